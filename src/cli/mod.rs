@@ -1,0 +1,36 @@
+//! Command definitions (clap) and dispatch.
+
+mod bench;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "flowsim",
+    version,
+    about = "Agent-based market microstructure simulator: mechanical flows on an exact limit order book",
+    long_about = "flowsim puts volatility-targeters, leveraged ETFs, CTAs, options dealers, short \
+sellers, hedgers and real-money accounts, with market makers and noise traders, on an exact \
+integer limit-order-book matching engine, and runs seeded, reproducible experiments."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Measure speed.
+    Bench {
+        #[command(subcommand)]
+        what: bench::BenchTarget,
+    },
+}
+
+pub fn run() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Bench { what } => bench::run(what),
+    }
+}
