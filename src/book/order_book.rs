@@ -374,7 +374,9 @@ impl OrderBook {
         self.check_entry(o.tif, o.post_only)?;
         let (price, is_market) = match o.kind {
             OrderKind::Limit(p) => {
-                self.ladder_mut(o.side).ensure(p).ok_or(Reject::BadPrice(p))?;
+                self.ladder_mut(o.side)
+                    .ensure(p)
+                    .ok_or(Reject::BadPrice(p))?;
                 (p, false)
             }
             OrderKind::Market => (0, true),
@@ -389,7 +391,8 @@ impl OrderBook {
         if continuous && o.post_only && self.would_cross(o.side, limit) {
             return Err(Reject::PostOnlyWouldCross);
         }
-        if continuous && o.tif == TimeInForce::Fok && self.fillable(o.side, limit, o.agent) < o.qty {
+        if continuous && o.tif == TimeInForce::Fok && self.fillable(o.side, limit, o.agent) < o.qty
+        {
             return Err(Reject::FokNotFillable);
         }
         let seq = self.bump_seq();
@@ -564,7 +567,9 @@ impl OrderBook {
             Side::Buy => &mut self.bids,
             Side::Sell => &mut self.asks,
         };
-        let idx = ladder.index(n.price).expect("resting order inside the ladder");
+        let idx = ladder
+            .index(n.price)
+            .expect("resting order inside the ladder");
         let level = ladder.level_mut(idx);
         level.list.unlink(&mut self.nodes, slot);
         level.qty -= n.qty;
@@ -645,8 +650,22 @@ impl OrderBook {
                 trades += 1;
                 let maker_id = OrderId::new(cur, maker.generation);
                 let (buy_order, sell_order, buyer, seller, bm, sm) = match taker.side {
-                    Side::Buy => (taker_id, maker_id, taker.agent, maker.agent, taker.motive, maker.motive),
-                    Side::Sell => (maker_id, taker_id, maker.agent, taker.agent, maker.motive, taker.motive),
+                    Side::Buy => (
+                        taker_id,
+                        maker_id,
+                        taker.agent,
+                        maker.agent,
+                        taker.motive,
+                        maker.motive,
+                    ),
+                    Side::Sell => (
+                        maker_id,
+                        taker_id,
+                        maker.agent,
+                        taker.agent,
+                        maker.motive,
+                        taker.motive,
+                    ),
                 };
                 out.push(BookEvent::Fill(Fill {
                     price,
@@ -766,7 +785,9 @@ impl OrderBook {
             match n.place {
                 Place::Book => {
                     let ladder = self.ladder_mut(n.side);
-                    let idx = ladder.index(n.price).expect("resting order inside the ladder");
+                    let idx = ladder
+                        .index(n.price)
+                        .expect("resting order inside the ladder");
                     ladder.level_mut(idx).qty -= cut;
                     ladder.total_qty -= cut;
                 }
@@ -785,7 +806,9 @@ impl OrderBook {
                 "a market order's quantity can only be reduced",
             ));
         }
-        self.ladder_mut(n.side).ensure(price).ok_or(Reject::BadPrice(price))?;
+        self.ladder_mut(n.side)
+            .ensure(price)
+            .ok_or(Reject::BadPrice(price))?;
         let continuous = self.phase == Phase::Continuous && n.place == Place::Book;
         if continuous && n.post_only && self.would_cross(n.side, price) {
             return Err(Reject::PostOnlyWouldCross);
@@ -907,7 +930,10 @@ impl OrderBook {
             let dist = reference.map_or(0, |r| (p as i128 - r as i128).abs());
             let better = match best {
                 None => true,
-                Some((e, i, d, _)) => (exec, std::cmp::Reverse(imb), std::cmp::Reverse(dist)) > (e, std::cmp::Reverse(i), std::cmp::Reverse(d)),
+                Some((e, i, d, _)) => {
+                    (exec, std::cmp::Reverse(imb), std::cmp::Reverse(dist))
+                        > (e, std::cmp::Reverse(i), std::cmp::Reverse(d))
+                }
             };
             if better {
                 best = Some((exec, imb, dist, p));
@@ -918,8 +944,18 @@ impl OrderBook {
             return None;
         }
         // Recompute the signed imbalance at the chosen price.
-        let d: u128 = mb + bids.iter().filter(|&&(bp, _)| bp >= price).map(|&(_, q)| q as u128).sum::<u128>();
-        let s: u128 = ms + asks.iter().filter(|&&(ap, _)| ap <= price).map(|&(_, q)| q as u128).sum::<u128>();
+        let d: u128 = mb
+            + bids
+                .iter()
+                .filter(|&&(bp, _)| bp >= price)
+                .map(|&(_, q)| q as u128)
+                .sum::<u128>();
+        let s: u128 = ms
+            + asks
+                .iter()
+                .filter(|&&(ap, _)| ap <= price)
+                .map(|&(_, q)| q as u128)
+                .sum::<u128>();
         Some(AuctionOutcome {
             price,
             qty: exec as Qty,
@@ -943,8 +979,12 @@ impl OrderBook {
         if let Some(o) = outcome {
             let mut left = o.qty;
             while left > 0 {
-                let b = self.auction_front(Side::Buy, o.price).expect("demand covers volume");
-                let s = self.auction_front(Side::Sell, o.price).expect("supply covers volume");
+                let b = self
+                    .auction_front(Side::Buy, o.price)
+                    .expect("demand covers volume");
+                let s = self
+                    .auction_front(Side::Sell, o.price)
+                    .expect("supply covers volume");
                 let (bn, sn) = (self.nodes[b as usize], self.nodes[s as usize]);
                 let q = left.min(bn.qty).min(sn.qty);
                 out.push(BookEvent::Fill(Fill {
@@ -996,7 +1036,7 @@ impl OrderBook {
         }
         let l = self.ladder(side);
         let i = l.best()?;
-        crosses(side.opposite(), price, l.price(i)).then(|| l.level(i).list.head)
+        crosses(side, price, l.price(i)).then(|| l.level(i).list.head)
     }
 
     /// Executes `q` units of a waiting order, freeing it when done.
@@ -1011,7 +1051,9 @@ impl OrderBook {
         match n.place {
             Place::Book => {
                 let ladder = self.ladder_mut(n.side);
-                let idx = ladder.index(n.price).expect("resting order inside the ladder");
+                let idx = ladder
+                    .index(n.price)
+                    .expect("resting order inside the ladder");
                 ladder.level_mut(idx).qty -= q;
                 ladder.total_qty -= q;
             }

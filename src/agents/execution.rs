@@ -1,0 +1,192 @@
+//! The one way agents turn a decision into orders.
+//!
+//! Every agent that trades towards a target position uses [`Execution`]: it recomputes what is
+//! left from the agent's actual position at each step, so fills, partial fills and cancels
+//! never leave it confused about how much it still has to do.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Action, Context};
+use crate::book::{Motive, OrderKind, Price, Qty, Side, TimeInForce};
+use crate::market::time::Nanos;
+
+/// A market order (IOC: what does not fill at once is cancelled).
+pub fn market(instrument: usize, side: Side, qty: Qty, motive: Motive) -> Action {
+    Action::Submit {
+        instrument,
+        side,
+        kind: OrderKind::Market,
+        qty,
+        tif: TimeInForce::Ioc,
+        post_only: false,
+        motive,
+    }
+}
+
+/// A limit order.
+pub fn limit(
+    instrument: usize,
+    side: Side,
+    price: Price,
+    qty: Qty,
+    tif: TimeInForce,
+    motive: Motive,
+) -> Action {
+    Action::Submit {
+        instrument,
+        side,
+        kind: OrderKind::Limit(price),
+        qty,
+        tif,
+        post_only: false,
+        motive,
+    }
+}
+
+/// How a target is worked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "style")]
+pub enum Style {
+    /// One market order now.
+    Immediate,
+    /// One market-on-close order into the closing auction.
+    AtClose,
+    /// Equal market-order slices from `start` to `end` (absolute times).
+    Twap {
+        start: Nanos,
+        end: Nanos,
+        slices: u32,
+    },
+    /// Limit orders at the near touch, re-posted each slice, and a market order for whatever is
+    /// left at the last slice.
+    Passive {
+        start: Nanos,
+        end: Nanos,
+        slices: u32,
+    },
+}
+
+/// Working an order towards a target position in one instrument.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Execution {
+    pub instrument: usize,
+    pub target: i64,
+    pub style: Style,
+    pub motive: Motive,
+    slice: u32,
+    done: bool,
+}
+
+impl Execution {
+    pub fn new(instrument: usize, target: i64, style: Style, motive: Motive) -> Self {
+        Execution {
+            instrument,
+            target,
+            style,
+            motive,
+            slice: 0,
+            done: false,
+        }
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// When the execution wants to act first.
+    pub fn first_wake(&self, now: Nanos) -> Nanos {
+        match self.style {
+            Style::Twap { start, .. } | Style::Passive { start, .. } => start.max(now),
+            _ => now,
+        }
+    }
+
+    /// Signed units still to trade, counting resting orders of this motive as done.
+    pub fn remaining(&self, ctx: &Context) -> i64 {
+        let resting: i64 = ctx
+            .open_orders
+            .iter()
+            .filter(|o| o.instrument == self.instrument && o.motive == self.motive)
+            .map(|o| o.side.sign() * o.qty as i64)
+            .sum();
+        self.target - ctx.position(self.instrument) - resting
+    }
+
+    /// Sends what is due now; returns when to call again (None when finished).
+    pub fn step(&mut self, ctx: &Context, out: &mut Vec<Action>) -> Option<Nanos> {
+        if self.done {
+            return None;
+        }
+        let i = self.instrument;
+        match self.style {
+            Style::Immediate | Style::AtClose => {
+                let rem = self.remaining(ctx);
+                if rem != 0 {
+                    let side = if rem > 0 { Side::Buy } else { Side::Sell };
+                    let tif = if self.style == Style::AtClose {
+                        TimeInForce::AtClose
+                    } else {
+                        TimeInForce::Ioc
+                    };
+                    out.push(Action::Submit {
+                        instrument: i,
+                        side,
+                        kind: OrderKind::Market,
+                        qty: rem.unsigned_abs(),
+                        tif,
+                        post_only: false,
+                        motive: self.motive,
+                    });
+                }
+                self.done = true;
+                None
+            }
+            Style::Twap { start, end, slices } | Style::Passive { start, end, slices } => {
+                let passive = matches!(self.style, Style::Passive { .. });
+                let n = slices.max(1);
+                let step = (end.saturating_sub(start)) / n as Nanos;
+                let due = start + step * self.slice as Nanos;
+                if ctx.now < due {
+                    return Some(due);
+                }
+                if passive {
+                    out.push(Action::CancelAll { instrument: i });
+                }
+                // With passive orders cancelled, only the position counts.
+                let rem = if passive {
+                    self.target - ctx.position(i)
+                } else {
+                    self.remaining(ctx)
+                };
+                let last = self.slice + 1 >= n;
+                if rem != 0 {
+                    let side = if rem > 0 { Side::Buy } else { Side::Sell };
+                    let left = (n - self.slice) as u64;
+                    let qty = if last {
+                        rem.unsigned_abs()
+                    } else {
+                        rem.unsigned_abs().div_ceil(left)
+                    };
+                    let data = &ctx.instruments[i];
+                    let touch = match side {
+                        Side::Buy => data.best_bid.map(|b| b.0),
+                        Side::Sell => data.best_ask.map(|a| a.0),
+                    };
+                    match (passive && !last, touch) {
+                        (true, Some(p)) => {
+                            out.push(limit(i, side, p, qty, TimeInForce::Day, self.motive))
+                        }
+                        _ => out.push(market(i, side, qty, self.motive)),
+                    }
+                }
+                self.slice += 1;
+                if last {
+                    self.done = true;
+                    None
+                } else {
+                    Some(start + step * self.slice as Nanos)
+                }
+            }
+        }
+    }
+}

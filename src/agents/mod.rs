@@ -1,0 +1,157 @@
+//! Agents: one file per kind behind one trait.
+//!
+//! An agent reads market data and its own account through a [`Context`] and answers with
+//! [`Action`]s and its next wake-up time. It never touches a book: the market delivers its
+//! actions through latency, so what an agent sees is always slightly stale, as in a real market.
+
+pub mod execution;
+mod exogenous;
+mod market_maker;
+mod noise;
+mod value;
+
+pub use exogenous::FlowProgramme;
+pub use market_maker::MarketMaker;
+pub use noise::NoiseTrader;
+pub use value::ValueTrader;
+
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::book::{Motive, OrderId, OrderKind, Price, Qty, Side, TimeInForce};
+use crate::market::data::InstrumentData;
+use crate::market::ledger::Account;
+use crate::market::time::{Calendar, Nanos};
+
+/// The kind of an agent. Its position in [`AgentClass::ALL`] is part of every agent's stable
+/// id, so ids (and random streams) do not depend on which other classes are present.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgentClass {
+    MarketMaker,
+    Noise,
+    Value,
+    Exogenous,
+}
+
+impl AgentClass {
+    pub const ALL: [AgentClass; 4] = [
+        AgentClass::MarketMaker,
+        AgentClass::Noise,
+        AgentClass::Value,
+        AgentClass::Exogenous,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgentClass::MarketMaker => "market_maker",
+            AgentClass::Noise => "noise",
+            AgentClass::Value => "value",
+            AgentClass::Exogenous => "exogenous",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The stable id of the `k`-th agent of this class: the class in the high bits.
+    pub fn agent_id(self, k: u32) -> u64 {
+        ((self.index() as u64) << 32) | k as u64
+    }
+}
+
+/// Where the trading day is, as agents see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DayPhase {
+    /// Orders collect for the opening auction.
+    PreOpen,
+    Continuous,
+    /// Orders collect for the closing auction.
+    ClosingAuction,
+    /// A circuit breaker halted trading (orders are refused).
+    Halted,
+    /// After the close, or closed for the day by the last circuit breaker level.
+    Closed,
+}
+
+/// One of the agent's own orders that the market has accepted and that still rests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OpenOrder {
+    pub id: OrderId,
+    pub instrument: usize,
+    pub side: Side,
+    /// `None` for a market order waiting for an auction.
+    pub price: Option<Price>,
+    pub qty: Qty,
+    pub tif: TimeInForce,
+    pub motive: Motive,
+    pub placed_at: Nanos,
+}
+
+/// What an agent may look at when it decides.
+pub struct Context<'a> {
+    pub now: Nanos,
+    /// Trading day, 0-based.
+    pub day: u32,
+    pub phase: DayPhase,
+    pub calendar: &'a Calendar,
+    pub instruments: &'a [InstrumentData],
+    pub account: &'a Account,
+    pub open_orders: &'a [OpenOrder],
+}
+
+impl Context<'_> {
+    pub fn position(&self, instrument: usize) -> i64 {
+        self.account.positions[instrument]
+    }
+    pub fn day_start(&self) -> Nanos {
+        self.calendar.day_start(self.day)
+    }
+    /// Absolute time of a time of day today.
+    pub fn today_at(&self, time_of_day: Nanos) -> Nanos {
+        self.day_start() + time_of_day
+    }
+    /// Units of own resting orders on `side` of `instrument`.
+    pub fn open_qty(&self, instrument: usize, side: Side) -> Qty {
+        self.open_orders
+            .iter()
+            .filter(|o| o.instrument == instrument && o.side == side)
+            .map(|o| o.qty)
+            .sum()
+    }
+}
+
+/// A request an agent sends to the market.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Submit {
+        instrument: usize,
+        side: Side,
+        kind: OrderKind,
+        qty: Qty,
+        tif: TimeInForce,
+        post_only: bool,
+        motive: Motive,
+    },
+    Cancel {
+        instrument: usize,
+        id: OrderId,
+    },
+    /// Cancels every order the agent has resting in `instrument` when the request arrives.
+    CancelAll {
+        instrument: usize,
+    },
+}
+
+/// The behaviour of one agent.
+pub trait Agent {
+    fn class(&self) -> AgentClass;
+
+    /// Called when the pre-open starts each day; returns the first wake-up of the day.
+    fn start_day(&mut self, ctx: &Context, rng: &mut ChaCha8Rng) -> Option<Nanos>;
+
+    /// Called at a wake-up; pushes actions and returns the next wake-up (None: not today).
+    fn wake(&mut self, ctx: &Context, rng: &mut ChaCha8Rng, out: &mut Vec<Action>)
+    -> Option<Nanos>;
+}

@@ -1,0 +1,189 @@
+//! Zero-intelligence noise traders: Poisson order flow with a U-shaped intraday intensity.
+//!
+//! Each trader sends limit orders placed an exponential number of ticks behind the same-side
+//! best, market orders, and some market-on-close orders; resting orders die at an exponential
+//! rate. Arrival rates can feed back on recent absolute returns (`activity_feedback`), the
+//! simplest mechanism that produces volatility clustering.
+
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Exp, Geometric};
+
+use super::execution::{limit, market};
+use super::{Action, Agent, AgentClass, Context, DayPhase};
+use crate::book::{Motive, OrderKind, Side, TimeInForce};
+use crate::market::time::{Calendar, Nanos, SECOND};
+use crate::scenario::NoiseCfg;
+
+/// Width of the open and close activity bumps, as a fraction of the session.
+const BUMP: f64 = 0.04;
+
+pub struct NoiseTrader {
+    instrument: usize,
+    cfg: NoiseCfg,
+    mean_units: f64,
+    last_wake: Nanos,
+    /// Activity multiplier from feedback, set at each wake.
+    activity: f64,
+}
+
+impl NoiseTrader {
+    pub fn new(instrument: usize, cfg: NoiseCfg, mean_units: f64) -> Self {
+        NoiseTrader {
+            instrument,
+            cfg,
+            mean_units: mean_units.max(1.0),
+            last_wake: 0,
+            activity: 1.0,
+        }
+    }
+
+    /// Intraday intensity shape at session fraction `x`, with mean ≈ 1 over the session.
+    fn shape(&self, x: f64) -> f64 {
+        let u = self.cfg.u_shape - 1.0;
+        let raw = 1.0 + u * ((-x / BUMP).exp() + (-(1.0 - x) / BUMP).exp());
+        let mean = 1.0 + u * 2.0 * BUMP * (1.0 - (-1.0 / BUMP).exp());
+        raw / mean
+    }
+
+    /// Next arrival after `now` by thinning a Poisson process with the U-shaped rate.
+    fn next_arrival(&self, now: Nanos, cal: &Calendar, rng: &mut ChaCha8Rng) -> Option<Nanos> {
+        let day_end = cal.day_start(cal.day_of(now)) + cal.close;
+        let base = self.cfg.orders_per_day / cal.session() as f64 * self.activity;
+        let max = base * self.shape(0.0).max(self.shape(1.0));
+        let exp = Exp::new(max).ok()?;
+        let mut t = now as f64;
+        loop {
+            t += exp.sample(rng).max(1.0);
+            if t >= day_end as f64 {
+                return None;
+            }
+            let x = cal.session_fraction(t as Nanos);
+            // The pre-open is quieter than the open itself.
+            let rate = if cal.time_of_day(t as Nanos) < cal.open {
+                base * 0.5
+            } else {
+                base * self.shape(x)
+            };
+            if rng.random::<f64>() * max <= rate {
+                return Some(t as Nanos);
+            }
+        }
+    }
+
+    fn size(&self, rng: &mut ChaCha8Rng) -> u64 {
+        let g = Geometric::new(1.0 / self.mean_units).expect("mean_units >= 1");
+        1 + g.sample(rng)
+    }
+}
+
+impl Agent for NoiseTrader {
+    fn class(&self) -> AgentClass {
+        AgentClass::Noise
+    }
+
+    fn start_day(&mut self, ctx: &Context, rng: &mut ChaCha8Rng) -> Option<Nanos> {
+        self.last_wake = ctx.now;
+        self.activity = 1.0;
+        self.next_arrival(ctx.now, ctx.calendar, rng)
+    }
+
+    fn wake(
+        &mut self,
+        ctx: &Context,
+        rng: &mut ChaCha8Rng,
+        out: &mut Vec<Action>,
+    ) -> Option<Nanos> {
+        let i = self.instrument;
+        let data = &ctx.instruments[i];
+        let since = (ctx.now - self.last_wake) as f64 / (60.0 * SECOND as f64);
+        self.last_wake = ctx.now;
+        match ctx.phase {
+            DayPhase::Closed => return None,
+            DayPhase::Halted => return self.next_arrival(ctx.now, ctx.calendar, rng),
+            _ => {}
+        }
+        // Resting limit orders die at rate 1/lifetime; at-close orders wait for the auction.
+        let p_cancel = 1.0 - (-since / self.cfg.lifetime_minutes).exp();
+        for o in ctx.open_orders {
+            if o.instrument == i
+                && o.tif != TimeInForce::AtClose
+                && rng.random_bool(p_cancel.clamp(0.0, 1.0))
+            {
+                out.push(Action::Cancel {
+                    instrument: i,
+                    id: o.id,
+                });
+            }
+        }
+        if self.cfg.activity_feedback > 0.0 {
+            let bars = ctx.calendar.bars_per_day().max(1) as f64;
+            let expected = (data.ewma_var * 5.0 / bars).sqrt().max(1e-6);
+            let moved = match (data.bar_close_back(0), data.bar_close_back(5)) {
+                (Some(a), Some(b)) => (a as f64 / b as f64).ln().abs(),
+                _ => 0.0,
+            };
+            self.activity = 1.0 + self.cfg.activity_feedback * (moved / expected).min(20.0);
+        }
+        let side = if rng.random_bool(0.5) {
+            Side::Buy
+        } else {
+            Side::Sell
+        };
+        let qty = self.size(rng);
+        let u: f64 = rng.random();
+        let continuous = ctx.phase == DayPhase::Continuous;
+        if continuous && u < self.cfg.close_share {
+            out.push(Action::Submit {
+                instrument: i,
+                side,
+                kind: OrderKind::Market,
+                qty,
+                tif: TimeInForce::AtClose,
+                post_only: false,
+                motive: Motive::Noise,
+            });
+        } else if ctx.phase != DayPhase::PreOpen && u < self.cfg.close_share + self.cfg.market_share
+        {
+            if ctx.phase == DayPhase::ClosingAuction {
+                out.push(Action::Submit {
+                    instrument: i,
+                    side,
+                    kind: OrderKind::Market,
+                    qty,
+                    tif: TimeInForce::Day,
+                    post_only: false,
+                    motive: Motive::Noise,
+                });
+            } else {
+                out.push(market(i, side, qty, Motive::Noise));
+            }
+        } else {
+            let offset = if self.cfg.offset_ticks_mean > 0.0 {
+                Exp::new(1.0 / self.cfg.offset_ticks_mean)
+                    .map_or(0.0, |e| e.sample(rng))
+                    .floor() as i64
+            } else {
+                0
+            };
+            let reference = if continuous {
+                match side {
+                    Side::Buy => data.best_bid.map(|b| b.0),
+                    Side::Sell => data.best_ask.map(|a| a.0),
+                }
+            } else {
+                None
+            };
+            let price = match (side, reference) {
+                (Side::Buy, Some(p)) => p - offset,
+                (Side::Sell, Some(p)) => p + offset,
+                (Side::Buy, None) => data.last_price - 1 - offset,
+                (Side::Sell, None) => data.last_price + 1 + offset,
+            };
+            if price > 0 {
+                out.push(limit(i, side, price, qty, TimeInForce::Day, Motive::Noise));
+            }
+        }
+        self.next_arrival(ctx.now, ctx.calendar, rng)
+    }
+}

@@ -1,0 +1,93 @@
+//! Fundamental (value) traders: each observes the fundamental value with a fixed bias and a
+//! fresh error at every decision, and trades towards a position proportional to the mispricing, taking liquidity only
+//! at prices on the right side of its own estimate.
+
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Exp, Normal};
+
+use super::execution::limit;
+use super::{Action, Agent, AgentClass, Context, DayPhase};
+use crate::book::{Motive, Side, TimeInForce};
+use crate::market::time::Nanos;
+use crate::scenario::ValueCfg;
+
+pub struct ValueTrader {
+    instrument: usize,
+    cfg: ValueCfg,
+    /// Log bias of this trader's estimate, drawn once.
+    bias: f64,
+}
+
+impl ValueTrader {
+    pub fn new(instrument: usize, cfg: ValueCfg, rng: &mut ChaCha8Rng) -> Self {
+        let bias = Normal::new(0.0, cfg.estimate_noise.max(0.0)).map_or(0.0, |n| n.sample(rng));
+        ValueTrader {
+            instrument,
+            cfg,
+            bias,
+        }
+    }
+
+    fn next(&self, ctx: &Context, rng: &mut ChaCha8Rng) -> Option<Nanos> {
+        let rate = self.cfg.decisions_per_day / ctx.calendar.session() as f64;
+        let dt = Exp::new(rate).ok()?.sample(rng) as Nanos;
+        let t = ctx.now.max(ctx.today_at(ctx.calendar.open)) + dt.max(1);
+        (t < ctx.today_at(ctx.calendar.close_auction)).then_some(t)
+    }
+}
+
+impl Agent for ValueTrader {
+    fn class(&self) -> AgentClass {
+        AgentClass::Value
+    }
+
+    fn start_day(&mut self, ctx: &Context, rng: &mut ChaCha8Rng) -> Option<Nanos> {
+        self.next(ctx, rng)
+    }
+
+    fn wake(
+        &mut self,
+        ctx: &Context,
+        rng: &mut ChaCha8Rng,
+        out: &mut Vec<Action>,
+    ) -> Option<Nanos> {
+        if ctx.phase != DayPhase::Continuous {
+            return if ctx.phase == DayPhase::Closed {
+                None
+            } else {
+                self.next(ctx, rng)
+            };
+        }
+        let i = self.instrument;
+        let data = &ctx.instruments[i];
+        let noise =
+            Normal::new(0.0, self.cfg.observation_noise.max(0.0)).map_or(0.0, |n| n.sample(rng));
+        let estimate = data.fundamental * (self.bias + noise).exp();
+        let mid = data.price_usd(data.mid().round() as i64);
+        let mispricing = (estimate / mid).ln();
+        if mispricing.abs() >= self.cfg.threshold {
+            let target_usd = (self.cfg.usd_per_pct * mispricing * 100.0)
+                .clamp(-self.cfg.max_position_usd, self.cfg.max_position_usd);
+            let target = (target_usd / (mid * data.notional_per_unit)).round() as i64;
+            let delta = target - ctx.position(i);
+            if delta != 0 {
+                let side = if delta > 0 { Side::Buy } else { Side::Sell };
+                // Never pay more (or sell for less) than the trader's value less its threshold.
+                let edge = match side {
+                    Side::Buy => estimate * (1.0 - self.cfg.threshold),
+                    Side::Sell => estimate * (1.0 + self.cfg.threshold),
+                };
+                let price = data.to_ticks(edge).max(1);
+                out.push(limit(
+                    i,
+                    side,
+                    price,
+                    delta.unsigned_abs(),
+                    TimeInForce::Ioc,
+                    Motive::Value,
+                ));
+            }
+        }
+        self.next(ctx, rng)
+    }
+}

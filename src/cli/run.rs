@@ -1,0 +1,150 @@
+//! `flowsim run` and `flowsim validate`.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use flowsim::record::{RunWriter, Summary};
+use flowsim::scenario::{self, build};
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Master seed (default: the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output folder (default: runs/<scenario name>-seed<seed>). Written atomically.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace the output folder if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress bar and no summary on stdout.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Args)]
+pub struct ValidateArgs {
+    /// Scenario files to check.
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+}
+
+pub fn run(args: RunArgs) -> Result<()> {
+    let loaded = scenario::load(&args.scenario)?;
+    let s = &loaded.scenario;
+    let seed = args.seed.unwrap_or(s.seed);
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("runs").join(format!("{}-seed{seed}", s.name)));
+    let mut sim = build::build(&loaded, seed)
+        .with_context(|| format!("building {}", args.scenario.display()))?;
+    let symbols = s.instruments.iter().map(|i| i.symbol.clone()).collect();
+    let mut writer = RunWriter::create(&out, symbols, args.force)?;
+    writer.write_file("scenario.toml", loaded.source.as_bytes())?;
+
+    let bar = if args.quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let pb = ProgressBar::with_draw_target(Some(s.days as u64), ProgressDrawTarget::stderr());
+        pb.set_style(
+            ProgressStyle::with_template("{bar:30} day {pos}/{len}  {msg}  ETA {eta}")
+                .expect("valid template"),
+        );
+        pb
+    };
+    let started = Instant::now();
+    let outcome = sim
+        .run(&mut writer, &mut |day, counts| {
+            let secs = started.elapsed().as_secs_f64().max(1e-9);
+            bar.set_position(day as u64);
+            bar.set_message(format!(
+                "{:.2}M events/s",
+                counts.events as f64 / secs / 1e6
+            ));
+        })
+        .with_context(|| format!("running {}", args.scenario.display()))?;
+    bar.finish_and_clear();
+    let wall = started.elapsed().as_secs_f64();
+    let counts = outcome.counts;
+    let summary = Summary::new(
+        &s.name,
+        &loaded.source,
+        seed,
+        s.days,
+        sim.agents().len(),
+        outcome,
+    );
+    writer.write_file("summary.json", summary.to_json().as_bytes())?;
+    let dest = writer.finish()?;
+    if !args.quiet {
+        println!(
+            "run: {} (seed {seed}), {} days, {} agents",
+            s.name,
+            s.days,
+            sim.agents().len()
+        );
+        for ins in &summary.instruments {
+            println!(
+                "  {}: {:.2} -> {:.2} ({:+.2}%), max drawdown {:.2}%, volume {} units",
+                ins.symbol,
+                ins.initial_price,
+                ins.final_close,
+                ins.total_return * 100.0,
+                ins.max_drawdown * 100.0,
+                ins.volume_units
+            );
+        }
+        println!(
+            "  {} orders ({} rejected), {} trades, {} halts; {:.2} s wall, {:.0} orders/s, {:.1} days/s, {:.2}M events/s",
+            counts.orders,
+            counts.rejected,
+            counts.trades,
+            counts.halts,
+            wall,
+            counts.orders as f64 / wall,
+            s.days as f64 / wall,
+            counts.events as f64 / wall / 1e6
+        );
+        println!("results: {}", dest.display());
+    }
+    Ok(())
+}
+
+pub fn validate(args: ValidateArgs) -> Result<()> {
+    let mut failed = 0;
+    for path in &args.scenarios {
+        let result = scenario::load(path)
+            .map_err(anyhow::Error::from)
+            .and_then(|l| {
+                build::build(&l, l.scenario.seed)?;
+                Ok(l)
+            });
+        match result {
+            Ok(l) => println!(
+                "ok: {} ({}: {} days, {} instruments)",
+                path.display(),
+                l.scenario.name,
+                l.scenario.days,
+                l.scenario.instruments.len()
+            ),
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                failed += 1;
+            }
+        }
+    }
+    anyhow::ensure!(
+        failed == 0,
+        "{failed} of {} scenario files are invalid",
+        args.scenarios.len()
+    );
+    Ok(())
+}

@@ -1,0 +1,122 @@
+//! The fundamental value of each instrument: a jump diffusion with overnight gaps, driven by a
+//! common market factor so that instruments can be correlated.
+//!
+//! Fundamentals are latent: they are floating-point log values, never prices in the book.
+//! They draw from their own ChaCha stream, so adding or removing agents never changes them.
+
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
+
+/// Parameters of one instrument's process, per trading day.
+#[derive(Clone, Copy, Debug)]
+pub struct FundamentalParams {
+    /// Daily volatility of log value (σ_annual / √252).
+    pub daily_vol: f64,
+    pub factor_loading: f64,
+    pub overnight_share: f64,
+    pub jumps_per_day: f64,
+    pub jump_mean: f64,
+    pub jump_sd: f64,
+}
+
+pub struct Fundamentals {
+    log_value: Vec<f64>,
+    params: Vec<FundamentalParams>,
+    rng: ChaCha8Rng,
+}
+
+impl Fundamentals {
+    pub fn new(initial: &[f64], params: Vec<FundamentalParams>, rng: ChaCha8Rng) -> Self {
+        Fundamentals {
+            log_value: initial.iter().map(|v| v.ln()).collect(),
+            params,
+            rng,
+        }
+    }
+
+    pub fn value(&self, i: usize) -> f64 {
+        self.log_value[i].exp()
+    }
+
+    pub fn len(&self) -> usize {
+        self.log_value.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.log_value.is_empty()
+    }
+
+    /// Advances by `frac` of a trading session (intraday share of the daily variance).
+    pub fn step(&mut self, frac: f64) {
+        self.advance(frac, false);
+    }
+
+    /// Applies the overnight gap.
+    pub fn overnight(&mut self) {
+        self.advance(1.0, true);
+    }
+
+    fn advance(&mut self, frac: f64, overnight: bool) {
+        let zm: f64 = StandardNormal.sample(&mut self.rng);
+        for i in 0..self.log_value.len() {
+            let p = self.params[i];
+            let zi: f64 = StandardNormal.sample(&mut self.rng);
+            let share = if overnight {
+                p.overnight_share
+            } else {
+                1.0 - p.overnight_share
+            };
+            let var = p.daily_vol * p.daily_vol * share * frac;
+            let l = p.factor_loading;
+            let z = l * zm + (1.0 - l * l).max(0.0).sqrt() * zi;
+            let mut dx = -0.5 * var + var.sqrt() * z;
+            // Jumps arrive intraday only, as a Bernoulli approximation of the Poisson count
+            // (steps are short).
+            if !overnight && p.jumps_per_day > 0.0 {
+                let prob = (p.jumps_per_day * frac).min(1.0);
+                if self.rng.random_bool(prob) {
+                    let j: f64 = StandardNormal.sample(&mut self.rng);
+                    dx += p.jump_mean + p.jump_sd * j;
+                }
+            }
+            self.log_value[i] += dx;
+        }
+    }
+
+    /// A scheduled jump of log value.
+    pub fn jump(&mut self, i: usize, log_jump: f64) {
+        self.log_value[i] += log_jump;
+    }
+}
+
+/// Synthetic daily closes (in dollars) of length `days`, ending exactly at each instrument's
+/// `end`, drawn from the same process (one path per instrument, common factor shared).
+pub fn synthetic_history(
+    end: &[f64],
+    params: &[FundamentalParams],
+    days: usize,
+    rng: &mut ChaCha8Rng,
+) -> Vec<Vec<f64>> {
+    let n = end.len();
+    // Simulate backwards in log space: x_{t-1} = x_t − r_t.
+    let mut paths = vec![Vec::with_capacity(days); n];
+    let mut x: Vec<f64> = end.iter().map(|v| v.ln()).collect();
+    for _ in 0..days {
+        for (i, p) in paths.iter_mut().enumerate() {
+            p.push(x[i].exp());
+        }
+        let zm: f64 = StandardNormal.sample(rng);
+        for i in 0..n {
+            let pr = params[i];
+            let zi: f64 = StandardNormal.sample(rng);
+            let l = pr.factor_loading;
+            let z = l * zm + (1.0 - l * l).max(0.0).sqrt() * zi;
+            x[i] -= pr.daily_vol * z;
+        }
+    }
+    for p in &mut paths {
+        p.reverse();
+    }
+    paths
+}

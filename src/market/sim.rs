@@ -1,0 +1,906 @@
+//! The discrete-event loop: one simulation, one thread, a pure function of (scenario, seed).
+//!
+//! Everything that happens is an event in a queue ordered by (time, sequence number), so
+//! simultaneous events resolve in the order they were scheduled, the same way every run.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+use thiserror::Error;
+
+use super::data::InstrumentData;
+use super::fundamental::Fundamentals;
+use super::ledger::{Ledger, LedgerError};
+use super::time::{Calendar, MINUTE, Nanos};
+use crate::agents::{Action, Agent, AgentClass, Context, DayPhase, OpenOrder};
+use crate::book::{
+    AgentId, AuctionKind, BookEvent, Motive, NewOrder, OrderBook, OrderKind, Phase, Price, Side,
+};
+use crate::record::{BarRow, EventKind, EventRow, FlowRow, PositionRow, RecordSink, TradeRow};
+
+#[derive(Debug, Error)]
+pub enum SimError {
+    #[error("ledger check failed on day {day}: {source}")]
+    Conservation {
+        day: u32,
+        #[source]
+        source: LedgerError,
+    },
+    #[error("invariant broken at t={time_ns} ns in instrument {instrument}: {what}")]
+    Invariant {
+        time_ns: u64,
+        instrument: usize,
+        what: String,
+    },
+    #[error("writing records: {0}")]
+    Record(#[from] std::io::Error),
+}
+
+/// One agent with everything the market keeps about it.
+pub struct AgentSlot {
+    pub agent: Box<dyn Agent>,
+    pub stable_id: u64,
+    pub class: AgentClass,
+    pub rng: ChaCha8Rng,
+    pub latency: Nanos,
+    pub open: Vec<OpenOrder>,
+    wake_gen: u32,
+}
+
+impl AgentSlot {
+    pub fn new(agent: Box<dyn Agent>, stable_id: u64, rng: ChaCha8Rng, latency: Nanos) -> Self {
+        AgentSlot {
+            class: agent.class(),
+            agent,
+            stable_id,
+            rng,
+            latency,
+            open: Vec::new(),
+            wake_gen: 0,
+        }
+    }
+}
+
+/// Market-wide circuit breakers on one reference instrument.
+#[derive(Clone, Debug)]
+pub struct Breakers {
+    pub enabled: bool,
+    /// Declines from the prior close; the last closes the market for the day.
+    pub levels: Vec<f64>,
+    pub halt: Nanos,
+    /// Time of day after which non-final levels no longer halt.
+    pub no_halt_after: Nanos,
+    pub reference: usize,
+}
+
+/// A scheduled fundamental jump.
+#[derive(Clone, Copy, Debug)]
+pub struct Shock {
+    pub day: u32,
+    pub time_of_day: Nanos,
+    pub instrument: usize,
+    pub log_jump: f64,
+}
+
+/// Settings of the market itself.
+#[derive(Clone, Debug)]
+pub struct MarketSettings {
+    pub calendar: Calendar,
+    pub breakers: Breakers,
+    pub borrow_fee_annual: f64,
+    pub fundamental_step: Nanos,
+    pub shocks: Vec<Shock>,
+    pub record_trades: bool,
+    /// Check the book and ledger invariants after every operation (tests).
+    pub check_invariants: bool,
+}
+
+/// Counts a run reports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RunCounts {
+    pub events: u64,
+    pub orders: u64,
+    pub rejected: u64,
+    pub cancels: u64,
+    pub trades: u64,
+    pub halts: u32,
+    pub closed_days: u32,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Ev {
+    PreOpen(u32),
+    Open,
+    CloseAuction,
+    Close(u32),
+    Bar(u32, u32),
+    FundStep,
+    Shock(u32),
+    ReopenAuction,
+    HaltEnd,
+    Wake { agent: u32, generation: u32 },
+    Arrive { agent: u32, action: Action },
+}
+
+struct Queued {
+    t: Nanos,
+    seq: u64,
+    ev: Ev,
+}
+
+impl PartialEq for Queued {
+    fn eq(&self, o: &Self) -> bool {
+        (self.t, self.seq) == (o.t, o.seq)
+    }
+}
+impl Eq for Queued {}
+impl PartialOrd for Queued {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Queued {
+    // Reversed: BinaryHeap is a max-heap and we want the earliest event.
+    fn cmp(&self, o: &Self) -> Ordering {
+        (o.t, o.seq).cmp(&(self.t, self.seq))
+    }
+}
+
+const N_CLASSES: usize = AgentClass::ALL.len();
+const N_MOTIVES: usize = Motive::ALL.len();
+
+pub struct Simulation {
+    settings: MarketSettings,
+    books: Vec<OrderBook>,
+    data: Vec<InstrumentData>,
+    fundamentals: Fundamentals,
+    ledger: Ledger,
+    agents: Vec<AgentSlot>,
+    queue: BinaryHeap<Queued>,
+    seq: u64,
+    now: Nanos,
+    day: u32,
+    phase: DayPhase,
+    /// Next breaker level that can still trigger today.
+    breaker_next: usize,
+    /// Buy and sell units per (instrument, class, motive) in the current bar.
+    flows: Vec<(u64, u64)>,
+    counts: RunCounts,
+    events_buf: Vec<BookEvent>,
+    actions_buf: Vec<Action>,
+    ids_buf: Vec<crate::book::OrderId>,
+    /// Lowest bar close relative to the running peak, per instrument.
+    peak: Vec<Price>,
+    max_drawdown: Vec<f64>,
+}
+
+/// The outcome of a run, for the summary.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunOutcome {
+    pub counts: RunCounts,
+    pub instruments: Vec<InstrumentOutcome>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct InstrumentOutcome {
+    pub symbol: String,
+    pub initial_price: f64,
+    pub final_close: f64,
+    pub total_return: f64,
+    pub max_drawdown: f64,
+    pub min_price: f64,
+    pub final_fundamental: f64,
+    pub volume_units: u64,
+}
+
+impl Simulation {
+    pub fn new(
+        settings: MarketSettings,
+        books: Vec<OrderBook>,
+        data: Vec<InstrumentData>,
+        fundamentals: Fundamentals,
+        ledger: Ledger,
+        agents: Vec<AgentSlot>,
+    ) -> Self {
+        let n = data.len();
+        Simulation {
+            peak: data.iter().map(|d| d.last_price).collect(),
+            max_drawdown: vec![0.0; n],
+            settings,
+            books,
+            data,
+            fundamentals,
+            ledger,
+            agents,
+            queue: BinaryHeap::new(),
+            seq: 0,
+            now: 0,
+            day: 0,
+            phase: DayPhase::Closed,
+            breaker_next: 0,
+            flows: vec![(0, 0); n * N_CLASSES * N_MOTIVES],
+            counts: RunCounts::default(),
+            events_buf: Vec::with_capacity(256),
+            actions_buf: Vec::with_capacity(64),
+            ids_buf: Vec::with_capacity(64),
+        }
+    }
+
+    pub fn data(&self) -> &[InstrumentData] {
+        &self.data
+    }
+
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    pub fn agents(&self) -> &[AgentSlot] {
+        &self.agents
+    }
+
+    pub fn counts(&self) -> RunCounts {
+        self.counts
+    }
+
+    fn push(&mut self, t: Nanos, ev: Ev) {
+        self.seq += 1;
+        self.queue.push(Queued {
+            t,
+            seq: self.seq,
+            ev,
+        });
+    }
+
+    /// Runs every day, calling `on_day` after each close with the number of days done.
+    pub fn run(
+        &mut self,
+        sink: &mut dyn RecordSink,
+        on_day: &mut dyn FnMut(u32, &RunCounts),
+    ) -> Result<RunOutcome, SimError> {
+        let cal = self.settings.calendar;
+        let initial: Vec<f64> = self
+            .data
+            .iter()
+            .map(|d| d.price_usd(d.last_price))
+            .collect();
+        self.push(cal.day_start(0) + cal.preopen, Ev::PreOpen(0));
+        while let Some(q) = self.queue.pop() {
+            self.now = q.t;
+            self.counts.events += 1;
+            match q.ev {
+                Ev::PreOpen(d) => self.pre_open(d),
+                Ev::Open => self.uncross_all(DayPhase::Continuous, sink)?,
+                Ev::CloseAuction => self.close_auction(),
+                Ev::Close(d) => {
+                    self.close(d, sink)?;
+                    on_day(d + 1, &self.counts);
+                }
+                Ev::Bar(d, k) => self.bar(d, k, sink)?,
+                Ev::FundStep => {
+                    let frac = self.settings.fundamental_step as f64 / cal.session() as f64;
+                    self.fundamentals.step(frac);
+                    self.publish_fundamentals();
+                }
+                Ev::Shock(k) => self.shock(k as usize, sink)?,
+                Ev::ReopenAuction => {
+                    if self.phase == DayPhase::Halted {
+                        for b in &mut self.books {
+                            b.open_auction(AuctionKind::Reopen);
+                        }
+                    }
+                }
+                Ev::HaltEnd => {
+                    if self.phase == DayPhase::Halted {
+                        self.uncross_all(DayPhase::Continuous, sink)?;
+                        self.event(sink, EventKind::Reopen, None, 0.0, String::new())?;
+                    }
+                }
+                Ev::Wake { agent, generation } => self.wake(agent as usize, generation),
+                Ev::Arrive { agent, action } => self.arrive(agent as usize, action, sink)?,
+            }
+        }
+        Ok(RunOutcome {
+            counts: self.counts,
+            instruments: self
+                .data
+                .iter()
+                .enumerate()
+                .map(|(i, d)| {
+                    let last = d.price_usd(d.daily.last().map_or(d.last_price, |b| b.close));
+                    InstrumentOutcome {
+                        symbol: d.symbol.clone(),
+                        initial_price: initial[i],
+                        final_close: last,
+                        total_return: last / initial[i] - 1.0,
+                        max_drawdown: self.max_drawdown[i],
+                        min_price: d.price_usd(
+                            d.daily[d.daily.len() - self.day as usize - 1..]
+                                .iter()
+                                .map(|b| b.low)
+                                .min()
+                                .unwrap_or(d.last_price),
+                        ),
+                        final_fundamental: d.fundamental,
+                        volume_units: d.daily[d.daily.len() - self.day as usize - 1..]
+                            .iter()
+                            .map(|b| b.volume)
+                            .sum(),
+                    }
+                })
+                .collect(),
+        })
+    }
+
+    fn publish_fundamentals(&mut self) {
+        for (i, d) in self.data.iter_mut().enumerate() {
+            d.fundamental = self.fundamentals.value(i);
+        }
+    }
+
+    fn pre_open(&mut self, d: u32) {
+        let cal = self.settings.calendar;
+        self.day = d;
+        if d > 0 {
+            self.fundamentals.overnight();
+        }
+        self.publish_fundamentals();
+        self.phase = DayPhase::PreOpen;
+        self.breaker_next = 0;
+        for (b, data) in self.books.iter_mut().zip(&mut self.data) {
+            b.open_auction(AuctionKind::Open);
+            data.halted = false;
+        }
+        let start = cal.day_start(d);
+        self.push(start + cal.open, Ev::Open);
+        self.push(start + cal.close_auction, Ev::CloseAuction);
+        self.push(start + cal.close, Ev::Close(d));
+        // The last bar is rolled by the close itself, after the closing auction's fills.
+        let bars = cal.bars_per_day();
+        for k in 1..bars {
+            let t = (start + cal.open + k as Nanos * cal.bar).min(start + cal.close);
+            self.push(t, Ev::Bar(d, k));
+        }
+        let step = self.settings.fundamental_step;
+        let mut t = start + cal.open + step;
+        while t < start + cal.close {
+            self.push(t, Ev::FundStep);
+            t += step;
+        }
+        for k in 0..self.settings.shocks.len() {
+            let s = self.settings.shocks[k];
+            if s.day == d {
+                self.push(start + s.time_of_day, Ev::Shock(k as u32));
+            }
+        }
+        for a in 0..self.agents.len() {
+            let slot = &mut self.agents[a];
+            slot.wake_gen = slot.wake_gen.wrapping_add(1);
+            let ctx = Context {
+                now: self.now,
+                day: d,
+                phase: self.phase,
+                calendar: &self.settings.calendar,
+                instruments: &self.data,
+                account: self.ledger.account(a),
+                open_orders: &slot.open,
+            };
+            if let Some(t) = slot.agent.start_day(&ctx, &mut slot.rng) {
+                let generation = slot.wake_gen;
+                self.push(
+                    t.max(self.now),
+                    Ev::Wake {
+                        agent: a as u32,
+                        generation,
+                    },
+                );
+            }
+        }
+    }
+
+    fn close_auction(&mut self) {
+        if matches!(self.phase, DayPhase::Continuous | DayPhase::Halted) {
+            for b in &mut self.books {
+                b.open_auction(AuctionKind::Close);
+            }
+            self.phase = DayPhase::ClosingAuction;
+        }
+    }
+
+    /// Uncrosses every book (ending an auction) and moves to `next`.
+    fn uncross_all(&mut self, next: DayPhase, sink: &mut dyn RecordSink) -> Result<(), SimError> {
+        let opening = self.phase == DayPhase::PreOpen;
+        for i in 0..self.books.len() {
+            let reference = if opening {
+                self.data[i].prev_close
+            } else {
+                self.data[i].last_price
+            };
+            let mut events = std::mem::take(&mut self.events_buf);
+            events.clear();
+            let outcome = self.books[i].uncross(Some(reference), &mut events);
+            self.apply_events(i, &events, sink)?;
+            self.events_buf = events;
+            if let Some(o) = outcome {
+                let kind = if self.phase == DayPhase::ClosingAuction {
+                    EventKind::ClosingAuction
+                } else {
+                    EventKind::OpeningAuction
+                };
+                let price = self.data[i].price_usd(o.price);
+                self.event(
+                    sink,
+                    kind,
+                    Some(i),
+                    price,
+                    format!("volume {} imbalance {}", o.qty, o.imbalance),
+                )?;
+            }
+            self.refresh_quotes(i);
+            self.data[i].halted = false;
+        }
+        self.phase = next;
+        if next == DayPhase::Closed {
+            for b in &mut self.books {
+                b.set_phase(Phase::Closed);
+            }
+        }
+        Ok(())
+    }
+
+    fn close(&mut self, d: u32, sink: &mut dyn RecordSink) -> Result<(), SimError> {
+        if self.phase == DayPhase::ClosingAuction {
+            self.uncross_all(DayPhase::Closed, sink)?;
+        } else {
+            // Halted or closed by the last breaker level: no closing auction.
+            for b in &mut self.books {
+                b.set_phase(Phase::Closed);
+            }
+            self.phase = DayPhase::Closed;
+        }
+        self.bar(d, self.settings.calendar.bars_per_day(), sink)?;
+        for i in 0..self.books.len() {
+            let mut events = std::mem::take(&mut self.events_buf);
+            events.clear();
+            self.books[i].expire_day_orders(&mut events);
+            // At-close orders that never met a closing auction (a day closed early) lapse too.
+            let lapsed: Vec<_> = self.books[i].pending_close_orders().map(|o| o.id).collect();
+            for id in lapsed {
+                let _ = self.books[i].cancel(id, &mut events);
+            }
+            self.apply_events(i, &events, sink)?;
+            self.events_buf = events;
+            self.refresh_quotes(i);
+        }
+        for i in 0..self.data.len() {
+            let day = self.data[i].close_day();
+            let cpt = self.data[i].cents_per_tick_unit;
+            self.ledger
+                .charge_borrow(i, day.close, cpt, self.settings.borrow_fee_annual);
+        }
+        self.ledger
+            .check_conservation()
+            .map_err(|source| SimError::Conservation { day: d, source })?;
+        self.write_positions(d, sink)?;
+        if d + 1 < self.settings.calendar.days {
+            let cal = self.settings.calendar;
+            self.push(cal.day_start(d + 1) + cal.preopen, Ev::PreOpen(d + 1));
+        }
+        Ok(())
+    }
+
+    fn write_positions(&mut self, d: u32, sink: &mut dyn RecordSink) -> std::io::Result<()> {
+        let n = self.data.len();
+        let mut pos = vec![0i64; n * N_CLASSES];
+        let mut cash = [0i128; N_CLASSES];
+        let mut count = [0u32; N_CLASSES];
+        for (a, slot) in self.agents.iter().enumerate() {
+            let c = slot.class.index();
+            let acc = self.ledger.account(a);
+            count[c] += 1;
+            cash[c] += acc.cash_cents;
+            for i in 0..n {
+                pos[i * N_CLASSES + c] += acc.positions[i];
+            }
+        }
+        for i in 0..n {
+            for class in AgentClass::ALL {
+                let c = class.index();
+                if count[c] == 0 {
+                    continue;
+                }
+                let p = pos[i * N_CLASSES + c];
+                sink.position(&PositionRow {
+                    day: d + 1,
+                    instrument: i as u16,
+                    class,
+                    agents: count[c],
+                    position_units: p,
+                    exposure_usd: self.data[i].units_usd(p),
+                    cash_usd: cash[c] as f64 / 100.0,
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    fn bar(&mut self, d: u32, k: u32, sink: &mut dyn RecordSink) -> Result<(), SimError> {
+        for i in 0..self.data.len() {
+            let bar = self.data[i].roll_bar();
+            let data = &self.data[i];
+            let row = BarRow {
+                day: d + 1,
+                bar: k,
+                time_ns: self.now,
+                instrument: i as u16,
+                open: data.price_usd(bar.open),
+                high: data.price_usd(bar.high),
+                low: data.price_usd(bar.low),
+                close: data.price_usd(bar.close),
+                volume: bar.volume,
+                trades: bar.trades,
+                vwap: bar.vwap().map(|v| v * data.tick_size),
+                fundamental: data.fundamental,
+                best_bid: data.best_bid.map(|b| data.price_usd(b.0)),
+                best_ask: data.best_ask.map(|a| data.price_usd(a.0)),
+            };
+            sink.bar(&row)?;
+            if bar.close > self.peak[i] {
+                self.peak[i] = bar.close;
+            }
+            let dd = 1.0 - bar.close as f64 / self.peak[i] as f64;
+            if dd > self.max_drawdown[i] {
+                self.max_drawdown[i] = dd;
+            }
+            let value_per_unit = row.vwap.unwrap_or(row.close) * data.notional_per_unit;
+            for c in 0..N_CLASSES {
+                for m in 0..N_MOTIVES {
+                    let idx = (i * N_CLASSES + c) * N_MOTIVES + m;
+                    let (b, s) = std::mem::take(&mut self.flows[idx]);
+                    if b == 0 && s == 0 {
+                        continue;
+                    }
+                    let net = b as i64 - s as i64;
+                    sink.flow(&FlowRow {
+                        day: d + 1,
+                        bar: k,
+                        time_ns: self.now,
+                        instrument: i as u16,
+                        class: AgentClass::ALL[c],
+                        motive: Motive::ALL[m],
+                        buy_units: b,
+                        sell_units: s,
+                        net_units: net,
+                        net_usd: net as f64 * value_per_unit,
+                    })?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn shock(&mut self, k: usize, sink: &mut dyn RecordSink) -> Result<(), SimError> {
+        let s = self.settings.shocks[k];
+        self.fundamentals.jump(s.instrument, s.log_jump);
+        self.publish_fundamentals();
+        self.event(
+            sink,
+            EventKind::Shock,
+            Some(s.instrument),
+            s.log_jump,
+            format!("fundamental now {:.4}", self.data[s.instrument].fundamental),
+        )?;
+        Ok(())
+    }
+
+    fn event(
+        &mut self,
+        sink: &mut dyn RecordSink,
+        kind: EventKind,
+        instrument: Option<usize>,
+        value: f64,
+        detail: String,
+    ) -> std::io::Result<()> {
+        sink.event(&EventRow {
+            time_ns: self.now,
+            day: self.day + 1,
+            kind,
+            instrument: instrument.map(|i| i as u16),
+            value,
+            detail,
+        })
+    }
+
+    fn wake(&mut self, a: usize, generation: u32) {
+        let slot = &mut self.agents[a];
+        if slot.wake_gen != generation {
+            return;
+        }
+        let mut actions = std::mem::take(&mut self.actions_buf);
+        actions.clear();
+        let ctx = Context {
+            now: self.now,
+            day: self.day,
+            phase: self.phase,
+            calendar: &self.settings.calendar,
+            instruments: &self.data,
+            account: self.ledger.account(a),
+            open_orders: &slot.open,
+        };
+        let next = slot.agent.wake(&ctx, &mut slot.rng, &mut actions);
+        let latency = slot.latency;
+        for &action in &actions {
+            self.push(
+                self.now + latency,
+                Ev::Arrive {
+                    agent: a as u32,
+                    action,
+                },
+            );
+        }
+        self.actions_buf = actions;
+        if let Some(t) = next {
+            self.push(
+                t.max(self.now + 1),
+                Ev::Wake {
+                    agent: a as u32,
+                    generation,
+                },
+            );
+        }
+    }
+
+    fn arrive(
+        &mut self,
+        a: usize,
+        action: Action,
+        sink: &mut dyn RecordSink,
+    ) -> Result<(), SimError> {
+        let mut events = std::mem::take(&mut self.events_buf);
+        events.clear();
+        let instrument = match action {
+            Action::Submit {
+                instrument,
+                side,
+                kind,
+                qty,
+                tif,
+                post_only,
+                motive,
+            } => {
+                self.counts.orders += 1;
+                let order = NewOrder {
+                    side,
+                    kind,
+                    qty,
+                    tif,
+                    post_only,
+                    agent: AgentId(a as u32),
+                    motive,
+                };
+                match self.books[instrument].submit(order, &mut events) {
+                    Ok(sub) => {
+                        self.apply_events(instrument, &events, sink)?;
+                        if sub.resting > 0 {
+                            self.agents[a].open.push(OpenOrder {
+                                id: sub.id,
+                                instrument,
+                                side,
+                                price: match kind {
+                                    OrderKind::Limit(p) => Some(p),
+                                    OrderKind::Market => None,
+                                },
+                                qty: sub.resting,
+                                tif,
+                                motive,
+                                placed_at: self.now,
+                            });
+                        }
+                    }
+                    Err(_) => self.counts.rejected += 1,
+                }
+                instrument
+            }
+            Action::Cancel { instrument, id } => {
+                if self.books[instrument].cancel(id, &mut events).is_ok() {
+                    self.counts.cancels += 1;
+                    self.apply_events(instrument, &events, sink)?;
+                }
+                instrument
+            }
+            Action::CancelAll { instrument } => {
+                let mut ids = std::mem::take(&mut self.ids_buf);
+                ids.clear();
+                ids.extend(
+                    self.agents[a]
+                        .open
+                        .iter()
+                        .filter(|o| o.instrument == instrument)
+                        .map(|o| o.id),
+                );
+                for &id in &ids {
+                    if self.books[instrument].cancel(id, &mut events).is_ok() {
+                        self.counts.cancels += 1;
+                    }
+                }
+                self.apply_events(instrument, &events, sink)?;
+                self.ids_buf = ids;
+                instrument
+            }
+        };
+        self.events_buf = events;
+        self.refresh_quotes(instrument);
+        if self.settings.check_invariants {
+            self.check_invariants(instrument)?;
+        }
+        Ok(())
+    }
+
+    fn check_invariants(&self, i: usize) -> Result<(), SimError> {
+        let b = &self.books[i];
+        let fail = |what: String| SimError::Invariant {
+            time_ns: self.now,
+            instrument: i,
+            what,
+        };
+        if matches!(b.phase(), Phase::Continuous | Phase::Halted | Phase::Closed) && b.is_crossed()
+        {
+            return Err(fail("book crossed outside an auction".into()));
+        }
+        let c = b.counters();
+        if c.submitted != b.resting_qty() + 2 * c.traded + c.cancelled {
+            return Err(fail(format!("book quantity not conserved: {c:?}")));
+        }
+        let open: u128 = self
+            .agents
+            .iter()
+            .flat_map(|s| s.open.iter())
+            .filter(|o| o.instrument == i)
+            .map(|o| o.qty as u128)
+            .sum();
+        if open != b.resting_qty() {
+            return Err(fail(format!(
+                "agents' open orders ({open}) differ from the book's resting quantity ({})",
+                b.resting_qty()
+            )));
+        }
+        self.ledger
+            .check_conservation()
+            .map_err(|e| fail(e.to_string()))
+    }
+
+    fn refresh_quotes(&mut self, i: usize) {
+        let b = &self.books[i];
+        let d = &mut self.data[i];
+        d.best_bid = b.best_bid().map(|l| (l.price, l.qty));
+        d.best_ask = b.best_ask().map(|l| (l.price, l.qty));
+    }
+
+    /// Books fills and cancellations into the ledger, the agents' open orders, market data,
+    /// flows and records.
+    fn apply_events(
+        &mut self,
+        i: usize,
+        events: &[BookEvent],
+        sink: &mut dyn RecordSink,
+    ) -> Result<(), SimError> {
+        for ev in events {
+            match *ev {
+                BookEvent::Fill(f) => {
+                    let (b, s) = (f.buyer.0 as usize, f.seller.0 as usize);
+                    let cpt = self.data[i].cents_per_tick_unit;
+                    self.ledger.settle(i, &f, b, s, cpt);
+                    reduce_open(&mut self.agents[b].open, f.buy_order, f.qty);
+                    reduce_open(&mut self.agents[s].open, f.sell_order, f.qty);
+                    self.data[i].on_trade(f.price, f.qty);
+                    self.counts.trades += 1;
+                    let (bc, sc) = (self.agents[b].class, self.agents[s].class);
+                    let base = i * N_CLASSES;
+                    self.flows[(base + bc.index()) * N_MOTIVES + f.buy_motive as usize].0 += f.qty;
+                    self.flows[(base + sc.index()) * N_MOTIVES + f.sell_motive as usize].1 += f.qty;
+                    if self.settings.record_trades {
+                        sink.trade(&TradeRow {
+                            time_ns: self.now,
+                            day: self.day + 1,
+                            instrument: i as u16,
+                            price_ticks: f.price,
+                            price: self.data[i].price_usd(f.price),
+                            qty: f.qty,
+                            aggressor: f.aggressor,
+                            buyer: self.agents[b].stable_id,
+                            seller: self.agents[s].stable_id,
+                            buyer_class: bc,
+                            seller_class: sc,
+                            buy_motive: f.buy_motive,
+                            sell_motive: f.sell_motive,
+                        })?;
+                    }
+                    if f.aggressor.is_some() {
+                        self.check_breakers(i, f.price, sink)?;
+                    }
+                }
+                BookEvent::Cancelled { id, agent, .. } => {
+                    let open = &mut self.agents[agent.0 as usize].open;
+                    if let Some(k) = open.iter().position(|o| o.id == id) {
+                        open.swap_remove(k);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn check_breakers(
+        &mut self,
+        i: usize,
+        price: Price,
+        sink: &mut dyn RecordSink,
+    ) -> Result<(), SimError> {
+        let br = &self.settings.breakers;
+        if !br.enabled || i != br.reference || self.phase != DayPhase::Continuous {
+            return Ok(());
+        }
+        let decline = 1.0 - price as f64 / self.data[i].prev_close as f64;
+        let mut hit = None;
+        for k in self.breaker_next..br.levels.len() {
+            if decline >= br.levels[k] {
+                hit = Some(k);
+            }
+        }
+        let Some(k) = hit else { return Ok(()) };
+        self.breaker_next = k + 1;
+        let last = k + 1 == br.levels.len();
+        let tod = self.settings.calendar.time_of_day(self.now);
+        let level = br.levels[k];
+        if last {
+            for b in &mut self.books {
+                b.set_phase(Phase::Closed);
+            }
+            self.phase = DayPhase::Closed;
+            self.counts.closed_days += 1;
+            self.event(
+                sink,
+                EventKind::ClosedForDay,
+                Some(i),
+                level,
+                format!("decline {decline:.4}"),
+            )?;
+        } else if tod < br.no_halt_after {
+            let halt = br.halt;
+            for (b, d) in self.books.iter_mut().zip(&mut self.data) {
+                b.set_phase(Phase::Halted);
+                d.halted = true;
+            }
+            self.phase = DayPhase::Halted;
+            self.counts.halts += 1;
+            self.event(
+                sink,
+                EventKind::Halt,
+                Some(i),
+                level,
+                format!("decline {decline:.4}"),
+            )?;
+            // The last part of the halt collects orders for the reopening auction.
+            let collect = (halt / 3).min(5 * MINUTE);
+            self.push(self.now + halt - collect, Ev::ReopenAuction);
+            self.push(self.now + halt, Ev::HaltEnd);
+        }
+        Ok(())
+    }
+}
+
+fn reduce_open(open: &mut Vec<OpenOrder>, id: crate::book::OrderId, qty: u64) {
+    if let Some(k) = open.iter().position(|o| o.id == id) {
+        if open[k].qty <= qty {
+            open.swap_remove(k);
+        } else {
+            open[k].qty -= qty;
+        }
+    }
+}
+
+/// Which side a signed quantity trades.
+pub fn side_of(q: i64) -> Side {
+    if q >= 0 { Side::Buy } else { Side::Sell }
+}

@@ -1,0 +1,12 @@
+//! What a run writes: trades, bars, flows by class and motive, daily positions, events, and
+//! `summary.json`. Rows stream to disk as they happen, so memory does not grow with run length.
+
+mod rows;
+mod run_dir;
+mod sink;
+mod summary;
+
+pub use rows::*;
+pub use run_dir::{RecordError, RunWriter};
+pub use sink::{MemorySink, RecordSink};
+pub use summary::{Summary, sha256_hex};

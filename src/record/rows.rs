@@ -1,0 +1,99 @@
+//! The rows a run writes. Each is plain data; writers decide the file format.
+
+use serde::Serialize;
+
+use crate::agents::AgentClass;
+use crate::book::{Motive, Side};
+
+/// One execution.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct TradeRow {
+    /// Nanoseconds since the start of day 1.
+    pub time_ns: u64,
+    pub day: u32,
+    pub instrument: u16,
+    pub price_ticks: i64,
+    pub price: f64,
+    pub qty: u64,
+    /// `None` for an auction uncross.
+    pub aggressor: Option<Side>,
+    pub buyer: u64,
+    pub seller: u64,
+    pub buyer_class: AgentClass,
+    pub seller_class: AgentClass,
+    pub buy_motive: Motive,
+    pub sell_motive: Motive,
+}
+
+/// One bar of one instrument.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct BarRow {
+    pub day: u32,
+    /// Bar number in the day, 1-based; the bar ends at `time_ns`.
+    pub bar: u32,
+    pub time_ns: u64,
+    pub instrument: u16,
+    pub open: f64,
+    pub high: f64,
+    pub low: f64,
+    pub close: f64,
+    pub volume: u64,
+    pub trades: u32,
+    pub vwap: Option<f64>,
+    pub fundamental: f64,
+    pub best_bid: Option<f64>,
+    pub best_ask: Option<f64>,
+}
+
+/// Net flow of one agent class and motive in one bar.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct FlowRow {
+    pub day: u32,
+    pub bar: u32,
+    pub time_ns: u64,
+    pub instrument: u16,
+    pub class: AgentClass,
+    pub motive: Motive,
+    pub buy_units: u64,
+    pub sell_units: u64,
+    pub net_units: i64,
+    /// Net flow valued at the bar's VWAP (or close), in dollars.
+    pub net_usd: f64,
+}
+
+/// Position of one agent class in one instrument at a day's close.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct PositionRow {
+    pub day: u32,
+    pub instrument: u16,
+    pub class: AgentClass,
+    pub agents: u32,
+    pub position_units: i64,
+    pub exposure_usd: f64,
+    /// Cash of the class in dollars (across all instruments, repeated per instrument row).
+    pub cash_usd: f64,
+}
+
+/// Something that happened to the market: halts, shocks, closes.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EventRow {
+    pub time_ns: u64,
+    pub day: u32,
+    pub kind: EventKind,
+    /// Instrument index, when the event concerns one.
+    pub instrument: Option<u16>,
+    pub value: f64,
+    pub detail: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Halt,
+    Reopen,
+    ClosedForDay,
+    Shock,
+    FlowProgramme,
+    OpeningAuction,
+    ClosingAuction,
+}

@@ -1,0 +1,320 @@
+//! A run folder written atomically: everything goes into a hidden temporary folder beside the
+//! destination, which is renamed into place only when the run has finished. A failed or
+//! interrupted run never leaves a half result under the final name, and an existing finished
+//! run is never overwritten unless asked.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+use super::rows::*;
+use super::sink::RecordSink;
+
+#[derive(Debug, Error)]
+pub enum RecordError {
+    #[error("{0} already exists: choose another --out, or pass --force to replace it")]
+    Exists(PathBuf),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RecordError + '_ {
+    move |source| RecordError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+type Csv = csv::Writer<BufWriter<File>>;
+
+/// Streams a run's rows into CSV files in a temporary folder.
+pub struct RunWriter {
+    tmp: PathBuf,
+    dest: PathBuf,
+    force: bool,
+    symbols: Vec<String>,
+    trades: Csv,
+    bars: Csv,
+    flows: Csv,
+    positions: Csv,
+    events: Csv,
+    finished: bool,
+}
+
+fn csv_file(dir: &Path, name: &str, header: &[&str]) -> Result<Csv, RecordError> {
+    let path = dir.join(name);
+    let f = File::create(&path).map_err(io(&path))?;
+    let mut w = csv::Writer::from_writer(BufWriter::with_capacity(1 << 16, f));
+    w.write_record(header).map_err(|e| RecordError::Io {
+        path: path.clone(),
+        source: e.into(),
+    })?;
+    Ok(w)
+}
+
+impl RunWriter {
+    pub fn create(dest: &Path, symbols: Vec<String>, force: bool) -> Result<Self, RecordError> {
+        if dest.exists() && !force {
+            return Err(RecordError::Exists(dest.to_path_buf()));
+        }
+        let parent = dest
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).map_err(io(parent))?;
+        let name = dest
+            .file_name()
+            .map_or("run".into(), |n| n.to_string_lossy().into_owned());
+        let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
+        }
+        std::fs::create_dir_all(&tmp).map_err(io(&tmp))?;
+        let writer = (|| {
+            Ok::<_, RecordError>(RunWriter {
+                trades: csv_file(
+                    &tmp,
+                    "trades.csv",
+                    &[
+                        "time_ns",
+                        "day",
+                        "instrument",
+                        "price_ticks",
+                        "price",
+                        "qty",
+                        "aggressor",
+                        "buyer",
+                        "seller",
+                        "buyer_class",
+                        "seller_class",
+                        "buy_motive",
+                        "sell_motive",
+                    ],
+                )?,
+                bars: csv_file(
+                    &tmp,
+                    "bars.csv",
+                    &[
+                        "day",
+                        "bar",
+                        "time_ns",
+                        "instrument",
+                        "open",
+                        "high",
+                        "low",
+                        "close",
+                        "volume",
+                        "trades",
+                        "vwap",
+                        "fundamental",
+                        "best_bid",
+                        "best_ask",
+                    ],
+                )?,
+                flows: csv_file(
+                    &tmp,
+                    "flows.csv",
+                    &[
+                        "day",
+                        "bar",
+                        "time_ns",
+                        "instrument",
+                        "class",
+                        "motive",
+                        "buy_units",
+                        "sell_units",
+                        "net_units",
+                        "net_usd",
+                    ],
+                )?,
+                positions: csv_file(
+                    &tmp,
+                    "positions.csv",
+                    &[
+                        "day",
+                        "instrument",
+                        "class",
+                        "agents",
+                        "position_units",
+                        "exposure_usd",
+                        "cash_usd",
+                    ],
+                )?,
+                events: csv_file(
+                    &tmp,
+                    "events.csv",
+                    &["time_ns", "day", "kind", "instrument", "value", "detail"],
+                )?,
+                tmp: tmp.clone(),
+                dest: dest.to_path_buf(),
+                force,
+                symbols,
+                finished: false,
+            })
+        })();
+        if writer.is_err() {
+            let _ = std::fs::remove_dir_all(&tmp);
+        }
+        writer
+    }
+
+    /// Writes an extra file (the scenario copy, the summary) into the run folder.
+    pub fn write_file(&self, name: &str, bytes: &[u8]) -> Result<(), RecordError> {
+        let path = self.tmp.join(name);
+        std::fs::write(&path, bytes).map_err(io(&path))
+    }
+
+    /// The temporary folder, for writers of other files (charts, reports).
+    pub fn staging_dir(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// Flushes everything and moves the folder into place.
+    pub fn finish(mut self) -> Result<PathBuf, RecordError> {
+        for (name, w) in [
+            ("trades.csv", &mut self.trades),
+            ("bars.csv", &mut self.bars),
+            ("flows.csv", &mut self.flows),
+            ("positions.csv", &mut self.positions),
+            ("events.csv", &mut self.events),
+        ] {
+            let path = self.tmp.join(name);
+            w.flush().map_err(io(&path))?;
+        }
+        let dest = self.dest.clone();
+        if dest.exists() && self.force {
+            let old = dest.with_file_name(format!(
+                ".{}.old-{}",
+                dest.file_name()
+                    .map_or("run".into(), |n| n.to_string_lossy().into_owned()),
+                std::process::id()
+            ));
+            std::fs::rename(&dest, &old).map_err(io(&dest))?;
+            std::fs::rename(&self.tmp, &dest).map_err(io(&dest))?;
+            let _ = std::fs::remove_dir_all(&old);
+        } else {
+            std::fs::rename(&self.tmp, &dest).map_err(io(&dest))?;
+        }
+        self.finished = true;
+        Ok(dest)
+    }
+
+    fn symbol(&self, i: u16) -> &str {
+        self.symbols.get(i as usize).map_or("?", |s| s.as_str())
+    }
+}
+
+impl Drop for RunWriter {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = std::fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+fn csv_err(e: csv::Error) -> std::io::Error {
+    std::io::Error::other(e)
+}
+
+impl RecordSink for RunWriter {
+    fn trade(&mut self, r: &TradeRow) -> std::io::Result<()> {
+        let sym = self
+            .symbols
+            .get(r.instrument as usize)
+            .map_or("?", |s| s.as_str());
+        self.trades
+            .serialize((
+                r.time_ns,
+                r.day,
+                sym,
+                r.price_ticks,
+                r.price,
+                r.qty,
+                r.aggressor,
+                r.buyer,
+                r.seller,
+                r.buyer_class,
+                r.seller_class,
+                r.buy_motive,
+                r.sell_motive,
+            ))
+            .map_err(csv_err)
+    }
+
+    fn bar(&mut self, r: &BarRow) -> std::io::Result<()> {
+        let sym = self
+            .symbols
+            .get(r.instrument as usize)
+            .map_or("?", |s| s.as_str());
+        self.bars
+            .serialize((
+                r.day,
+                r.bar,
+                r.time_ns,
+                sym,
+                r.open,
+                r.high,
+                r.low,
+                r.close,
+                r.volume,
+                r.trades,
+                r.vwap,
+                r.fundamental,
+                r.best_bid,
+                r.best_ask,
+            ))
+            .map_err(csv_err)
+    }
+
+    fn flow(&mut self, r: &FlowRow) -> std::io::Result<()> {
+        let sym = self
+            .symbols
+            .get(r.instrument as usize)
+            .map_or("?", |s| s.as_str());
+        self.flows
+            .serialize((
+                r.day,
+                r.bar,
+                r.time_ns,
+                sym,
+                r.class,
+                r.motive,
+                r.buy_units,
+                r.sell_units,
+                r.net_units,
+                r.net_usd,
+            ))
+            .map_err(csv_err)
+    }
+
+    fn position(&mut self, r: &PositionRow) -> std::io::Result<()> {
+        let sym = self
+            .symbols
+            .get(r.instrument as usize)
+            .map_or("?", |s| s.as_str());
+        self.positions
+            .serialize((
+                r.day,
+                sym,
+                r.class,
+                r.agents,
+                r.position_units,
+                r.exposure_usd,
+                r.cash_usd,
+            ))
+            .map_err(csv_err)
+    }
+
+    fn event(&mut self, r: &EventRow) -> std::io::Result<()> {
+        let sym = r.instrument.map(|i| self.symbol(i).to_string());
+        self.events
+            .serialize((r.time_ns, r.day, r.kind, sym, r.value, &r.detail))
+            .map_err(csv_err)
+    }
+}

@@ -1,0 +1,49 @@
+//! Where a simulation sends its rows.
+
+use super::rows::*;
+
+/// Receives rows in the order they happen. Implementations write files or keep rows in memory.
+pub trait RecordSink {
+    fn trade(&mut self, row: &TradeRow) -> std::io::Result<()>;
+    fn bar(&mut self, row: &BarRow) -> std::io::Result<()>;
+    fn flow(&mut self, row: &FlowRow) -> std::io::Result<()>;
+    fn position(&mut self, row: &PositionRow) -> std::io::Result<()>;
+    fn event(&mut self, row: &EventRow) -> std::io::Result<()>;
+}
+
+/// Keeps everything in memory: for tests and for analysis of short runs.
+#[derive(Default, Debug, Clone)]
+pub struct MemorySink {
+    pub trades: Vec<TradeRow>,
+    pub bars: Vec<BarRow>,
+    pub flows: Vec<FlowRow>,
+    pub positions: Vec<PositionRow>,
+    pub events: Vec<EventRow>,
+    /// Keep trades (they dominate memory).
+    pub keep_trades: bool,
+}
+
+impl RecordSink for MemorySink {
+    fn trade(&mut self, row: &TradeRow) -> std::io::Result<()> {
+        if self.keep_trades {
+            self.trades.push(*row);
+        }
+        Ok(())
+    }
+    fn bar(&mut self, row: &BarRow) -> std::io::Result<()> {
+        self.bars.push(*row);
+        Ok(())
+    }
+    fn flow(&mut self, row: &FlowRow) -> std::io::Result<()> {
+        self.flows.push(*row);
+        Ok(())
+    }
+    fn position(&mut self, row: &PositionRow) -> std::io::Result<()> {
+        self.positions.push(*row);
+        Ok(())
+    }
+    fn event(&mut self, row: &EventRow) -> std::io::Result<()> {
+        self.events.push(row.clone());
+        Ok(())
+    }
+}

@@ -1,0 +1,316 @@
+//! Turning a checked scenario into a ready-to-run [`Simulation`].
+//!
+//! Every agent gets a ChaCha stream keyed by the master seed and selected by the agent's
+//! stable id, so removing one class of agents leaves every other agent's draws unchanged.
+
+use std::path::Path;
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use thiserror::Error;
+
+use super::load::LoadedScenario;
+use super::schema::*;
+use crate::agents::{Agent, AgentClass, FlowProgramme, MarketMaker, NoiseTrader, ValueTrader};
+use crate::book::{BookConfig, OrderBook};
+use crate::market::data::{DailyBar, InstrumentData};
+use crate::market::fundamental::{FundamentalParams, Fundamentals, synthetic_history};
+use crate::market::ledger::{Account, Ledger};
+use crate::market::sim::{AgentSlot, Breakers, MarketSettings, Shock, Simulation};
+use crate::market::time::{Calendar, MINUTE, SECOND, parse_hhmm};
+
+/// Streams reserved for the market's own randomness (agents use class << 32 | index).
+const FUNDAMENTAL_STREAM: u64 = u64::MAX;
+const PREHISTORY_STREAM: u64 = u64::MAX - 1;
+
+#[derive(Debug, Error)]
+pub enum BuildError {
+    #[error("{file}: cannot read the pre-history: {source}")]
+    PrehistoryIo {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{file}:{line}: {message}")]
+    Prehistory {
+        file: String,
+        line: usize,
+        message: String,
+    },
+}
+
+/// A random stream for `stream` under `seed`.
+pub fn stream_rng(seed: u64, stream: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(stream);
+    rng
+}
+
+pub fn calendar(c: &CalendarCfg, days: u32) -> Calendar {
+    // Validation guarantees the times parse.
+    let open = parse_hhmm(&c.open).unwrap_or(34_200) as u64 * SECOND;
+    let close = parse_hhmm(&c.close).unwrap_or(57_600) as u64 * SECOND;
+    Calendar {
+        preopen: open - c.preopen_minutes as u64 * MINUTE,
+        open,
+        close_auction: close - c.closing_auction_minutes as u64 * MINUTE,
+        close,
+        bar: c.bar_seconds as u64 * SECOND,
+        days,
+    }
+}
+
+fn fundamental_params(i: &InstrumentCfg) -> FundamentalParams {
+    FundamentalParams {
+        daily_vol: i.annual_vol / 252f64.sqrt(),
+        factor_loading: i.factor_loading,
+        overnight_share: i.overnight_share,
+        jumps_per_day: i.jumps_per_year / 252.0,
+        jump_mean: i.jump_mean,
+        jump_sd: i.jump_sd,
+    }
+}
+
+/// Builds the simulation of `loaded` with `seed`.
+pub fn build(loaded: &LoadedScenario, seed: u64) -> Result<Simulation, BuildError> {
+    build_with(&loaded.scenario, loaded.base_dir(), seed, false)
+}
+
+/// Builds with invariant checks after every operation (slow; for tests).
+pub fn build_checked(loaded: &LoadedScenario, seed: u64) -> Result<Simulation, BuildError> {
+    build_with(&loaded.scenario, loaded.base_dir(), seed, true)
+}
+
+pub fn build_with(
+    s: &Scenario,
+    base_dir: &Path,
+    seed: u64,
+    check_invariants: bool,
+) -> Result<Simulation, BuildError> {
+    let cal = calendar(&s.calendar, s.days);
+    let params: Vec<FundamentalParams> = s.instruments.iter().map(fundamental_params).collect();
+    let initial: Vec<f64> = s.instruments.iter().map(|i| i.initial_price).collect();
+    let closes = match &s.prehistory {
+        PrehistoryCfg::Synthetic { days } => synthetic_history(
+            &initial,
+            &params,
+            *days as usize + 1,
+            &mut stream_rng(seed, PREHISTORY_STREAM),
+        ),
+        PrehistoryCfg::Csv { file } => read_history(&base_dir.join(file), s)?,
+    };
+    let data: Vec<InstrumentData> = s
+        .instruments
+        .iter()
+        .zip(closes)
+        .map(|(ins, path)| {
+            let history = path
+                .iter()
+                .map(|&c| {
+                    let t = ((c / ins.tick_size).round() as i64).max(1);
+                    DailyBar {
+                        open: t,
+                        high: t,
+                        low: t,
+                        close: t,
+                        volume: 0,
+                    }
+                })
+                .collect();
+            InstrumentData::new(
+                ins.symbol.clone(),
+                ins.tick_size,
+                ins.notional_per_unit,
+                (ins.tick_size * ins.notional_per_unit * 100.0).round() as i128,
+                history,
+                s.market.ewma_lambda,
+                ins.initial_price,
+            )
+        })
+        .collect();
+    let fundamentals = Fundamentals::new(&initial, params, stream_rng(seed, FUNDAMENTAL_STREAM));
+
+    let mut agents: Vec<AgentSlot> = Vec::new();
+    let mut add = |class: AgentClass,
+                   k: u32,
+                   latency_us: u64,
+                   make: &mut dyn FnMut(&mut ChaCha8Rng) -> Box<dyn Agent>| {
+        let id = class.agent_id(k);
+        let mut rng = stream_rng(seed, id);
+        let agent = make(&mut rng);
+        agents.push(AgentSlot::new(agent, id, rng, latency_us * 1000));
+    };
+    let units = |i: usize, usd: f64| {
+        let ins = &s.instruments[i];
+        usd / (ins.initial_price * ins.notional_per_unit)
+    };
+    let n_ins = s.instruments.len();
+    if let Some(c) = &s.agents.market_maker {
+        for i in 0..n_ins {
+            for k in 0..c.count {
+                let q = units(i, c.quote_usd).round().max(1.0) as u64;
+                let lim = units(i, c.inventory_limit_usd).round().max(1.0) as i64;
+                add(
+                    AgentClass::MarketMaker,
+                    i as u32 * c.count + k,
+                    c.latency_us,
+                    &mut |_| Box::new(MarketMaker::new(i, c.clone(), q, lim)),
+                );
+            }
+        }
+    }
+    if let Some(c) = &s.agents.noise {
+        for i in 0..n_ins {
+            for k in 0..c.count {
+                let m = units(i, c.order_usd);
+                add(
+                    AgentClass::Noise,
+                    i as u32 * c.count + k,
+                    c.latency_us,
+                    &mut |_| Box::new(NoiseTrader::new(i, c.clone(), m)),
+                );
+            }
+        }
+    }
+    if let Some(c) = &s.agents.value {
+        for i in 0..n_ins {
+            for k in 0..c.count {
+                add(
+                    AgentClass::Value,
+                    i as u32 * c.count + k,
+                    c.latency_us,
+                    &mut |rng| Box::new(ValueTrader::new(i, c.clone(), rng)),
+                );
+            }
+        }
+    }
+    let symbol_index = |sym: &str| {
+        s.instruments
+            .iter()
+            .position(|i| i.symbol == sym)
+            .unwrap_or(0)
+    };
+    for (k, f) in s.flows.iter().enumerate() {
+        let i = symbol_index(&f.instrument);
+        let start = parse_hhmm(&f.start).unwrap_or(0) as u64 * SECOND;
+        let end = parse_hhmm(&f.end).unwrap_or(0) as u64 * SECOND;
+        add(AgentClass::Exogenous, k as u32, 1000, &mut |_| {
+            Box::new(FlowProgramme::new(i, f.day - 1, start, end, f.side, f.usd))
+        });
+    }
+
+    let accounts = (0..agents.len())
+        .map(|_| Account {
+            positions: vec![0; n_ins],
+            ..Default::default()
+        })
+        .collect();
+    let ledger = Ledger::new(accounts, n_ins);
+    let book_cfg = BookConfig {
+        self_trade: s.market.self_trade,
+    };
+    let books = (0..n_ins)
+        .map(|_| OrderBook::with_capacity(book_cfg, 1 << 14))
+        .collect();
+    let br = &s.market.circuit_breakers;
+    let settings = MarketSettings {
+        calendar: cal,
+        breakers: Breakers {
+            enabled: br.enabled,
+            levels: br.levels.clone(),
+            halt: br.halt_minutes as u64 * MINUTE,
+            no_halt_after: parse_hhmm(&br.no_halt_after).unwrap_or(55_500) as u64 * SECOND,
+            reference: br.reference.as_deref().map_or(0, symbol_index),
+        },
+        borrow_fee_annual: s.market.borrow_fee_annual,
+        fundamental_step: s.market.fundamental_step_seconds as u64 * SECOND,
+        shocks: s
+            .shocks
+            .iter()
+            .map(|sh| Shock {
+                day: sh.day - 1,
+                time_of_day: parse_hhmm(&sh.time).unwrap_or(0) as u64 * SECOND,
+                instrument: symbol_index(&sh.instrument),
+                log_jump: sh.fundamental_jump,
+            })
+            .collect(),
+        record_trades: s.record.trades,
+        check_invariants,
+    };
+    Ok(Simulation::new(
+        settings,
+        books,
+        data,
+        fundamentals,
+        ledger,
+        agents,
+    ))
+}
+
+/// Reads `day,<symbol>,…` closes and rescales each column to end at the initial price.
+fn read_history(path: &Path, s: &Scenario) -> Result<Vec<Vec<f64>>, BuildError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| BuildError::PrehistoryIo {
+        file: file.clone(),
+        source,
+    })?;
+    let err = |line: usize, message: String| BuildError::Prehistory {
+        file: file.clone(),
+        line,
+        message,
+    };
+    let mut rdr = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    let headers = rdr.headers().map_err(|e| err(1, e.to_string()))?.clone();
+    let cols: Vec<usize> = s
+        .instruments
+        .iter()
+        .map(|ins| {
+            headers
+                .iter()
+                .position(|h| h.trim() == ins.symbol)
+                .ok_or_else(|| {
+                    err(
+                        1,
+                        format!("no column for instrument {:?} in the header", ins.symbol),
+                    )
+                })
+        })
+        .collect::<Result<_, _>>()?;
+    let mut out = vec![Vec::new(); s.instruments.len()];
+    for (n, rec) in rdr.records().enumerate() {
+        let line = n + 2;
+        let rec = rec.map_err(|e| err(line, e.to_string()))?;
+        for (k, &c) in cols.iter().enumerate() {
+            let field = rec.get(c).unwrap_or("").trim();
+            let v: f64 = field.parse().map_err(|_| {
+                err(
+                    line,
+                    format!(
+                        "column {:?}: {field:?} is not a number",
+                        headers.get(c).unwrap_or("")
+                    ),
+                )
+            })?;
+            if !(v.is_finite() && v > 0.0) {
+                return Err(err(
+                    line,
+                    format!(
+                        "column {:?}: closes must be positive, got {v}",
+                        headers.get(c).unwrap_or("")
+                    ),
+                ));
+            }
+            out[k].push(v);
+        }
+    }
+    if out.first().is_none_or(|c| c.len() < 2) {
+        return Err(err(1, "needs at least two rows of closes".into()));
+    }
+    for (k, col) in out.iter_mut().enumerate() {
+        let scale = s.instruments[k].initial_price / col[col.len() - 1];
+        for v in col.iter_mut() {
+            *v *= scale;
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,120 @@
+//! Reading a scenario file: TOML syntax and types first (serde), then the rules serde cannot
+//! express (positive sizes, finite numbers, a possible calendar), each located in the file.
+
+use std::path::{Path, PathBuf};
+
+use toml::de::{DeTable, DeValue};
+
+use super::error::{Problem, ScenarioError};
+use super::schema::Scenario;
+use super::validate::validate;
+
+/// A scenario read from a file, with the file's location for resolving relative paths.
+#[derive(Clone, Debug)]
+pub struct LoadedScenario {
+    pub scenario: Scenario,
+    pub path: PathBuf,
+    /// The file's text, kept for the run's scenario hash and copy in the run folder.
+    pub source: String,
+}
+
+impl LoadedScenario {
+    /// The folder relative paths in the scenario are resolved against.
+    pub fn base_dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
+    }
+}
+
+pub fn load(path: &Path) -> Result<LoadedScenario, ScenarioError> {
+    let source = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+        file: path.to_path_buf(),
+        source,
+    })?;
+    let scenario = parse(path, &source)?;
+    Ok(LoadedScenario {
+        scenario,
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Parses and validates scenario text; `path` only labels errors.
+pub fn parse(path: &Path, source: &str) -> Result<Scenario, ScenarioError> {
+    let scenario: Scenario = toml::from_str(source).map_err(|e| {
+        let (line, column) = e
+            .span()
+            .map(|s| line_col(source, s.start))
+            .unwrap_or((0, 0));
+        ScenarioError::Syntax {
+            file: path.to_path_buf(),
+            line,
+            column,
+            message: e.message().trim().to_string(),
+        }
+    })?;
+    let problems = validate(&scenario);
+    if problems.is_empty() {
+        return Ok(scenario);
+    }
+    let table = DeTable::parse(source).ok();
+    let problems = problems
+        .into_iter()
+        .map(|(field, message)| Problem {
+            line: table
+                .as_ref()
+                .and_then(|t| locate(t.get_ref(), &field))
+                .map_or(0, |off| line_col(source, off).0),
+            field,
+            message,
+        })
+        .collect();
+    Err(ScenarioError::Invalid {
+        file: path.to_path_buf(),
+        problems,
+    })
+}
+
+/// 1-based line and column of a byte offset.
+fn line_col(source: &str, offset: usize) -> (usize, usize) {
+    let before = &source[..offset.min(source.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    (line, column)
+}
+
+/// Byte offset of the deepest part of a dotted path (`a.b[2].c`) that exists in the document.
+fn locate(table: &DeTable<'_>, path: &str) -> Option<usize> {
+    let mut found = None;
+    let mut current: Option<&DeValue<'_>> = None;
+    let mut current_table = Some(table);
+    for part in path.split('.') {
+        let (key, index) = match part.find('[') {
+            Some(i) => (
+                &part[..i],
+                part[i + 1..part.len() - 1].parse::<usize>().ok(),
+            ),
+            None => (part, None),
+        };
+        let t = match (current_table, current) {
+            (Some(t), _) => t,
+            (None, Some(DeValue::Table(t))) => t,
+            _ => break,
+        };
+        let Some((k, v)) = t.iter().find(|(k, _)| k.get_ref().as_ref() == key) else {
+            break;
+        };
+        found = Some(k.span().start);
+        current_table = None;
+        current = Some(v.get_ref());
+        if let Some(i) = index {
+            match v.get_ref() {
+                DeValue::Array(items) if i < items.len() => {
+                    found = Some(items[i].span().start);
+                    current = Some(items[i].get_ref());
+                }
+                _ => break,
+            }
+        }
+    }
+    found
+}

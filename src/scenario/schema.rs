@@ -1,0 +1,355 @@
+//! The scenario file: what a researcher writes, with every default documented in place.
+//!
+//! Sizes are in dollars and converted to integer units through each instrument's
+//! `notional_per_unit`, so a scenario reads like market commentary ("$400bn of vol-control
+//! AUM") while the simulation stays in exact integers. Unknown keys are rejected everywhere so
+//! that a typo never silently falls back to a default.
+
+use serde::{Deserialize, Serialize};
+
+use crate::book::SelfTradePrevention;
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Short name; used for the default output folder.
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Master seed; `flowsim run --seed` overrides it.
+    #[serde(default = "d_seed")]
+    pub seed: u64,
+    /// Simulated trading days (after the pre-history).
+    pub days: u32,
+    #[serde(default)]
+    pub calendar: CalendarCfg,
+    pub instruments: Vec<InstrumentCfg>,
+    #[serde(default)]
+    pub prehistory: PrehistoryCfg,
+    #[serde(default)]
+    pub market: MarketCfg,
+    /// Scheduled jumps of an instrument's fundamental value.
+    #[serde(default)]
+    pub shocks: Vec<ShockCfg>,
+    /// Scheduled exogenous flow programmes (buy or sell a dollar amount over a window).
+    #[serde(default)]
+    pub flows: Vec<FlowCfg>,
+    pub agents: AgentsCfg,
+    #[serde(default)]
+    pub record: RecordCfg,
+}
+
+fn d_seed() -> u64 {
+    1
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CalendarCfg {
+    /// Start of continuous trading, "HH:MM" (the opening auction uncrosses here).
+    pub open: String,
+    /// End of the day, "HH:MM" (the closing auction uncrosses here).
+    pub close: String,
+    /// Minutes of order collection for the opening auction before `open`.
+    pub preopen_minutes: u32,
+    /// Minutes of the closing call auction before `close`.
+    pub closing_auction_minutes: u32,
+    /// Length of a bar in seconds.
+    pub bar_seconds: u32,
+}
+
+impl Default for CalendarCfg {
+    fn default() -> Self {
+        CalendarCfg {
+            open: "09:30".into(),
+            close: "16:00".into(),
+            preopen_minutes: 30,
+            closing_auction_minutes: 5,
+            bar_seconds: 60,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct InstrumentCfg {
+    pub symbol: String,
+    /// Starting price and fundamental value, in dollars.
+    pub initial_price: f64,
+    /// Dollars per tick.
+    #[serde(default = "d_tick")]
+    pub tick_size: f64,
+    /// Dollars of exposure one unit carries per dollar of price (a contract multiplier): a
+    /// position of q units at price P is worth q × P × notional_per_unit dollars.
+    pub notional_per_unit: f64,
+    /// Annualised volatility of the fundamental value.
+    #[serde(default = "d_vol")]
+    pub annual_vol: f64,
+    /// Loading on the common market factor (correlation of fundamentals across instruments).
+    #[serde(default = "d_one")]
+    pub factor_loading: f64,
+    /// Share of daily fundamental variance that arrives overnight as a gap.
+    #[serde(default = "d_overnight")]
+    pub overnight_share: f64,
+    /// Poisson intensity of fundamental jumps per year, their mean and standard deviation (log).
+    #[serde(default)]
+    pub jumps_per_year: f64,
+    #[serde(default)]
+    pub jump_mean: f64,
+    #[serde(default)]
+    pub jump_sd: f64,
+}
+
+fn d_tick() -> f64 {
+    0.01
+}
+fn d_vol() -> f64 {
+    0.16
+}
+fn d_one() -> f64 {
+    1.0
+}
+fn d_overnight() -> f64 {
+    0.2
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, tag = "kind", rename_all = "snake_case")]
+pub enum PrehistoryCfg {
+    /// Daily closes drawn from each instrument's fundamental process, ending at its initial price.
+    Synthetic {
+        #[serde(default = "d_pre_days")]
+        days: u32,
+    },
+    /// Daily closes from a CSV file (header `day,<symbol>,…`), rescaled so the last close equals
+    /// each instrument's initial price. The path is relative to the scenario file.
+    Csv { file: String },
+}
+
+fn d_pre_days() -> u32 {
+    260
+}
+
+impl Default for PrehistoryCfg {
+    fn default() -> Self {
+        PrehistoryCfg::Synthetic { days: d_pre_days() }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct MarketCfg {
+    pub self_trade: SelfTradePrevention,
+    pub circuit_breakers: BreakerCfg,
+    /// Annual fee on the value of short positions, paid daily to the securities lender.
+    pub borrow_fee_annual: f64,
+    /// λ of the EWMA of squared daily returns that market data publishes.
+    pub ewma_lambda: f64,
+    /// Seconds between fundamental-value steps during the session.
+    pub fundamental_step_seconds: u32,
+}
+
+impl Default for MarketCfg {
+    fn default() -> Self {
+        MarketCfg {
+            self_trade: SelfTradePrevention::CancelResting,
+            circuit_breakers: BreakerCfg::default(),
+            borrow_fee_annual: 0.003,
+            ewma_lambda: 0.94,
+            fundamental_step_seconds: 10,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct BreakerCfg {
+    pub enabled: bool,
+    /// Declines from the prior close that trigger a halt (the last one closes the day).
+    pub levels: Vec<f64>,
+    pub halt_minutes: u32,
+    /// After this time of day the non-final levels no longer halt, "HH:MM".
+    pub no_halt_after: String,
+    /// Which instrument is the market-wide reference (default: the first).
+    pub reference: Option<String>,
+}
+
+impl Default for BreakerCfg {
+    fn default() -> Self {
+        BreakerCfg {
+            enabled: true,
+            levels: vec![0.07, 0.13, 0.20],
+            halt_minutes: 15,
+            no_halt_after: "15:25".into(),
+            reference: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ShockCfg {
+    /// Trading day, 1-based.
+    pub day: u32,
+    /// Time of day, "HH:MM".
+    pub time: String,
+    pub instrument: String,
+    /// Log jump of the fundamental value (−0.05 ≈ −5%).
+    pub fundamental_jump: f64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FlowCfg {
+    pub day: u32,
+    pub start: String,
+    pub end: String,
+    pub instrument: String,
+    pub side: crate::book::Side,
+    /// Dollar amount to trade over the window.
+    pub usd: f64,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AgentsCfg {
+    pub market_maker: Option<MarketMakerCfg>,
+    pub noise: Option<NoiseCfg>,
+    pub value: Option<ValueCfg>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct MarketMakerCfg {
+    /// Market makers per instrument.
+    pub count: u32,
+    /// Dollar size of each quote layer.
+    pub quote_usd: f64,
+    /// Quote layers per side, one tick apart beyond the first.
+    pub layers: u32,
+    /// Minimum half-spread in ticks.
+    pub min_half_spread_ticks: u32,
+    /// Extra half-spread per unit of recent one-minute volatility, in multiples of that volatility.
+    pub vol_spread_mult: f64,
+    /// Inventory (dollars) at which the maker stops quoting the side that would add to it.
+    pub inventory_limit_usd: f64,
+    /// Ticks the quote centre shifts against inventory at the limit.
+    pub skew_ticks_at_limit: f64,
+    /// Seconds between requotes.
+    pub requote_seconds: f64,
+    /// Absolute mid move over `withdraw_window_minutes` that makes the maker pull quotes.
+    pub withdraw_move: f64,
+    pub withdraw_window_minutes: u32,
+    /// Minutes the maker stays out after withdrawing.
+    pub withdraw_minutes: u32,
+    pub latency_us: u64,
+}
+
+impl Default for MarketMakerCfg {
+    fn default() -> Self {
+        MarketMakerCfg {
+            count: 2,
+            quote_usd: 50e6,
+            layers: 3,
+            min_half_spread_ticks: 1,
+            vol_spread_mult: 0.2,
+            inventory_limit_usd: 2e9,
+            skew_ticks_at_limit: 4.0,
+            requote_seconds: 2.0,
+            withdraw_move: 0.02,
+            withdraw_window_minutes: 5,
+            withdraw_minutes: 5,
+            latency_us: 200,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct NoiseCfg {
+    /// Noise traders per instrument.
+    pub count: u32,
+    /// Orders each trader sends per day on average (Poisson, U-shaped through the day).
+    pub orders_per_day: f64,
+    /// Share of orders that are market orders.
+    pub market_share: f64,
+    /// Mean order size in dollars (sizes are geometric in units).
+    pub order_usd: f64,
+    /// Mean distance of limit orders from the same-side best, in ticks (exponential).
+    pub offset_ticks_mean: f64,
+    /// Mean lifetime of a resting limit order, minutes (exponential), after which it is cancelled.
+    pub lifetime_minutes: f64,
+    /// Share of orders sent as market-on-close orders in the closing auction window.
+    pub close_share: f64,
+    /// How much busier the first and last half hours are than midday (1 = flat).
+    pub u_shape: f64,
+    /// Strength of activity feedback: recent absolute returns raise arrival rates (volatility
+    /// clustering comes from this; 0 turns it off).
+    pub activity_feedback: f64,
+    pub latency_us: u64,
+}
+
+impl Default for NoiseCfg {
+    fn default() -> Self {
+        NoiseCfg {
+            count: 200,
+            orders_per_day: 60.0,
+            market_share: 0.15,
+            order_usd: 20e6,
+            offset_ticks_mean: 3.0,
+            lifetime_minutes: 20.0,
+            close_share: 0.04,
+            u_shape: 3.0,
+            activity_feedback: 0.0,
+            latency_us: 1000,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ValueCfg {
+    /// Value traders per instrument.
+    pub count: u32,
+    /// Decisions per day per trader (Poisson).
+    pub decisions_per_day: f64,
+    /// Relative noise of each trader's estimate of the fundamental (fixed bias, per trader).
+    pub estimate_noise: f64,
+    /// Relative noise of each observation of the fundamental (fresh at every decision).
+    pub observation_noise: f64,
+    /// Mispricing below which the trader does nothing.
+    pub threshold: f64,
+    /// Dollar position per 1% of mispricing.
+    pub usd_per_pct: f64,
+    /// Maximum absolute position in dollars.
+    pub max_position_usd: f64,
+    pub latency_us: u64,
+}
+
+impl Default for ValueCfg {
+    fn default() -> Self {
+        ValueCfg {
+            count: 20,
+            decisions_per_day: 40.0,
+            estimate_noise: 0.001,
+            observation_noise: 0.002,
+            threshold: 0.001,
+            usd_per_pct: 1e9,
+            max_position_usd: 10e9,
+            latency_us: 5000,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct RecordCfg {
+    /// Write every trade (the largest file of a run).
+    pub trades: bool,
+}
+
+impl Default for RecordCfg {
+    fn default() -> Self {
+        RecordCfg { trades: true }
+    }
+}

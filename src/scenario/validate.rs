@@ -1,0 +1,294 @@
+//! The rules of a scenario that types cannot express. Each problem is (field path, message).
+
+use super::schema::*;
+use crate::market::time::parse_hhmm;
+
+pub(crate) fn validate(s: &Scenario) -> Vec<(String, String)> {
+    let mut p = Problems(Vec::new());
+    if s.name.trim().is_empty() {
+        p.add("name", "must not be empty");
+    }
+    if s.days == 0 {
+        p.add("days", "must be at least 1");
+    }
+    if s.days > 100_000 {
+        p.add("days", "must be at most 100000");
+    }
+    calendar(&mut p, &s.calendar);
+    if s.instruments.is_empty() {
+        p.add(
+            "instruments",
+            "at least one [[instruments]] table is required",
+        );
+    }
+    for (i, ins) in s.instruments.iter().enumerate() {
+        let f = |k: &str| format!("instruments[{i}].{k}");
+        if ins.symbol.trim().is_empty() {
+            p.add(f("symbol"), "must not be empty");
+        }
+        if s.instruments[..i].iter().any(|o| o.symbol == ins.symbol) {
+            p.add(f("symbol"), format!("duplicate symbol {:?}", ins.symbol));
+        }
+        p.positive(f("initial_price"), ins.initial_price);
+        p.positive(f("tick_size"), ins.tick_size);
+        p.positive(f("notional_per_unit"), ins.notional_per_unit);
+        if ins.initial_price.is_finite() && ins.tick_size.is_finite() && ins.tick_size > 0.0 {
+            let ticks = ins.initial_price / ins.tick_size;
+            if ticks < 10.0 {
+                p.add(f("initial_price"), "must be at least 10 ticks");
+            } else if ticks > 1e9 {
+                p.add(
+                    f("initial_price"),
+                    "is more than 1e9 ticks: use a larger tick_size",
+                );
+            }
+        }
+        let cents = ins.tick_size * ins.notional_per_unit * 100.0;
+        if cents.is_finite()
+            && cents > 0.0
+            && ((cents - cents.round()).abs() > 1e-6 * cents.max(1.0) || cents.round() < 1.0)
+        {
+            p.add(
+                f("notional_per_unit"),
+                format!("tick_size × notional_per_unit must be a whole number of cents (cash is exact), got ${:.6}", cents / 100.0),
+            );
+        }
+        p.non_negative(f("annual_vol"), ins.annual_vol);
+        p.range(f("factor_loading"), ins.factor_loading, -1.0, 1.0);
+        p.range(f("overnight_share"), ins.overnight_share, 0.0, 1.0);
+        p.non_negative(f("jumps_per_year"), ins.jumps_per_year);
+        p.finite(f("jump_mean"), ins.jump_mean);
+        p.non_negative(f("jump_sd"), ins.jump_sd);
+    }
+    match &s.prehistory {
+        PrehistoryCfg::Synthetic { days } if *days > 5000 => {
+            p.add("prehistory.days", "must be at most 5000")
+        }
+        PrehistoryCfg::Csv { file } if file.trim().is_empty() => {
+            p.add("prehistory.file", "must name a CSV file")
+        }
+        _ => {}
+    }
+    market(&mut p, &s.market, s);
+    let symbol_known = |sym: &str| s.instruments.iter().any(|i| i.symbol == sym);
+    for (i, sh) in s.shocks.iter().enumerate() {
+        let f = |k: &str| format!("shocks[{i}].{k}");
+        p.day(f("day"), sh.day, s.days);
+        p.time_in_session(f("time"), &sh.time, &s.calendar);
+        if !symbol_known(&sh.instrument) {
+            p.add(
+                f("instrument"),
+                format!("unknown instrument {:?}", sh.instrument),
+            );
+        }
+        p.range(f("fundamental_jump"), sh.fundamental_jump, -5.0, 5.0);
+    }
+    for (i, fl) in s.flows.iter().enumerate() {
+        let f = |k: &str| format!("flows[{i}].{k}");
+        p.day(f("day"), fl.day, s.days);
+        let a = p.time_in_session(f("start"), &fl.start, &s.calendar);
+        let b = p.time_in_session(f("end"), &fl.end, &s.calendar);
+        if let (Some(a), Some(b)) = (a, b) {
+            if b <= a {
+                p.add(f("end"), "must be after start");
+            }
+        }
+        if !symbol_known(&fl.instrument) {
+            p.add(
+                f("instrument"),
+                format!("unknown instrument {:?}", fl.instrument),
+            );
+        }
+        p.positive(f("usd"), fl.usd);
+    }
+    agents(&mut p, &s.agents);
+    p.0
+}
+
+struct Problems(Vec<(String, String)>);
+
+impl Problems {
+    fn add(&mut self, field: impl Into<String>, msg: impl Into<String>) {
+        self.0.push((field.into(), msg.into()));
+    }
+    fn finite(&mut self, f: impl Into<String>, v: f64) -> bool {
+        if v.is_finite() {
+            true
+        } else {
+            self.add(f, format!("must be a finite number, got {v}"));
+            false
+        }
+    }
+    fn positive(&mut self, f: impl Into<String>, v: f64) {
+        let f = f.into();
+        if self.finite(f.clone(), v) && v <= 0.0 {
+            self.add(f, format!("must be positive, got {v}"));
+        }
+    }
+    fn non_negative(&mut self, f: impl Into<String>, v: f64) {
+        let f = f.into();
+        if self.finite(f.clone(), v) && v < 0.0 {
+            self.add(f, format!("must not be negative, got {v}"));
+        }
+    }
+    fn range(&mut self, f: impl Into<String>, v: f64, lo: f64, hi: f64) {
+        let f = f.into();
+        if self.finite(f.clone(), v) && !(lo..=hi).contains(&v) {
+            self.add(f, format!("must be between {lo} and {hi}, got {v}"));
+        }
+    }
+    fn day(&mut self, f: String, day: u32, days: u32) {
+        if day == 0 || day > days {
+            self.add(
+                f,
+                format!("must be a trading day from 1 to {days}, got {day}"),
+            );
+        }
+    }
+    fn time(&mut self, f: String, t: &str) -> Option<u32> {
+        match parse_hhmm(t) {
+            Some(s) => Some(s),
+            None => {
+                self.add(f, format!("must be a time of day \"HH:MM\", got {t:?}"));
+                None
+            }
+        }
+    }
+    fn time_in_session(&mut self, f: String, t: &str, cal: &CalendarCfg) -> Option<u32> {
+        let secs = self.time(f.clone(), t)?;
+        let (open, close) = (parse_hhmm(&cal.open)?, parse_hhmm(&cal.close)?);
+        if secs < open || secs > close {
+            self.add(
+                f,
+                format!("{t} is outside the session {}–{}", cal.open, cal.close),
+            );
+            return None;
+        }
+        Some(secs)
+    }
+}
+
+fn calendar(p: &mut Problems, c: &CalendarCfg) {
+    let open = p.time("calendar.open".into(), &c.open);
+    let close = p.time("calendar.close".into(), &c.close);
+    if let (Some(o), Some(cl)) = (open, close) {
+        if cl <= o {
+            p.add(
+                "calendar.close",
+                format!("must be after the open ({})", c.open),
+            );
+            return;
+        }
+        let session = cl - o;
+        if c.closing_auction_minutes * 60 >= session {
+            p.add(
+                "calendar.closing_auction_minutes",
+                "leaves no continuous session: it must be shorter than open to close",
+            );
+        }
+        if c.preopen_minutes * 60 > o {
+            p.add(
+                "calendar.preopen_minutes",
+                "starts the pre-open before midnight",
+            );
+        }
+    }
+    if c.bar_seconds == 0 || 86_400 % c.bar_seconds != 0 {
+        p.add(
+            "calendar.bar_seconds",
+            "must be positive and divide a day evenly (e.g. 60)",
+        );
+    }
+}
+
+fn market(p: &mut Problems, m: &MarketCfg, s: &Scenario) {
+    let b = &m.circuit_breakers;
+    for (i, l) in b.levels.iter().enumerate() {
+        p.range(
+            format!("market.circuit_breakers.levels[{i}]"),
+            *l,
+            0.0001,
+            0.99,
+        );
+    }
+    if b.levels.windows(2).any(|w| w[1] <= w[0]) {
+        p.add(
+            "market.circuit_breakers.levels",
+            "must be strictly increasing",
+        );
+    }
+    if b.enabled && b.levels.is_empty() {
+        p.add(
+            "market.circuit_breakers.levels",
+            "needs at least one level when enabled",
+        );
+    }
+    p.time(
+        "market.circuit_breakers.no_halt_after".into(),
+        &b.no_halt_after,
+    );
+    if let Some(r) = &b.reference {
+        if !s.instruments.iter().any(|i| &i.symbol == r) {
+            p.add(
+                "market.circuit_breakers.reference",
+                format!("unknown instrument {r:?}"),
+            );
+        }
+    }
+    p.range("market.borrow_fee_annual", m.borrow_fee_annual, 0.0, 1.0);
+    if p.finite("market.ewma_lambda", m.ewma_lambda)
+        && !(m.ewma_lambda > 0.0 && m.ewma_lambda < 1.0)
+    {
+        p.add("market.ewma_lambda", "must be strictly between 0 and 1");
+    }
+    if m.fundamental_step_seconds == 0 {
+        p.add("market.fundamental_step_seconds", "must be positive");
+    }
+}
+
+fn agents(p: &mut Problems, a: &AgentsCfg) {
+    let total = a.market_maker.as_ref().map_or(0, |c| c.count)
+        + a.noise.as_ref().map_or(0, |c| c.count)
+        + a.value.as_ref().map_or(0, |c| c.count);
+    if total == 0 {
+        p.add(
+            "agents",
+            "the scenario has no agents: add at least one [agents.<kind>] table with count > 0",
+        );
+    }
+    if let Some(c) = &a.market_maker {
+        let f = |k: &str| format!("agents.market_maker.{k}");
+        p.positive(f("quote_usd"), c.quote_usd);
+        if c.layers == 0 {
+            p.add(f("layers"), "must be at least 1");
+        }
+        if c.min_half_spread_ticks == 0 {
+            p.add(f("min_half_spread_ticks"), "must be at least 1");
+        }
+        p.non_negative(f("vol_spread_mult"), c.vol_spread_mult);
+        p.positive(f("inventory_limit_usd"), c.inventory_limit_usd);
+        p.non_negative(f("skew_ticks_at_limit"), c.skew_ticks_at_limit);
+        p.positive(f("requote_seconds"), c.requote_seconds);
+        p.positive(f("withdraw_move"), c.withdraw_move);
+    }
+    if let Some(c) = &a.noise {
+        let f = |k: &str| format!("agents.noise.{k}");
+        p.positive(f("orders_per_day"), c.orders_per_day);
+        p.range(f("market_share"), c.market_share, 0.0, 1.0);
+        p.positive(f("order_usd"), c.order_usd);
+        p.non_negative(f("offset_ticks_mean"), c.offset_ticks_mean);
+        p.positive(f("lifetime_minutes"), c.lifetime_minutes);
+        p.range(f("close_share"), c.close_share, 0.0, 1.0);
+        p.range(f("u_shape"), c.u_shape, 1.0, 100.0);
+        p.non_negative(f("activity_feedback"), c.activity_feedback);
+    }
+    if let Some(c) = &a.value {
+        let f = |k: &str| format!("agents.value.{k}");
+        p.positive(f("decisions_per_day"), c.decisions_per_day);
+        p.non_negative(f("estimate_noise"), c.estimate_noise);
+        p.non_negative(f("observation_noise"), c.observation_noise);
+        p.non_negative(f("threshold"), c.threshold);
+        p.positive(f("usd_per_pct"), c.usd_per_pct);
+        p.positive(f("max_position_usd"), c.max_position_usd);
+    }
+}
