@@ -371,6 +371,9 @@ impl OrderBook {
         if o.qty == 0 {
             return Err(Reject::ZeroQuantity);
         }
+        if self.resting_qty() + o.qty as u128 > Qty::MAX as u128 {
+            return Err(Reject::TooLarge);
+        }
         self.check_entry(o.tif, o.post_only)?;
         let (price, is_market) = match o.kind {
             OrderKind::Limit(p) => {
@@ -771,6 +774,9 @@ impl OrderBook {
             return Err(Reject::ZeroQuantity);
         }
         let n = self.nodes[slot as usize];
+        if self.resting_qty() - n.qty as u128 + new_qty as u128 > Qty::MAX as u128 {
+            return Err(Reject::TooLarge);
+        }
         let price = match (new_price, n.is_market) {
             (Some(_), true) => {
                 return Err(Reject::Unsupported("a market order has no price to change"));

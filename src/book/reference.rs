@@ -358,6 +358,9 @@ impl ReferenceBook {
         if o.qty == 0 {
             return Err(Reject::ZeroQuantity);
         }
+        if self.resting_qty() + o.qty as u128 > Qty::MAX as u128 {
+            return Err(Reject::TooLarge);
+        }
         let ioc_or_fok = matches!(o.tif, TimeInForce::Ioc | TimeInForce::Fok);
         match self.phase {
             Phase::Closed => return Err(Reject::Closed),
@@ -522,6 +525,9 @@ impl ReferenceBook {
             return Err(Reject::ZeroQuantity);
         }
         let e = *self.at(place, side, i);
+        if self.resting_qty() - e.qty as u128 + new_qty as u128 > Qty::MAX as u128 {
+            return Err(Reject::TooLarge);
+        }
         let price = match (e.price, new_price) {
             (None, Some(_)) => {
                 return Err(Reject::Unsupported("a market order has no price to change"));

@@ -266,6 +266,8 @@ pub enum Reject {
     BadPrice(Price),
     #[error("quantity must be positive")]
     ZeroQuantity,
+    #[error("quantity too large: the book's resting total would pass 2^64 - 1 units")]
+    TooLarge,
     #[error("post-only order would cross the book")]
     PostOnlyWouldCross,
     #[error("fill-or-kill order cannot be filled completely")]
