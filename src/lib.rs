@@ -3,4 +3,6 @@
 //! Data flows one way: scenario → simulation → records → analysis → charts. This crate's
 //! modules follow that order; `ARCHITECTURE.md` gives the map.
 
+pub mod analysis;
 pub mod book;
+pub mod replay;

@@ -1,6 +1,7 @@
 //! Command definitions (clap) and dispatch.
 
 mod bench;
+mod replay;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -26,11 +27,15 @@ enum Command {
         #[command(subcommand)]
         what: bench::BenchTarget,
     },
+    /// Replay real LOBSTER data through the book, check it against LOBSTER's own book, and
+    /// print a calibration summary of the real book.
+    Replay(replay::ReplayArgs),
 }
 
 pub fn run() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Bench { what } => bench::run(what),
+        Command::Replay(args) => replay::run(args),
     }
 }

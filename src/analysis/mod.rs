@@ -1,0 +1,4 @@
+//! Statistics on what a run (or a replay of real data) produced. Analysis computes from values
+//! it is given and never reads files.
+
+pub mod calibration;
