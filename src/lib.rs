@@ -3,6 +3,10 @@
 //! Data flows one way: scenario → simulation → records → analysis → charts. This crate's
 //! modules follow that order; `ARCHITECTURE.md` gives the map.
 
+pub mod agents;
 pub mod analysis;
 pub mod book;
+pub mod market;
+pub mod record;
 pub mod replay;
+pub mod scenario;

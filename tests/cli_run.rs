@@ -392,7 +392,6 @@ fn wrong_type_is_refused_at_its_line() {
 /// `scenario.toml:4:1: duplicate key`. toml's own Display quotes the offending line, but
 /// `scenario::load` keeps `message()` only.
 #[test]
-#[ignore = "pins bug: type and duplicate-key errors name the line but not the field (src/scenario/load.rs keeps only toml's message())"]
 fn wrong_type_message_names_the_field() {
     let s = Scratch::new("wrong-type-field");
     let text = edit(TINY, "days = 2", "days = \"ten\"");
@@ -706,7 +705,6 @@ fn run_of_a_nonexistent_file_fails_naming_it() {
 /// such file or directory (os error 2)`: the I/O error is both in the Display string and the
 /// `#[source]`, and `{:#}` prints the chain. Same for the pre-history CSV (BuildError::PrehistoryIo).
 #[test]
-#[ignore = "pins bug: unreadable scenario / pre-history messages repeat the OS error twice (ScenarioError::Io, BuildError::PrehistoryIo)"]
 fn unreadable_file_message_states_the_os_error_once() {
     let s = Scratch::new("os-error-once");
     let missing = s.path("nope.toml");

@@ -4,6 +4,7 @@
 //! [`Action`]s and its next wake-up time. It never touches a book: the market delivers its
 //! actions through latency, so what an agent sees is always slightly stale, as in a real market.
 
+pub mod activity;
 pub mod execution;
 mod exogenous;
 mod market_maker;

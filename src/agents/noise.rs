@@ -9,14 +9,12 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp, Geometric};
 
+use super::activity::IntradayActivity;
 use super::execution::{limit, market};
 use super::{Action, Agent, AgentClass, Context, DayPhase};
 use crate::book::{Motive, OrderKind, Side, TimeInForce};
 use crate::market::time::{Calendar, Nanos, SECOND};
 use crate::scenario::NoiseCfg;
-
-/// Width of the open and close activity bumps, as a fraction of the session.
-const BUMP: f64 = 0.04;
 
 pub struct NoiseTrader {
     instrument: usize,
@@ -38,37 +36,18 @@ impl NoiseTrader {
         }
     }
 
-    /// Intraday intensity shape at session fraction `x`, with mean ≈ 1 over the session.
-    fn shape(&self, x: f64) -> f64 {
-        let u = self.cfg.u_shape - 1.0;
-        let raw = 1.0 + u * ((-x / BUMP).exp() + (-(1.0 - x) / BUMP).exp());
-        let mean = 1.0 + u * 2.0 * BUMP * (1.0 - (-1.0 / BUMP).exp());
-        raw / mean
-    }
-
-    /// Next arrival after `now` by thinning a Poisson process with the U-shaped rate.
     fn next_arrival(&self, now: Nanos, cal: &Calendar, rng: &mut ChaCha8Rng) -> Option<Nanos> {
-        let day_end = cal.day_start(cal.day_of(now)) + cal.close;
-        let base = self.cfg.orders_per_day / cal.session() as f64 * self.activity;
-        let max = base * self.shape(0.0).max(self.shape(1.0));
-        let exp = Exp::new(max).ok()?;
-        let mut t = now as f64;
-        loop {
-            t += exp.sample(rng).max(1.0);
-            if t >= day_end as f64 {
-                return None;
-            }
-            let x = cal.session_fraction(t as Nanos);
-            // The pre-open is quieter than the open itself.
-            let rate = if cal.time_of_day(t as Nanos) < cal.open {
-                base * 0.5
-            } else {
-                base * self.shape(x)
-            };
-            if rng.random::<f64>() * max <= rate {
-                return Some(t as Nanos);
-            }
-        }
+        let activity = IntradayActivity {
+            u_shape: self.cfg.u_shape,
+            preopen: 0.5,
+        };
+        activity.next_arrival(
+            now,
+            self.cfg.orders_per_day * self.activity,
+            cal.close,
+            cal,
+            rng,
+        )
     }
 
     fn size(&self, rng: &mut ChaCha8Rng) -> u64 {
@@ -177,8 +156,15 @@ impl Agent for NoiseTrader {
             let price = match (side, reference) {
                 (Side::Buy, Some(p)) => p - offset,
                 (Side::Sell, Some(p)) => p + offset,
-                (Side::Buy, None) => data.last_price - 1 - offset,
-                (Side::Sell, None) => data.last_price + 1 + offset,
+                // Without a quote (auctions, an empty side) orders scatter on both sides of the
+                // last price, so call auctions find crossing interest and discover a price.
+                (_, None) => {
+                    if rng.random_bool(0.5) {
+                        data.last_price + offset
+                    } else {
+                        data.last_price - offset
+                    }
+                }
             };
             if price > 0 {
                 out.push(limit(i, side, price, qty, TimeInForce::Day, Motive::Noise));

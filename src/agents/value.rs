@@ -1,10 +1,11 @@
 //! Fundamental (value) traders: each observes the fundamental value with a fixed bias and a
-//! fresh error at every decision, and trades towards a position proportional to the mispricing, taking liquidity only
-//! at prices on the right side of its own estimate.
+//! fresh error at every decision, and trades towards a position proportional to the
+//! mispricing, at prices on the right side of its own estimate.
 
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, Exp, Normal};
+use rand_distr::{Distribution, Normal};
 
+use super::activity::IntradayActivity;
 use super::execution::limit;
 use super::{Action, Agent, AgentClass, Context, DayPhase};
 use crate::book::{Motive, Side, TimeInForce};
@@ -29,10 +30,18 @@ impl ValueTrader {
     }
 
     fn next(&self, ctx: &Context, rng: &mut ChaCha8Rng) -> Option<Nanos> {
-        let rate = self.cfg.decisions_per_day / ctx.calendar.session() as f64;
-        let dt = Exp::new(rate).ok()?.sample(rng) as Nanos;
-        let t = ctx.now.max(ctx.today_at(ctx.calendar.open)) + dt.max(1);
-        (t < ctx.today_at(ctx.calendar.close_auction)).then_some(t)
+        let activity = IntradayActivity {
+            u_shape: self.cfg.u_shape,
+            preopen: 0.0,
+        };
+        let cal = ctx.calendar;
+        activity.next_arrival(
+            ctx.now,
+            self.cfg.decisions_per_day,
+            cal.close_auction,
+            cal,
+            rng,
+        )
     }
 }
 
@@ -69,6 +78,12 @@ impl Agent for ValueTrader {
             let target_usd = (self.cfg.usd_per_pct * mispricing * 100.0)
                 .clamp(-self.cfg.max_position_usd, self.cfg.max_position_usd);
             let target = (target_usd / (mid * data.notional_per_unit)).round() as i64;
+            // Each decision replaces the trader's resting order: what is left of it after
+            // taking liquidity rests at the trader's price, so when the market has run away
+            // from value the trader's offer (or bid) becomes the new touch.
+            if !ctx.open_orders.is_empty() {
+                out.push(Action::CancelAll { instrument: i });
+            }
             let delta = target - ctx.position(i);
             if delta != 0 {
                 let side = if delta > 0 { Side::Buy } else { Side::Sell };
@@ -83,7 +98,7 @@ impl Agent for ValueTrader {
                     side,
                     price,
                     delta.unsigned_abs(),
-                    TimeInForce::Ioc,
+                    TimeInForce::Day,
                     Motive::Value,
                 ));
             }

@@ -2,3 +2,4 @@
 //! it is given and never reads files.
 
 pub mod calibration;
+pub mod stylized;

@@ -15,8 +15,11 @@ pub trait MatchingEngine {
         out: &mut Vec<BookEvent>,
     ) -> Result<Submitted, Reject>;
     fn open_auction(&mut self, kind: AuctionKind);
-    fn uncross(&mut self, reference: Option<Price>, out: &mut Vec<BookEvent>)
-    -> Option<AuctionOutcome>;
+    fn uncross(
+        &mut self,
+        reference: Option<Price>,
+        out: &mut Vec<BookEvent>,
+    ) -> Option<AuctionOutcome>;
     fn indicative(&self, reference: Option<Price>) -> Option<AuctionOutcome>;
     fn set_phase(&mut self, phase: Phase);
     fn expire_day_orders(&mut self, out: &mut Vec<BookEvent>) -> usize;

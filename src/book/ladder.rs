@@ -149,7 +149,11 @@ impl Ladder {
     #[inline]
     pub fn next_worse(&self, idx: usize) -> Option<usize> {
         if self.is_bid {
-            if idx == 0 { None } else { self.highest_at_or_below(idx - 1) }
+            if idx == 0 {
+                None
+            } else {
+                self.highest_at_or_below(idx - 1)
+            }
         } else if idx + 1 >= self.levels.len() {
             None
         } else {
@@ -180,7 +184,11 @@ impl Ladder {
         }
         let s = w / 64;
         let sb = w % 64;
-        let first = if sb == 0 { 0 } else { self.summary[s] & (u64::MAX >> (64 - sb)) };
+        let first = if sb == 0 {
+            0
+        } else {
+            self.summary[s] & (u64::MAX >> (64 - sb))
+        };
         if first != 0 {
             return Some(self.top_of_word(s * 64 + 63 - first.leading_zeros() as usize));
         }
@@ -198,7 +206,11 @@ impl Ladder {
         }
         let s = w / 64;
         let sb = w % 64;
-        let first = if sb == 63 { 0 } else { self.summary[s] & (u64::MAX << (sb + 1)) };
+        let first = if sb == 63 {
+            0
+        } else {
+            self.summary[s] & (u64::MAX << (sb + 1))
+        };
         if first != 0 {
             return Some(self.bottom_of_word(s * 64 + first.trailing_zeros() as usize));
         }

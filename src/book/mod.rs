@@ -3,13 +3,13 @@
 //! The book does no I/O, uses no floating point and knows nothing of agents' strategies or of
 //! the clock. See `ARCHITECTURE.md` for the invariants it keeps.
 
+mod engine;
 mod ladder;
 mod list;
 mod order_book;
 pub mod reference;
 pub mod stream;
 mod types;
-mod engine;
 pub use engine::MatchingEngine;
 
 pub use order_book::{AuctionOutcome, BookConfig, BookCounters, OrderBook};

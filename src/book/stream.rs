@@ -73,7 +73,11 @@ pub fn generate(n: usize, seed: u64) -> Stream {
         let u: f64 = rng.random();
         out.clear();
         let op = if u < 0.45 || (u >= 0.55 && live.is_empty()) {
-            let side = if rng.random_bool(0.5) { Side::Buy } else { Side::Sell };
+            let side = if rng.random_bool(0.5) {
+                Side::Buy
+            } else {
+                Side::Sell
+            };
             let qty = rng.random_range(1..=100u64);
             let price = if rng.random_bool(0.10) {
                 let k: Price = rng.random_range(0..=2);
@@ -91,7 +95,11 @@ pub fn generate(n: usize, seed: u64) -> Stream {
             };
             StreamOp::Limit { side, price, qty }
         } else if u < 0.55 {
-            let side = if rng.random_bool(0.5) { Side::Buy } else { Side::Sell };
+            let side = if rng.random_bool(0.5) {
+                Side::Buy
+            } else {
+                Side::Sell
+            };
             StreamOp::Market {
                 side,
                 qty: rng.random_range(1..=200u64),

@@ -101,9 +101,8 @@ fn bench_book(orders: usize, seed: u64, runs: usize, reference_runs: usize) -> R
         totals.trades, totals.traded_qty, totals.cancels
     );
     if reference_runs > 0 {
-        let (rsecs, rtotals) = time_runs(&s, reference_runs, || {
-            ReferenceBook::new(stream::config())
-        });
+        let (rsecs, rtotals) =
+            time_runs(&s, reference_runs, || ReferenceBook::new(stream::config()));
         ensure!(
             rtotals == totals,
             "the reference book disagrees with the fast book on this stream: {rtotals:?} vs {totals:?}"

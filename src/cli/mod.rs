@@ -2,6 +2,7 @@
 
 mod bench;
 mod replay;
+mod run;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -22,6 +23,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run a scenario and write its records into a result folder.
+    Run(run::RunArgs),
+    /// Check scenario files without running them.
+    Validate(run::ValidateArgs),
     /// Measure speed.
     Bench {
         #[command(subcommand)]
@@ -35,6 +40,8 @@ enum Command {
 pub fn run() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Validate(args) => run::validate(args),
         Command::Bench { what } => bench::run(what),
         Command::Replay(args) => replay::run(args),
     }

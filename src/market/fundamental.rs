@@ -18,10 +18,16 @@ pub struct FundamentalParams {
     pub jumps_per_day: f64,
     pub jump_mean: f64,
     pub jump_sd: f64,
+    /// Stationary standard deviation of log volatility (0: constant volatility).
+    pub vol_of_vol: f64,
+    /// Mean-reversion time of log volatility, in trading days.
+    pub vol_half_life_days: f64,
 }
 
 pub struct Fundamentals {
     log_value: Vec<f64>,
+    /// Log volatility multiplier per instrument (an Ornstein–Uhlenbeck process around 0).
+    log_vol: Vec<f64>,
     params: Vec<FundamentalParams>,
     rng: ChaCha8Rng,
 }
@@ -30,6 +36,7 @@ impl Fundamentals {
     pub fn new(initial: &[f64], params: Vec<FundamentalParams>, rng: ChaCha8Rng) -> Self {
         Fundamentals {
             log_value: initial.iter().map(|v| v.ln()).collect(),
+            log_vol: vec![0.0; initial.len()],
             params,
             rng,
         }
@@ -67,7 +74,18 @@ impl Fundamentals {
             } else {
                 1.0 - p.overnight_share
             };
-            let var = p.daily_vol * p.daily_vol * share * frac;
+            // Information arrives in bursts: the variance multiplier exp(2h − 2ξ²) has mean 1,
+            // so the long-run volatility stays `daily_vol` while its level clusters in time.
+            let mut h = self.log_vol[i];
+            if p.vol_of_vol > 0.0 && p.vol_half_life_days > 0.0 {
+                let theta = std::f64::consts::LN_2 / p.vol_half_life_days;
+                let a = (-theta * frac).exp();
+                let zh: f64 = StandardNormal.sample(&mut self.rng);
+                h = a * h + p.vol_of_vol * (1.0 - a * a).sqrt() * zh;
+                self.log_vol[i] = h;
+            }
+            let mult = (2.0 * h - 2.0 * p.vol_of_vol * p.vol_of_vol).exp();
+            let var = p.daily_vol * p.daily_vol * share * frac * mult;
             let l = p.factor_loading;
             let z = l * zm + (1.0 - l * l).max(0.0).sqrt() * zi;
             let mut dx = -0.5 * var + var.sqrt() * z;

@@ -25,7 +25,7 @@ const PREHISTORY_STREAM: u64 = u64::MAX - 1;
 
 #[derive(Debug, Error)]
 pub enum BuildError {
-    #[error("{file}: cannot read the pre-history: {source}")]
+    #[error("{file}: cannot read the pre-history")]
     PrehistoryIo {
         file: String,
         #[source]
@@ -68,6 +68,8 @@ fn fundamental_params(i: &InstrumentCfg) -> FundamentalParams {
         jumps_per_day: i.jumps_per_year / 252.0,
         jump_mean: i.jump_mean,
         jump_sd: i.jump_sd,
+        vol_of_vol: i.vol_of_vol,
+        vol_half_life_days: i.vol_half_life_days,
     }
 }
 

@@ -5,7 +5,7 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum ScenarioError {
-    #[error("{file}: cannot read the scenario: {source}")]
+    #[error("{file}: cannot read the scenario")]
     Io {
         file: PathBuf,
         #[source]

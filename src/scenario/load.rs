@@ -45,11 +45,21 @@ pub fn parse(path: &Path, source: &str) -> Result<Scenario, ScenarioError> {
             .span()
             .map(|s| line_col(source, s.start))
             .unwrap_or((0, 0));
+        let field = e.span().and_then(|sp| {
+            DeTable::parse(source)
+                .ok()
+                .and_then(|t| key_at(t.get_ref(), sp.start, ""))
+                .or_else(|| key_on_line(source, sp.start))
+        });
+        let message = match field {
+            Some(f) => format!("`{f}`: {}", e.message().trim()),
+            None => e.message().trim().to_string(),
+        };
         ScenarioError::Syntax {
             file: path.to_path_buf(),
             line,
             column,
-            message: e.message().trim().to_string(),
+            message,
         }
     })?;
     let problems = validate(&scenario);
@@ -80,6 +90,49 @@ fn line_col(source: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
     (line, column)
+}
+
+/// The bare key written at `offset` (`key = …`), when the document cannot be parsed into
+/// tables (a duplicate key, say).
+fn key_on_line(source: &str, offset: usize) -> Option<String> {
+    let rest = source.get(offset..)?;
+    let line = rest.lines().next()?;
+    let key = line.split('=').next()?.trim();
+    let bare = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    (bare && line.contains('=')).then(|| key.to_string())
+}
+
+/// Dotted path of the deepest key whose key or value covers byte `offset`. Tables are
+/// searched whatever their own span says, because a table opened by a `[header]` spans only
+/// the header.
+fn key_at(table: &DeTable<'_>, offset: usize, prefix: &str) -> Option<String> {
+    table.iter().find_map(|(k, v)| {
+        let name = if prefix.is_empty() {
+            k.get_ref().to_string()
+        } else {
+            format!("{prefix}.{}", k.get_ref())
+        };
+        if k.span().contains(&offset) {
+            return Some(name);
+        }
+        value_key_at(v.get_ref(), offset, &name)
+            .or_else(|| (v.span().contains(&offset) || v.span().start == offset).then_some(name))
+    })
+}
+
+fn value_key_at(v: &DeValue<'_>, offset: usize, name: &str) -> Option<String> {
+    match v {
+        DeValue::Table(t) => key_at(t, offset, name),
+        DeValue::Array(items) => items.iter().enumerate().find_map(|(i, it)| {
+            let n = format!("{name}[{i}]");
+            value_key_at(it.get_ref(), offset, &n)
+                .or_else(|| it.span().contains(&offset).then_some(n))
+        }),
+        _ => None,
+    }
 }
 
 /// Byte offset of the deepest part of a dotted path (`a.b[2].c`) that exists in the document.

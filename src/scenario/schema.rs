@@ -98,6 +98,17 @@ pub struct InstrumentCfg {
     pub jump_mean: f64,
     #[serde(default)]
     pub jump_sd: f64,
+    /// Stochastic volatility of the fundamental: stationary standard deviation of log
+    /// volatility (0 = constant volatility) and its half-life in trading days. Bursts of
+    /// information arrival are what make absolute returns cluster.
+    #[serde(default)]
+    pub vol_of_vol: f64,
+    #[serde(default = "d_vol_half_life")]
+    pub vol_half_life_days: f64,
+}
+
+fn d_vol_half_life() -> f64 {
+    5.0
 }
 
 fn d_tick() -> f64 {
@@ -295,12 +306,12 @@ impl Default for NoiseCfg {
             count: 200,
             orders_per_day: 60.0,
             market_share: 0.15,
-            order_usd: 20e6,
+            order_usd: 5e6,
             offset_ticks_mean: 3.0,
             lifetime_minutes: 20.0,
-            close_share: 0.04,
-            u_shape: 3.0,
-            activity_feedback: 0.0,
+            close_share: 0.1,
+            u_shape: 10.0,
+            activity_feedback: 0.3,
             latency_us: 1000,
         }
     }
@@ -311,8 +322,10 @@ impl Default for NoiseCfg {
 pub struct ValueCfg {
     /// Value traders per instrument.
     pub count: u32,
-    /// Decisions per day per trader (Poisson).
+    /// Decisions per day per trader (Poisson, U-shaped through the day like noise orders).
     pub decisions_per_day: f64,
+    /// How much busier the first and last half hours are than midday (1 = flat).
+    pub u_shape: f64,
     /// Relative noise of each trader's estimate of the fundamental (fixed bias, per trader).
     pub estimate_noise: f64,
     /// Relative noise of each observation of the fundamental (fresh at every decision).
@@ -330,12 +343,13 @@ impl Default for ValueCfg {
     fn default() -> Self {
         ValueCfg {
             count: 20,
-            decisions_per_day: 40.0,
+            decisions_per_day: 150.0,
+            u_shape: 6.0,
             estimate_noise: 0.001,
-            observation_noise: 0.002,
-            threshold: 0.001,
-            usd_per_pct: 1e9,
-            max_position_usd: 10e9,
+            observation_noise: 0.0005,
+            threshold: 0.0005,
+            usd_per_pct: 5e9,
+            max_position_usd: 50e9,
             latency_us: 5000,
         }
     }

@@ -59,6 +59,8 @@ pub(crate) fn validate(s: &Scenario) -> Vec<(String, String)> {
         p.non_negative(f("jumps_per_year"), ins.jumps_per_year);
         p.finite(f("jump_mean"), ins.jump_mean);
         p.non_negative(f("jump_sd"), ins.jump_sd);
+        p.range(f("vol_of_vol"), ins.vol_of_vol, 0.0, 2.0);
+        p.positive(f("vol_half_life_days"), ins.vol_half_life_days);
     }
     match &s.prehistory {
         PrehistoryCfg::Synthetic { days } if *days > 5000 => {
@@ -285,6 +287,7 @@ fn agents(p: &mut Problems, a: &AgentsCfg) {
     if let Some(c) = &a.value {
         let f = |k: &str| format!("agents.value.{k}");
         p.positive(f("decisions_per_day"), c.decisions_per_day);
+        p.range(f("u_shape"), c.u_shape, 1.0, 100.0);
         p.non_negative(f("estimate_noise"), c.estimate_noise);
         p.non_negative(f("observation_noise"), c.observation_noise);
         p.non_negative(f("threshold"), c.threshold);
