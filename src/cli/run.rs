@@ -47,7 +47,7 @@ pub fn run(args: RunArgs) -> Result<()> {
     let mut sim = build::build(&loaded, seed)
         .with_context(|| format!("building {}", args.scenario.display()))?;
     let symbols = s.instruments.iter().map(|i| i.symbol.clone()).collect();
-    let mut writer = RunWriter::create(&out, symbols, args.force)?;
+    let mut writer = RunWriter::create(&out, symbols, args.force, s.record.parquet)?;
     writer.write_file("scenario.toml", loaded.source.as_bytes())?;
 
     let bar = if args.quiet || !std::io::stderr().is_terminal() {

@@ -59,7 +59,13 @@ fn csv_file(dir: &Path, name: &str, header: &[&str]) -> Result<Csv, RecordError>
 }
 
 impl RunWriter {
-    pub fn create(dest: &Path, symbols: Vec<String>, force: bool) -> Result<Self, RecordError> {
+    pub fn create(
+        dest: &Path,
+        symbols: Vec<String>,
+        force: bool,
+        parquet: bool,
+    ) -> Result<Self, RecordError> {
+        let _ = parquet; // Parquet output is wired in by the record::parquet module.
         if dest.exists() && !force {
             return Err(RecordError::Exists(dest.to_path_buf()));
         }

@@ -360,10 +360,15 @@ impl Default for ValueCfg {
 pub struct RecordCfg {
     /// Write every trade (the largest file of a run).
     pub trades: bool,
+    /// Write each table as Parquet too (CSV is always written).
+    pub parquet: bool,
 }
 
 impl Default for RecordCfg {
     fn default() -> Self {
-        RecordCfg { trades: true }
+        RecordCfg {
+            trades: true,
+            parquet: true,
+        }
     }
 }
