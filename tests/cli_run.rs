@@ -1011,3 +1011,43 @@ fn run_files_are_consistent() {
     assert_eq!(count("closing_auction"), days as usize * ticks.len());
     assert_eq!(count("shock"), 1);
 }
+
+/// `--calibration` adds the same book summary `flowsim replay` prints for real data, and
+/// `flowsim report` shows it back from the folder.
+#[test]
+fn calibration_summary_of_a_simulated_run_and_report() {
+    let s = Scratch::new("calibration");
+    let scenario = s.write("tiny.toml", TINY);
+    let out = s.path("run");
+    let o = run_ok(&scenario, &out, &["--calibration"]);
+    assert!(
+        stdout(&o).contains("calibration summary of SPX"),
+        "{}",
+        stdout(&o)
+    );
+    let c: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("calibration.json")).unwrap())
+            .unwrap();
+    let first = &c[0];
+    // Only continuous trading is observed, so the book is never crossed: spreads ≥ 1 tick.
+    let p10 = first["spread"]["quantiles"]["p10"]
+        .as_f64()
+        .expect("spread quantiles");
+    assert!(p10 >= 1.0, "{first}");
+    assert!(first["arrivals"]["adds"].as_u64().unwrap() > 0);
+    assert!(first["trades"]["volume"].as_u64().expect("trade volume") > 0);
+    assert!(first["trades"]["auction"].as_u64().expect("auction trades") > 0);
+    let r = flowsim(["report".as_ref(), out.as_os_str()]);
+    assert_success(&r, "flowsim report");
+    assert!(stdout(&r).contains("calibration summary of SPX"));
+    assert!(stdout(&r).contains("max drawdown"));
+    // Without --calibration the report says how to get one; a folder that is not a run fails.
+    let plain = s.path("plain");
+    run_ok(&scenario, &plain, &["--quiet"]);
+    assert!(!plain.join("calibration.json").exists());
+    let r = flowsim(["report".as_ref(), plain.as_os_str()]);
+    assert!(stdout(&r).contains("--calibration"));
+    let r = flowsim(["report".as_ref(), s.path("nothing").as_os_str()]);
+    assert!(!r.status.success());
+    assert!(stderr(&r).contains("summary.json"), "{}", stderr(&r));
+}

@@ -2,4 +2,5 @@
 //! it is given and never reads files.
 
 pub mod calibration;
+pub mod run_calibration;
 pub mod stylized;

@@ -30,6 +30,8 @@ pub enum StreamOp {
 pub struct Stream {
     pub ops: Vec<StreamOp>,
     pub limits: usize,
+    /// Resting limit orders, averaged over the operations: how deep the book is.
+    pub mean_live: f64,
 }
 
 const NONE: u32 = u32::MAX;
@@ -44,6 +46,18 @@ pub fn config() -> BookConfig {
 
 /// Generates `n` operations from `seed`.
 pub fn generate(n: usize, seed: u64) -> Stream {
+    generate_with(n, seed, DEFAULT_CANCEL_SHARE)
+}
+
+/// The share of cancels in the standard stream.
+pub const DEFAULT_CANCEL_SHARE: f64 = 0.45;
+
+/// The stream with another share of cancels (market orders stay at 10%, limit orders take
+/// the rest). With the standard 45% the book drains towards empty, because fills and cancels
+/// remove more than limit orders add; a lower share builds a standing book, which is what a
+/// deep-book benchmark needs.
+pub fn generate_with(n: usize, seed: u64, cancel_share: f64) -> Stream {
+    let limit_share = 0.90 - cancel_share.clamp(0.0, 0.90);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut book = OrderBook::with_capacity(config(), 1 << 16);
     let mut out = Vec::with_capacity(64);
@@ -54,6 +68,7 @@ pub fn generate(n: usize, seed: u64) -> Stream {
     let mut pos: Vec<u32> = Vec::new();
     let mut ids: Vec<OrderId> = Vec::new();
     let mut number_of: HashMap<OrderId, u32> = HashMap::new();
+    let mut live_sum: u64 = 0;
     let remove = |live: &mut Vec<u32>, pos: &mut Vec<u32>, no: u32| {
         let i = pos[no as usize];
         if i == NONE {
@@ -72,7 +87,7 @@ pub fn generate(n: usize, seed: u64) -> Stream {
         }
         let u: f64 = rng.random();
         out.clear();
-        let op = if u < 0.45 || (u >= 0.55 && live.is_empty()) {
+        let op = if u < limit_share || (u >= limit_share + 0.10 && live.is_empty()) {
             let side = if rng.random_bool(0.5) {
                 Side::Buy
             } else {
@@ -94,7 +109,7 @@ pub fn generate(n: usize, seed: u64) -> Stream {
                 }
             };
             StreamOp::Limit { side, price, qty }
-        } else if u < 0.55 {
+        } else if u < limit_share + 0.10 {
             let side = if rng.random_bool(0.5) {
                 Side::Buy
             } else {
@@ -133,10 +148,12 @@ pub fn generate(n: usize, seed: u64) -> Stream {
                 }
             }
         }
+        live_sum += live.len() as u64;
         ops.push(op);
     }
     Stream {
         limits: ids.len(),
+        mean_live: live_sum as f64 / n.max(1) as f64,
         ops,
     }
 }

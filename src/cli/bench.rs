@@ -25,6 +25,10 @@ pub enum BenchTarget {
         /// Timed runs of the reference book (0 skips it).
         #[arg(long, default_value_t = 1)]
         reference_runs: usize,
+        /// Share of cancels in the stream. The standard 0.45 keeps the book nearly empty;
+        /// lower values build a standing book (0.35 for a deep-book run).
+        #[arg(long, default_value_t = stream::DEFAULT_CANCEL_SHARE)]
+        cancel_share: f64,
     },
 }
 
@@ -35,7 +39,8 @@ pub fn run(target: BenchTarget) -> Result<()> {
             seed,
             runs,
             reference_runs,
-        } => bench_book(orders, seed, runs, reference_runs),
+            cancel_share,
+        } => bench_book(orders, seed, runs, reference_runs, cancel_share),
     }
 }
 
@@ -69,11 +74,21 @@ pub fn median(v: &[f64]) -> f64 {
     }
 }
 
-fn bench_book(orders: usize, seed: u64, runs: usize, reference_runs: usize) -> Result<()> {
+fn bench_book(
+    orders: usize,
+    seed: u64,
+    runs: usize,
+    reference_runs: usize,
+    cancel_share: f64,
+) -> Result<()> {
+    ensure!(
+        (0.0..=0.9).contains(&cancel_share),
+        "--cancel-share must be between 0 and 0.9"
+    );
     ensure!(orders > 0, "--orders must be positive");
     ensure!(runs > 0, "--runs must be positive");
     let t = Instant::now();
-    let s = stream::generate(orders, seed);
+    let s = stream::generate_with(orders, seed, cancel_share);
     let (mut limits, mut markets, mut cancels) = (0, 0, 0);
     for op in &s.ops {
         match op {
@@ -83,7 +98,8 @@ fn bench_book(orders: usize, seed: u64, runs: usize, reference_runs: usize) -> R
         }
     }
     println!(
-        "stream: {orders} operations, seed {seed} ({limits} limit, {markets} market, {cancels} cancel), generated in {:.2} s",
+        "stream: {orders} operations, seed {seed} ({limits} limit, {markets} market, {cancels} cancel), {:.0} resting orders on average, generated in {:.2} s",
+        s.mean_live,
         t.elapsed().as_secs_f64()
     );
     let (secs, totals) = time_runs(&s, runs, || {

@@ -27,6 +27,8 @@ enum Command {
     Run(run::RunArgs),
     /// Check scenario files without running them.
     Validate(run::ValidateArgs),
+    /// Print the summary (and calibration summary, if computed) of a finished run.
+    Report(run::ReportArgs),
     /// Measure speed.
     Bench {
         #[command(subcommand)]
@@ -42,6 +44,7 @@ pub fn run() -> Result<()> {
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Validate(args) => run::validate(args),
+        Command::Report(args) => run::report(args),
         Command::Bench { what } => bench::run(what),
         Command::Replay(args) => replay::run(args),
     }

@@ -8,7 +8,8 @@ use anyhow::{Context, Result};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use flowsim::record::{RunWriter, Summary};
+use flowsim::analysis::run_calibration::CalibrationRecorder;
+use flowsim::record::{RecordSink, RunWriter, Summary, Tee};
 use flowsim::scenario::{self, build};
 
 #[derive(Args)]
@@ -27,6 +28,17 @@ pub struct RunArgs {
     /// No progress bar and no summary on stdout.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Also compute the book calibration summary (spreads, depth, arrival, cancel and trade
+    /// rates; the same numbers `flowsim replay` gives for real LOBSTER data) and write it as
+    /// calibration.json and calibration.txt. Costs memory of about 8 bytes per order.
+    #[arg(long)]
+    pub calibration: bool,
+}
+
+#[derive(Args)]
+pub struct ReportArgs {
+    /// A run folder written by `flowsim run`.
+    pub run_dir: PathBuf,
 }
 
 #[derive(Args)]
@@ -61,8 +73,26 @@ pub fn run(args: RunArgs) -> Result<()> {
         pb
     };
     let started = Instant::now();
+    let mut recorder = args.calibration.then(|| {
+        CalibrationRecorder::new(
+            s.instruments.len(),
+            5,
+            &build::calendar(&s.calendar, s.days),
+        )
+    });
+    let mut tee;
+    let sink: &mut dyn RecordSink = match recorder.as_mut() {
+        Some(r) => {
+            tee = Tee {
+                first: &mut writer,
+                second: r,
+            };
+            &mut tee
+        }
+        None => &mut writer,
+    };
     let outcome = sim
-        .run(&mut writer, &mut |day, counts| {
+        .run(sink, &mut |day, counts| {
             let secs = started.elapsed().as_secs_f64().max(1e-9);
             bar.set_position(day as u64);
             bar.set_message(format!(
@@ -83,6 +113,23 @@ pub fn run(args: RunArgs) -> Result<()> {
         outcome,
     );
     writer.write_file("summary.json", summary.to_json().as_bytes())?;
+    let calibration_text = match recorder {
+        Some(r) => {
+            let summaries = r.finish();
+            let mut text = String::new();
+            for (ins, c) in s.instruments.iter().zip(&summaries) {
+                text.push_str(&format!(
+                    "calibration summary of {} (ticks of {}):\n{c}\n",
+                    ins.symbol, ins.tick_size
+                ));
+            }
+            let json = serde_json::to_string_pretty(&summaries)? + "\n";
+            writer.write_file("calibration.json", json.as_bytes())?;
+            writer.write_file("calibration.txt", text.as_bytes())?;
+            Some(text)
+        }
+        None => None,
+    };
     let dest = writer.finish()?;
     if !args.quiet {
         println!(
@@ -113,7 +160,53 @@ pub fn run(args: RunArgs) -> Result<()> {
             s.days as f64 / wall,
             counts.events as f64 / wall / 1e6
         );
+        if let Some(text) = calibration_text {
+            print!("{text}");
+        }
         println!("results: {}", dest.display());
+    }
+    Ok(())
+}
+
+/// Prints what a finished run folder holds: its summary and, if computed, its calibration.
+pub fn report(args: ReportArgs) -> Result<()> {
+    let dir = &args.run_dir;
+    let path = dir.join("summary.json");
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "{} is not a flowsim run folder (no summary.json)",
+            dir.display()
+        )
+    })?;
+    let v: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not valid JSON", path.display()))?;
+    println!(
+        "run {} of scenario {} (seed {}, {} days, flowsim {})",
+        dir.display(),
+        v["scenario"].as_str().unwrap_or("?"),
+        v["seed"],
+        v["days"],
+        v["flowsim_version"].as_str().unwrap_or("?")
+    );
+    if let Some(list) = v["instruments"].as_array() {
+        for ins in list {
+            println!(
+                "  {}: {:.2} -> {:.2} ({:+.2}%), max drawdown {:.2}%, volume {} units",
+                ins["symbol"].as_str().unwrap_or("?"),
+                ins["initial_price"].as_f64().unwrap_or(f64::NAN),
+                ins["final_close"].as_f64().unwrap_or(f64::NAN),
+                ins["total_return"].as_f64().unwrap_or(f64::NAN) * 100.0,
+                ins["max_drawdown"].as_f64().unwrap_or(f64::NAN) * 100.0,
+                ins["volume_units"]
+            );
+        }
+    }
+    println!("  counts: {}", v["counts"]);
+    match std::fs::read_to_string(dir.join("calibration.txt")) {
+        Ok(c) => print!("{c}"),
+        Err(_) => println!(
+            "  (no calibration summary: run with `flowsim run --calibration` to compute one)"
+        ),
     }
     Ok(())
 }

@@ -3,7 +3,10 @@
 //! Agents never query the book: they read these quotes, bars and statistics. Daily
 //! statistics (EWMA volatility, lookback returns) update once at each close.
 
-use crate::book::{Price, Qty};
+use crate::book::{LevelView, Price, Qty};
+
+/// Levels per side published in the depth snapshot.
+pub const DEPTH_LEVELS: usize = 5;
 
 /// One bar of trading in one instrument.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -53,6 +56,9 @@ pub struct InstrumentData {
     pub cents_per_tick_unit: i128,
     pub best_bid: Option<(Price, Qty)>,
     pub best_ask: Option<(Price, Qty)>,
+    /// The best [`DEPTH_LEVELS`] aggregated levels of each side, best first.
+    pub bid_depth: Vec<LevelView>,
+    pub ask_depth: Vec<LevelView>,
     pub last_price: Price,
     /// Close of the previous day (the circuit breakers' reference).
     pub prev_close: Price,
@@ -92,6 +98,8 @@ impl InstrumentData {
             cents_per_tick_unit,
             best_bid: None,
             best_ask: None,
+            bid_depth: Vec::with_capacity(DEPTH_LEVELS),
+            ask_depth: Vec::with_capacity(DEPTH_LEVELS),
             last_price: last,
             prev_close: last,
             halted: false,

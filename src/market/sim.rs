@@ -10,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use thiserror::Error;
 
-use super::data::InstrumentData;
+use super::data::{DEPTH_LEVELS, InstrumentData};
 use super::fundamental::Fundamentals;
 use super::ledger::{Ledger, LedgerError};
 use super::time::{Calendar, MINUTE, Nanos};
@@ -18,7 +18,10 @@ use crate::agents::{Action, Agent, AgentClass, Context, DayPhase, OpenOrder};
 use crate::book::{
     AgentId, AuctionKind, BookEvent, Motive, NewOrder, OrderBook, OrderKind, Phase, Price, Side,
 };
-use crate::record::{BarRow, EventKind, EventRow, FlowRow, PositionRow, RecordSink, TradeRow};
+use crate::record::{
+    BarRow, BookObservation, EventKind, EventRow, FlowRow, ObservedKind, PositionRow, RecordSink,
+    TradeRow,
+};
 
 #[derive(Debug, Error)]
 pub enum SimError {
@@ -174,6 +177,8 @@ pub struct Simulation {
     /// Lowest bar close relative to the running peak, per instrument.
     peak: Vec<Price>,
     max_drawdown: Vec<f64>,
+    /// The sink wants book observations (decided once per run).
+    observe: bool,
 }
 
 /// The outcome of a run, for the summary.
@@ -225,6 +230,7 @@ impl Simulation {
             events_buf: Vec::with_capacity(256),
             actions_buf: Vec::with_capacity(64),
             ids_buf: Vec::with_capacity(64),
+            observe: false,
         }
     }
 
@@ -259,6 +265,7 @@ impl Simulation {
         sink: &mut dyn RecordSink,
         on_day: &mut dyn FnMut(u32, &RunCounts),
     ) -> Result<RunOutcome, SimError> {
+        self.observe = sink.wants_book();
         let cal = self.settings.calendar;
         let initial: Vec<f64> = self
             .data
@@ -421,6 +428,10 @@ impl Simulation {
             events.clear();
             let outcome = self.books[i].uncross(Some(reference), &mut events);
             self.apply_events(i, &events, sink)?;
+            self.refresh_quotes(i);
+            if self.observe {
+                self.observe_book(i, &events, None, sink)?;
+            }
             self.events_buf = events;
             if let Some(o) = outcome {
                 let kind = if self.phase == DayPhase::ClosingAuction {
@@ -659,6 +670,7 @@ impl Simulation {
     ) -> Result<(), SimError> {
         let mut events = std::mem::take(&mut self.events_buf);
         events.clear();
+        let mut added = None;
         let instrument = match action {
             Action::Submit {
                 instrument,
@@ -683,6 +695,7 @@ impl Simulation {
                     Ok(sub) => {
                         self.apply_events(instrument, &events, sink)?;
                         if sub.resting > 0 {
+                            added = Some((side, kind, sub.resting));
                             self.agents[a].open.push(OpenOrder {
                                 id: sub.id,
                                 instrument,
@@ -729,10 +742,56 @@ impl Simulation {
                 instrument
             }
         };
-        self.events_buf = events;
         self.refresh_quotes(instrument);
+        // Books collecting for an auction may be crossed: only continuous trading is observed
+        // (and the auction's own trades, at the uncross).
+        if self.observe && self.phase == DayPhase::Continuous {
+            self.observe_book(instrument, &events, added, sink)?;
+        }
+        self.events_buf = events;
         if self.settings.check_invariants {
             self.check_invariants(instrument)?;
+        }
+        Ok(())
+    }
+
+    /// Reports one operation's book changes, with the book after it, to the sink.
+    fn observe_book(
+        &mut self,
+        i: usize,
+        events: &[BookEvent],
+        added: Option<(Side, OrderKind, u64)>,
+        sink: &mut dyn RecordSink,
+    ) -> std::io::Result<()> {
+        let d = &self.data[i];
+        let obs = |kind, side, price, size| BookObservation {
+            time_ns: self.now,
+            instrument: i as u16,
+            kind,
+            side,
+            price,
+            size,
+            bids: &d.bid_depth,
+            asks: &d.ask_depth,
+        };
+        for ev in events {
+            let o = match *ev {
+                BookEvent::Fill(f) => match f.aggressor {
+                    Some(side) => obs(ObservedKind::Trade, Some(side), Some(f.price), f.qty),
+                    None => obs(ObservedKind::AuctionTrade, None, Some(f.price), f.qty),
+                },
+                BookEvent::Cancelled { side, qty, .. } => {
+                    obs(ObservedKind::Cancel, Some(side), None, qty)
+                }
+            };
+            sink.book(&o)?;
+        }
+        if let Some((side, kind, qty)) = added {
+            let price = match kind {
+                OrderKind::Limit(p) => Some(p),
+                OrderKind::Market => None,
+            };
+            sink.book(&obs(ObservedKind::Add, Some(side), price, qty))?;
         }
         Ok(())
     }
@@ -775,6 +834,8 @@ impl Simulation {
         let d = &mut self.data[i];
         d.best_bid = b.best_bid().map(|l| (l.price, l.qty));
         d.best_ask = b.best_ask().map(|l| (l.price, l.qty));
+        b.depth_into(Side::Buy, DEPTH_LEVELS, &mut d.bid_depth);
+        b.depth_into(Side::Sell, DEPTH_LEVELS, &mut d.ask_depth);
     }
 
     /// Books fills and cancellations into the ledger, the agents' open orders, market data,

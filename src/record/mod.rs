@@ -8,5 +8,5 @@ mod summary;
 
 pub use rows::*;
 pub use run_dir::{RecordError, RunWriter};
-pub use sink::{MemorySink, RecordSink};
+pub use sink::{MemorySink, RecordSink, Tee};
 pub use summary::{Summary, sha256_hex};

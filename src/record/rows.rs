@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::agents::AgentClass;
-use crate::book::{Motive, Side};
+use crate::book::{LevelView, Motive, Price, Qty, Side};
 
 /// One execution.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -96,4 +96,29 @@ pub enum EventKind {
     FlowProgramme,
     OpeningAuction,
     ClosingAuction,
+}
+
+/// One change of a book with the book after it: what calibration statistics (spreads, depth,
+/// arrival, cancel and trade rates) are computed from. Only sent to sinks that ask for it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BookObservation<'a> {
+    pub time_ns: u64,
+    pub instrument: u16,
+    pub kind: ObservedKind,
+    /// The order's side for adds and cancels, the aggressor's for trades (none in auctions).
+    pub side: Option<Side>,
+    pub price: Option<Price>,
+    pub size: Qty,
+    /// The book after the operation that caused this change, best levels first.
+    pub bids: &'a [LevelView],
+    pub asks: &'a [LevelView],
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ObservedKind {
+    Add,
+    Cancel,
+    Trade,
+    AuctionTrade,
+    Halt,
 }
