@@ -43,6 +43,20 @@ pub fn limit(
     }
 }
 
+/// A post-only day limit order: a quote that must never take liquidity (the book refuses it
+/// if it would cross, instead of matching a stale quote).
+pub fn quote(instrument: usize, side: Side, price: Price, qty: Qty, motive: Motive) -> Action {
+    Action::Submit {
+        instrument,
+        side,
+        kind: OrderKind::Limit(price),
+        qty,
+        tif: TimeInForce::Day,
+        post_only: true,
+        motive,
+    }
+}
+
 /// How a target is worked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "style")]

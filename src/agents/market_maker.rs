@@ -7,9 +7,9 @@
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-use super::execution::limit;
+use super::execution::quote;
 use super::{Action, Agent, AgentClass, Context, DayPhase};
-use crate::book::{Motive, Price, Side, TimeInForce};
+use crate::book::{Motive, Price, Side};
 use crate::market::time::{MINUTE, Nanos, SECOND};
 use crate::scenario::MarketMakerCfg;
 
@@ -107,32 +107,22 @@ impl Agent for MarketMaker {
         out.push(Action::CancelAll { instrument: i });
         for k in 0..self.cfg.layers as Price {
             if inv < self.inventory_limit && bid - k > 0 {
-                let mut a = limit(
+                out.push(quote(
                     i,
                     Side::Buy,
                     bid - k,
                     self.quote_units,
-                    TimeInForce::Day,
                     Motive::Liquidity,
-                );
-                if let Action::Submit { post_only, .. } = &mut a {
-                    *post_only = true;
-                }
-                out.push(a);
+                ));
             }
             if inv > -self.inventory_limit {
-                let mut a = limit(
+                out.push(quote(
                     i,
                     Side::Sell,
                     ask + k,
                     self.quote_units,
-                    TimeInForce::Day,
                     Motive::Liquidity,
-                );
-                if let Action::Submit { post_only, .. } = &mut a {
-                    *post_only = true;
-                }
-                out.push(a);
+                ));
             }
         }
         Some(self.requote_after(ctx.now, rng))
