@@ -1,11 +1,14 @@
 //! What a run writes: trades, bars, flows by class and motive, daily positions, events, and
 //! `summary.json`. Rows stream to disk as they happen, so memory does not grow with run length.
+//! CSV files are always written; Parquet copies of the tables too when the scenario asks.
 
+mod parquet;
 mod rows;
 mod run_dir;
 mod sink;
 mod summary;
 
+pub use parquet::{ParquetTables, ROW_GROUP_ROWS};
 pub use rows::*;
 pub use run_dir::{RecordError, RunWriter};
 pub use sink::{MemorySink, RecordSink, Tee};

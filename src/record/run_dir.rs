@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
+use super::parquet::ParquetTables;
 use super::rows::*;
 use super::sink::RecordSink;
 
@@ -24,7 +25,7 @@ pub enum RecordError {
     },
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RecordError + '_ {
+pub(super) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RecordError + '_ {
     move |source| RecordError::Io {
         path: path.to_path_buf(),
         source,
@@ -33,7 +34,7 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RecordError + '_ {
 
 type Csv = csv::Writer<BufWriter<File>>;
 
-/// Streams a run's rows into CSV files in a temporary folder.
+/// Streams a run's rows into CSV files (and, when asked, Parquet files) in a temporary folder.
 pub struct RunWriter {
     tmp: PathBuf,
     dest: PathBuf,
@@ -44,6 +45,8 @@ pub struct RunWriter {
     flows: Csv,
     positions: Csv,
     events: Csv,
+    /// The Parquet copies of the five tables, when the run writes them.
+    parquet: Option<ParquetTables>,
     finished: bool,
 }
 
@@ -65,7 +68,6 @@ impl RunWriter {
         force: bool,
         parquet: bool,
     ) -> Result<Self, RecordError> {
-        let _ = parquet; // Parquet output is wired in by the record::parquet module.
         if dest.exists() && !force {
             return Err(RecordError::Exists(dest.to_path_buf()));
         }
@@ -157,6 +159,11 @@ impl RunWriter {
                     "events.csv",
                     &["time_ns", "day", "kind", "instrument", "value", "detail"],
                 )?,
+                parquet: if parquet {
+                    Some(ParquetTables::create(&tmp, &symbols)?)
+                } else {
+                    None
+                },
                 tmp: tmp.clone(),
                 dest: dest.to_path_buf(),
                 force,
@@ -192,6 +199,9 @@ impl RunWriter {
         ] {
             let path = self.tmp.join(name);
             w.flush().map_err(io(&path))?;
+        }
+        if let Some(tables) = self.parquet.take() {
+            tables.finish()?;
         }
         let dest = self.dest.clone();
         if dest.exists() && self.force {
@@ -250,7 +260,11 @@ impl RecordSink for RunWriter {
                 r.buy_motive,
                 r.sell_motive,
             ))
-            .map_err(csv_err)
+            .map_err(csv_err)?;
+        if let Some(p) = &mut self.parquet {
+            p.trade(r)?;
+        }
+        Ok(())
     }
 
     fn bar(&mut self, r: &BarRow) -> std::io::Result<()> {
@@ -275,7 +289,11 @@ impl RecordSink for RunWriter {
                 r.best_bid,
                 r.best_ask,
             ))
-            .map_err(csv_err)
+            .map_err(csv_err)?;
+        if let Some(p) = &mut self.parquet {
+            p.bar(r)?;
+        }
+        Ok(())
     }
 
     fn flow(&mut self, r: &FlowRow) -> std::io::Result<()> {
@@ -296,7 +314,11 @@ impl RecordSink for RunWriter {
                 r.net_units,
                 r.net_usd,
             ))
-            .map_err(csv_err)
+            .map_err(csv_err)?;
+        if let Some(p) = &mut self.parquet {
+            p.flow(r)?;
+        }
+        Ok(())
     }
 
     fn position(&mut self, r: &PositionRow) -> std::io::Result<()> {
@@ -314,13 +336,21 @@ impl RecordSink for RunWriter {
                 r.exposure_usd,
                 r.cash_usd,
             ))
-            .map_err(csv_err)
+            .map_err(csv_err)?;
+        if let Some(p) = &mut self.parquet {
+            p.position(r)?;
+        }
+        Ok(())
     }
 
     fn event(&mut self, r: &EventRow) -> std::io::Result<()> {
         let sym = r.instrument.map(|i| self.symbol(i).to_string());
         self.events
             .serialize((r.time_ns, r.day, r.kind, sym, r.value, &r.detail))
-            .map_err(csv_err)
+            .map_err(csv_err)?;
+        if let Some(p) = &mut self.parquet {
+            p.event(r)?;
+        }
+        Ok(())
     }
 }
