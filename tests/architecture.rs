@@ -47,7 +47,10 @@ fn agents_never_touch_a_book() {
     for f in rust_files("src/agents") {
         let c = code(&source(&f));
         for banned in ["OrderBook", "ReferenceBook", "MatchingEngine", "std::fs"] {
-            assert!(!c.contains(banned), "{f} mentions {banned}: agents return actions");
+            assert!(
+                !c.contains(banned),
+                "{f} mentions {banned}: agents return actions"
+            );
         }
     }
 }
@@ -57,7 +60,10 @@ fn analysis_reads_no_files() {
     for f in rust_files("src/analysis") {
         let c = code(&source(&f));
         for banned in ["std::fs", "File::open", "read_to_string"] {
-            assert!(!c.contains(banned), "{f} uses {banned}: analysis gets its data from record");
+            assert!(
+                !c.contains(banned),
+                "{f} uses {banned}: analysis gets its data from record"
+            );
         }
     }
 }
@@ -71,7 +77,13 @@ fn a_run_is_reproducible_without_wall_clock_or_hash_order() {
                 continue;
             }
             let c = code(&source(&f));
-            for banned in ["SystemTime", "Instant::now", "thread_rng", "HashMap", "HashSet"] {
+            for banned in [
+                "SystemTime",
+                "Instant::now",
+                "thread_rng",
+                "HashMap",
+                "HashSet",
+            ] {
                 assert!(!c.contains(banned), "{f} uses {banned}");
             }
         }

@@ -16,14 +16,19 @@ use std::time::{SystemTime, UNIX_EPOCH};
 const BIN: &str = env!("CARGO_BIN_EXE_flowsim");
 
 /// The files every finished run folder holds, and nothing else.
-const RUN_FILES: [&str; 7] = [
+const RUN_FILES: [&str; 12] = [
     "bars.csv",
+    "bars.parquet",
     "events.csv",
+    "events.parquet",
     "flows.csv",
+    "flows.parquet",
     "positions.csv",
+    "positions.parquet",
     "scenario.toml",
     "summary.json",
     "trades.csv",
+    "trades.parquet",
 ];
 
 /// A small market that still trades a lot: 2 market makers, 30 noise and 5 value traders for
