@@ -179,6 +179,8 @@ pub struct Simulation {
     max_drawdown: Vec<f64>,
     /// The sink wants book observations (decided once per run).
     observe: bool,
+    /// Books changed since their depth snapshot was taken.
+    depth_stale: Vec<bool>,
 }
 
 /// The outcome of a run, for the summary.
@@ -231,6 +233,7 @@ impl Simulation {
             actions_buf: Vec::with_capacity(64),
             ids_buf: Vec::with_capacity(64),
             observe: false,
+            depth_stale: vec![true; n],
         }
     }
 
@@ -380,6 +383,9 @@ impl Simulation {
             if s.day == d {
                 self.push(start + s.time_of_day, Ev::Shock(k as u32));
             }
+        }
+        for i in 0..self.books.len() {
+            self.refresh_depth(i);
         }
         for a in 0..self.agents.len() {
             let slot = &mut self.agents[a];
@@ -624,10 +630,13 @@ impl Simulation {
     }
 
     fn wake(&mut self, a: usize, generation: u32) {
-        let slot = &mut self.agents[a];
-        if slot.wake_gen != generation {
+        if self.agents[a].wake_gen != generation {
             return;
         }
+        for i in 0..self.books.len() {
+            self.refresh_depth(i);
+        }
+        let slot = &mut self.agents[a];
         let mut actions = std::mem::take(&mut self.actions_buf);
         actions.clear();
         let ctx = Context {
@@ -763,6 +772,7 @@ impl Simulation {
         added: Option<(Side, OrderKind, u64)>,
         sink: &mut dyn RecordSink,
     ) -> std::io::Result<()> {
+        self.refresh_depth(i);
         let d = &self.data[i];
         let obs = |kind, side, price, size| BookObservation {
             time_ns: self.now,
@@ -834,6 +844,18 @@ impl Simulation {
         let d = &mut self.data[i];
         d.best_bid = b.best_bid().map(|l| (l.price, l.qty));
         d.best_ask = b.best_ask().map(|l| (l.price, l.qty));
+        self.depth_stale[i] = true;
+    }
+
+    /// Recomputes the depth snapshot of instrument `i` if the book changed since the last one:
+    /// done when someone is about to read it, not after every order.
+    fn refresh_depth(&mut self, i: usize) {
+        if !self.depth_stale[i] {
+            return;
+        }
+        self.depth_stale[i] = false;
+        let b = &self.books[i];
+        let d = &mut self.data[i];
         b.depth_into(Side::Buy, DEPTH_LEVELS, &mut d.bid_depth);
         b.depth_into(Side::Sell, DEPTH_LEVELS, &mut d.ask_depth);
     }
