@@ -12,9 +12,11 @@ use clap::{Parser, Subcommand};
     name = "flowsim",
     version,
     about = "Agent-based market microstructure simulator: mechanical flows on an exact limit order book",
-    long_about = "flowsim puts volatility-targeters, leveraged ETFs, CTAs, options dealers, short \
-sellers, hedgers and real-money accounts, with market makers and noise traders, on an exact \
-integer limit-order-book matching engine, and runs seeded, reproducible experiments."
+    long_about = "flowsim runs seeded, reproducible agent-based market simulations on an exact \
+integer limit-order-book matching engine with call auctions and circuit breakers. Today's agents are \
+the background market (market makers, noise traders, value traders) and scheduled flow \
+programmes; the mechanical-flow agents (vol-targeters, leveraged ETFs, CTAs, dealers, short \
+sellers, hedgers, real money) are being added. See README.md and ARCHITECTURE.md."
 )]
 struct Cli {
     #[command(subcommand)]
