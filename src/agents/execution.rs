@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Action, Context};
+use super::{Action, Context, DayPhase};
 use crate::book::{Motive, OrderKind, Price, Qty, Side, TimeInForce};
 use crate::market::time::Nanos;
 
@@ -163,6 +163,12 @@ impl Execution {
                 if ctx.now < due {
                     return Some(due);
                 }
+                // Behind schedule (a halt, say): the missed slices merge into this one rather
+                // than firing back to back.
+                if step > 0 {
+                    let on_time = ((ctx.now - start) / step).min(n as Nanos - 1) as u32;
+                    self.slice = self.slice.max(on_time);
+                }
                 if passive {
                     out.push(Action::CancelAll { instrument: i });
                 }
@@ -190,6 +196,17 @@ impl Execution {
                         (true, Some(p)) => {
                             out.push(limit(i, side, p, qty, TimeInForce::Day, self.motive))
                         }
+                        // In the closing auction a market order waits for the uncross; an IOC one
+                        // would be refused.
+                        _ if ctx.phase == DayPhase::ClosingAuction => out.push(Action::Submit {
+                            instrument: i,
+                            side,
+                            kind: OrderKind::Market,
+                            qty,
+                            tif: TimeInForce::Day,
+                            post_only: false,
+                            motive: self.motive,
+                        }),
                         _ => out.push(market(i, side, qty, self.motive)),
                     }
                 }

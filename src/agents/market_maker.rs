@@ -80,7 +80,8 @@ impl Agent for MarketMaker {
             return Some(self.withdrawn_until);
         }
         let data = &ctx.instruments[i];
-        let window = self.cfg.withdraw_window_minutes as usize;
+        let bar = ctx.calendar.bar.max(1);
+        let window = (self.cfg.withdraw_window_minutes as Nanos * MINUTE / bar).max(1) as usize;
         if let (Some(a), Some(b)) = (data.bar_close_back(0), data.bar_close_back(window)) {
             if (a as f64 / b as f64).ln().abs() > self.cfg.withdraw_move {
                 out.push(Action::CancelAll { instrument: i });

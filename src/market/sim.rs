@@ -121,8 +121,8 @@ enum Ev {
     Bar(u32, u32),
     FundStep,
     Shock(u32),
-    ReopenAuction,
-    HaltEnd,
+    ReopenAuction(u32),
+    HaltEnd(u32),
     Wake { agent: u32, generation: u32 },
     Arrive { agent: u32, action: Action },
 }
@@ -294,15 +294,16 @@ impl Simulation {
                     self.publish_fundamentals();
                 }
                 Ev::Shock(k) => self.shock(k as usize, sink)?,
-                Ev::ReopenAuction => {
-                    if self.phase == DayPhase::Halted {
-                        for b in &mut self.books {
-                            b.open_auction(AuctionKind::Reopen);
+                Ev::ReopenAuction(h) => {
+                    if self.phase == DayPhase::Halted && h == self.counts.halts {
+                        for i in 0..self.books.len() {
+                            self.books[i].open_auction(AuctionKind::Reopen);
+                            self.refresh_quotes(i);
                         }
                     }
                 }
-                Ev::HaltEnd => {
-                    if self.phase == DayPhase::Halted {
+                Ev::HaltEnd(h) => {
+                    if self.phase == DayPhase::Halted && h == self.counts.halts {
                         self.uncross_all(DayPhase::Continuous, sink)?;
                         self.event(sink, EventKind::Reopen, None, 0.0, String::new())?;
                     }
@@ -414,8 +415,9 @@ impl Simulation {
 
     fn close_auction(&mut self) {
         if matches!(self.phase, DayPhase::Continuous | DayPhase::Halted) {
-            for b in &mut self.books {
-                b.open_auction(AuctionKind::Close);
+            for i in 0..self.books.len() {
+                self.books[i].open_auction(AuctionKind::Close);
+                self.refresh_quotes(i);
             }
             self.phase = DayPhase::ClosingAuction;
         }
@@ -440,10 +442,10 @@ impl Simulation {
             }
             self.events_buf = events;
             if let Some(o) = outcome {
-                let kind = if self.phase == DayPhase::ClosingAuction {
-                    EventKind::ClosingAuction
-                } else {
-                    EventKind::OpeningAuction
+                let kind = match self.phase {
+                    DayPhase::ClosingAuction => EventKind::ClosingAuction,
+                    DayPhase::Halted => EventKind::ReopeningAuction,
+                    _ => EventKind::OpeningAuction,
                 };
                 let price = self.data[i].price_usd(o.price);
                 self.event(
@@ -680,6 +682,7 @@ impl Simulation {
         let mut events = std::mem::take(&mut self.events_buf);
         events.clear();
         let mut added = None;
+        let was_continuous = self.phase == DayPhase::Continuous;
         let instrument = match action {
             Action::Submit {
                 instrument,
@@ -754,7 +757,7 @@ impl Simulation {
         self.refresh_quotes(instrument);
         // Books collecting for an auction may be crossed: only continuous trading is observed
         // (and the auction's own trades, at the uncross).
-        if self.observe && self.phase == DayPhase::Continuous {
+        if self.observe && was_continuous {
             self.observe_book(instrument, &events, added, sink)?;
         }
         self.events_buf = events;
@@ -966,8 +969,9 @@ impl Simulation {
             )?;
             // The last part of the halt collects orders for the reopening auction.
             let collect = (halt / 3).min(5 * MINUTE);
-            self.push(self.now + halt - collect, Ev::ReopenAuction);
-            self.push(self.now + halt, Ev::HaltEnd);
+            let h = self.counts.halts;
+            self.push(self.now + halt - collect, Ev::ReopenAuction(h));
+            self.push(self.now + halt, Ev::HaltEnd(h));
         }
         Ok(())
     }

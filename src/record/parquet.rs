@@ -128,6 +128,7 @@ fn event_kind_str(k: EventKind) -> &'static str {
         EventKind::FlowProgramme => "flow_programme",
         EventKind::OpeningAuction => "opening_auction",
         EventKind::ClosingAuction => "closing_auction",
+        EventKind::ReopeningAuction => "reopening_auction",
     }
 }
 

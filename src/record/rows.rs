@@ -96,6 +96,8 @@ pub enum EventKind {
     FlowProgramme,
     OpeningAuction,
     ClosingAuction,
+    /// The call auction that ends a halt.
+    ReopeningAuction,
 }
 
 /// One change of a book with the book after it: what calibration statistics (spreads, depth,

@@ -229,6 +229,12 @@ fn market(p: &mut Problems, m: &MarketCfg, s: &Scenario) {
         "market.circuit_breakers.no_halt_after".into(),
         &b.no_halt_after,
     );
+    if b.halt_minutes == 0 || b.halt_minutes > 240 {
+        p.add(
+            "market.circuit_breakers.halt_minutes",
+            format!("must be between 1 and 240, got {}", b.halt_minutes),
+        );
+    }
     if let Some(r) = &b.reference {
         if !s.instruments.iter().any(|i| &i.symbol == r) {
             p.add(
