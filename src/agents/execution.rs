@@ -165,9 +165,8 @@ impl Execution {
                 }
                 // Behind schedule (a halt, say): the missed slices merge into this one rather
                 // than firing back to back.
-                if step > 0 {
-                    let on_time = ((ctx.now - start) / step).min(n as Nanos - 1) as u32;
-                    self.slice = self.slice.max(on_time);
+                if let Some(on_time) = (ctx.now - start).checked_div(step) {
+                    self.slice = self.slice.max(on_time.min(n as Nanos - 1) as u32);
                 }
                 if passive {
                     out.push(Action::CancelAll { instrument: i });
