@@ -86,6 +86,23 @@ fn crash_with_halts_keeps_invariants() {
     // −10% then −20% on the fundamental: the 7% level halts (the 13% one too unless the
     // price gaps through it), the 20% level closes the market for the day.
     assert!((1..=2).contains(&out.counts.halts), "{:?}", out.counts);
+    // Each halt is at a distinct non-final level, in order, starting at 7%; the market-wide
+    // close is at the last level and comes after every halt.
+    let halt_levels: Vec<f64> = sink
+        .events
+        .iter()
+        .filter(|e| e.kind == EventKind::Halt)
+        .map(|e| e.value)
+        .collect();
+    assert_eq!(halt_levels[0], 0.07, "{halt_levels:?}");
+    assert!(
+        halt_levels.windows(2).all(|w| w[0] < w[1]),
+        "{halt_levels:?}"
+    );
+    assert!(
+        halt_levels.iter().all(|&l| l == 0.07 || l == 0.13),
+        "{halt_levels:?}"
+    );
     assert_eq!(out.counts.closed_days, 1);
     // While halted and after the close for the day, nothing trades in the continuous session.
     let halt = sink
@@ -104,6 +121,13 @@ fn crash_with_halts_keeps_invariants() {
         .find(|e| e.kind == EventKind::ClosedForDay)
         .unwrap();
     assert!(reopen.time_ns >= halt.time_ns + 15 * 60 * 1_000_000_000);
+    assert_eq!(closed.value, 0.20);
+    assert!(
+        sink.events
+            .iter()
+            .filter(|e| e.kind == EventKind::Halt)
+            .all(|h| h.time_ns < closed.time_ns)
+    );
     for t in &sink.trades {
         let continuous_trade = t.aggressor.is_some();
         assert!(!(continuous_trade && t.time_ns > halt.time_ns && t.time_ns < reopen.time_ns));

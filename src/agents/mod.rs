@@ -113,14 +113,6 @@ impl Context<'_> {
     pub fn today_at(&self, time_of_day: Nanos) -> Nanos {
         self.day_start() + time_of_day
     }
-    /// Units of own resting orders on `side` of `instrument`.
-    pub fn open_qty(&self, instrument: usize, side: Side) -> Qty {
-        self.open_orders
-            .iter()
-            .filter(|o| o.instrument == instrument && o.side == side)
-            .map(|o| o.qty)
-            .sum()
-    }
 }
 
 /// A request an agent sends to the market.

@@ -62,7 +62,6 @@ pub struct InstrumentData {
     pub last_price: Price,
     /// Close of the previous day (the circuit breakers' reference).
     pub prev_close: Price,
-    pub halted: bool,
     /// Bars completed today, and the one in progress.
     pub bars: Vec<Bar>,
     pub current_bar: Option<Bar>,
@@ -102,7 +101,6 @@ impl InstrumentData {
             ask_depth: Vec::with_capacity(DEPTH_LEVELS),
             last_price: last,
             prev_close: last,
-            halted: false,
             bars: Vec::new(),
             current_bar: None,
             daily: history,

@@ -46,14 +46,6 @@ impl Fundamentals {
         self.log_value[i].exp()
     }
 
-    pub fn len(&self) -> usize {
-        self.log_value.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.log_value.is_empty()
-    }
-
     /// Advances by `frac` of a trading session (intraday share of the daily variance).
     pub fn step(&mut self, frac: f64) {
         self.advance(frac, false);

@@ -6,7 +6,7 @@
 
 use thiserror::Error;
 
-use crate::book::{Fill, Price, Qty};
+use crate::book::{Fill, Price};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Account {
@@ -138,15 +138,5 @@ impl Ledger {
             }
         }
         Ok(())
-    }
-}
-
-/// Units of an instrument worth `usd` dollars at `price_usd` per unit-price, rounded to nearest.
-pub fn usd_to_units(usd: f64, price_usd: f64, notional_per_unit: f64) -> Qty {
-    let u = usd / (price_usd * notional_per_unit);
-    if u.is_finite() && u > 0.0 {
-        u.round() as Qty
-    } else {
-        0
     }
 }

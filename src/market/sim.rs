@@ -319,6 +319,8 @@ impl Simulation {
                 .iter()
                 .enumerate()
                 .map(|(i, d)| {
+                    // The simulated days are the last ones of the history.
+                    let simulated = &d.daily[d.daily.len() - (self.day as usize + 1)..];
                     let last = d.price_usd(d.daily.last().map_or(d.last_price, |b| b.close));
                     InstrumentOutcome {
                         symbol: d.symbol.clone(),
@@ -327,17 +329,14 @@ impl Simulation {
                         total_return: last / initial[i] - 1.0,
                         max_drawdown: self.max_drawdown[i],
                         min_price: d.price_usd(
-                            d.daily[d.daily.len() - self.day as usize - 1..]
+                            simulated
                                 .iter()
                                 .map(|b| b.low)
                                 .min()
                                 .unwrap_or(d.last_price),
                         ),
                         final_fundamental: d.fundamental,
-                        volume_units: d.daily[d.daily.len() - self.day as usize - 1..]
-                            .iter()
-                            .map(|b| b.volume)
-                            .sum(),
+                        volume_units: simulated.iter().map(|b| b.volume).sum(),
                     }
                 })
                 .collect(),
@@ -359,9 +358,8 @@ impl Simulation {
         self.publish_fundamentals();
         self.phase = DayPhase::PreOpen;
         self.breaker_next = 0;
-        for (b, data) in self.books.iter_mut().zip(&mut self.data) {
+        for b in &mut self.books {
             b.open_auction(AuctionKind::Open);
-            data.halted = false;
         }
         let start = cal.day_start(d);
         self.push(start + cal.open, Ev::Open);
@@ -457,7 +455,6 @@ impl Simulation {
                 )?;
             }
             self.refresh_quotes(i);
-            self.data[i].halted = false;
         }
         self.phase = next;
         if next == DayPhase::Closed {
@@ -954,9 +951,8 @@ impl Simulation {
             )?;
         } else if tod < br.no_halt_after {
             let halt = br.halt;
-            for (b, d) in self.books.iter_mut().zip(&mut self.data) {
+            for b in &mut self.books {
                 b.set_phase(Phase::Halted);
-                d.halted = true;
             }
             self.phase = DayPhase::Halted;
             self.counts.halts += 1;
@@ -985,9 +981,4 @@ fn reduce_open(open: &mut Vec<OpenOrder>, id: crate::book::OrderId, qty: u64) {
             open[k].qty -= qty;
         }
     }
-}
-
-/// Which side a signed quantity trades.
-pub fn side_of(q: i64) -> Side {
-    if q >= 0 { Side::Buy } else { Side::Sell }
 }

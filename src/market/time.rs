@@ -23,12 +23,6 @@ pub fn parse_hhmm(s: &str) -> Option<u32> {
     Some(h * 3600 + m * 60 + sec)
 }
 
-/// "HH:MM:SS" of a time of day.
-pub fn format_time_of_day(t: Nanos) -> String {
-    let s = (t % DAY) / SECOND;
-    format!("{:02}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
-}
-
 /// The daily schedule, in nanoseconds after midnight.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Calendar {
