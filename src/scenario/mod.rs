@@ -5,10 +5,13 @@
 
 pub mod build;
 mod error;
+pub mod flow_schema;
 mod load;
 pub mod schema;
 mod validate;
+mod validate_flows;
 
 pub use error::{Problem, ScenarioError};
+pub use flow_schema::*;
 pub use load::{LoadedScenario, load, parse};
 pub use schema::*;
