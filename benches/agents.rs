@@ -31,7 +31,9 @@ fn market() -> InstrumentData {
         })
         .collect();
     let mut d = InstrumentData::new("SPX".into(), 0.25, 50.0, 1250, history, 0.94, 5000.0);
-    let last = d.last_price;
+    // Today's price is 0.4% above yesterday's close, so day-return rules have a move to act on.
+    let last = d.last_price + 80;
+    d.last_price = last;
     d.best_bid = Some((last - 1, 40));
     d.best_ask = Some((last + 1, 40));
     d
@@ -48,7 +50,9 @@ fn calendar() -> Calendar {
     }
 }
 
-/// Benchmarks one decision: the agent starts its day, then wakes at `at` (time of day).
+/// Benchmarks one decision: the agent starts its day, then wakes at `at` (time of day). The
+/// agent is rebuilt for every sample, outside the timing; the measured path includes sending
+/// its first orders.
 fn decision(
     c: &mut Criterion,
     name: &str,
@@ -108,31 +112,49 @@ fn agents(c: &mut Criterion) {
     decision(c, "value", morning, |rng| {
         Box::new(ValueTrader::new(0, ValueCfg::default(), rng))
     });
-    decision(c, "vol_target", late, |rng| {
-        Box::new(VolTarget::new(0, &VolTargetCfg::default(), 40e9, rng))
+    let vt = VolTargetCfg {
+        band: 0.0,
+        ..VolTargetCfg::default()
+    };
+    decision(c, "vol_target", late, move |rng| {
+        Box::new(VolTarget::new(0, &vt, 40e9, rng))
     });
     let letf = LetfCfg::default();
     decision(c, "letf", late, move |_| {
         Box::new(LeveragedEtf::new(0, &letf.funds[0], &letf.execution))
     });
-    decision(c, "cta", morning, |_| {
-        Box::new(Cta::new(0, &CtaCfg::default(), 12e9))
+    // Configured so that each decision trades (no band, a rebalancing day, a short signal).
+    let cta = CtaCfg {
+        band: 0.0,
+        ..CtaCfg::default()
+    };
+    decision(c, "cta", morning, move |rng| {
+        Box::new(Cta::new(0, &cta, 12e9, rng))
     });
     decision(c, "dealer", morning, |_| {
         Box::new(Dealer::new(0, &DealerCfg::default(), 1.0))
     });
     let short = ShortSellerCfg {
-        initial_short_usd: 1e9,
+        rule: ShortRule::Overvaluation,
+        entry_threshold: 0.0,
         ..ShortSellerCfg::default()
     };
     decision(c, "short_seller", morning, move |rng| {
-        Box::new(ShortSeller::new(0, &short, 1e9, rng))
+        Box::new(ShortSeller::new(0, &short, 0.0, rng))
     });
-    decision(c, "hedger", morning, |_| {
-        Box::new(Hedger::new(0, &HedgerCfg::default(), 60e9))
+    let hedger = HedgerCfg {
+        band: 0.0,
+        ..HedgerCfg::default()
+    };
+    decision(c, "hedger", morning, move |_| {
+        Box::new(Hedger::new(0, &hedger, 60e9))
     });
-    decision(c, "pension", morning, |_| {
-        Box::new(Pension::new(0, &PensionCfg::default(), 300e9))
+    let pension = PensionCfg {
+        rebalance_every_days: 1,
+        ..PensionCfg::default()
+    };
+    decision(c, "pension", morning, move |_| {
+        Box::new(Pension::new(0, &pension, 300e9))
     });
     decision(c, "long_term", morning, |_| {
         Box::new(LongTermManager::new(0, &LongTermCfg::default(), 100e9))

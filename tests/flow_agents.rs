@@ -375,3 +375,49 @@ fn dealers_hedge_against_the_move_when_long_gamma_and_with_it_when_short() {
     assert!(cl < -0.3, "long gamma: corr(hedge flow, move) = {cl}");
     assert!(cs > 0.3, "short gamma: corr(hedge flow, move) = {cs}");
 }
+
+/// Series expire at the close of their expiry day and are relisted the next morning at the
+/// same moneyness and tenor; a same-day (0DTE) series is listed every morning. Open interest
+/// is kept by the rolls, and the hedge follows the book through them.
+#[test]
+fn dealer_series_expire_settle_and_relist() {
+    let src = format!(
+        r#"
+name = "rolls"
+days = 5
+[agents.noise]
+count = 60
+[agents.dealer]
+[[agents.dealer.series]]
+kind = "put"
+moneyness = 0.98
+expiry_days = 2
+contracts = -100000
+[[agents.dealer.series]]
+kind = "call"
+moneyness = 1.0
+expiry_days = 0
+contracts = 50000
+{MARKET}"#
+    );
+    let sink = run(&src, 3, true);
+    let count = |k: EventKind| sink.events.iter().filter(|e| e.kind == k).count();
+    // 0DTE listed each of the 5 mornings; the 2-day put expires at the close of days 2 and 4
+    // and is relisted on the mornings of days 3 and 5 (the same morning's listings are one event).
+    assert_eq!(count(EventKind::OptionListing), 5, "{:?}", sink.events);
+    assert_eq!(count(EventKind::OptionExpiry), 4, "{:?}", sink.events);
+    let open: Vec<f64> = sink
+        .state
+        .iter()
+        .filter(|s| s.metric == Metric::OpenContracts)
+        .map(|s| s.value)
+        .collect();
+    assert_eq!(open.len(), 5);
+    for v in open {
+        assert!(
+            (v - (-100_000.0 + 50_000.0)).abs() < 1e-6,
+            "open contracts {v}"
+        );
+    }
+    assert!(sink.flows.iter().any(|f| f.class == AgentClass::Dealer));
+}

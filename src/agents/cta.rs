@@ -6,6 +6,7 @@
 //! researchers can read the pivot levels the way sell-side desks publish them. Vol scaling
 //! means a CTA that stays long still sells when volatility rises.
 
+use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 use super::execution::{DailyWorker, Plan};
@@ -68,8 +69,21 @@ pub struct Cta {
 }
 
 impl Cta {
-    pub fn new(instrument: usize, cfg: &CtaCfg, capital: f64) -> Self {
+    pub fn new(instrument: usize, cfg: &CtaCfg, capital: f64, rng: &mut ChaCha8Rng) -> Self {
         let n = cfg.lookbacks.len();
+        let d = cfg.lookback_dispersion;
+        let lookbacks = cfg
+            .lookbacks
+            .iter()
+            .map(|&h| {
+                let f = if d > 0.0 {
+                    1.0 + rng.random_range(-d..d)
+                } else {
+                    1.0
+                };
+                ((h as f64 * f).round() as usize).max(1)
+            })
+            .collect();
         let raw: Vec<f64> = if cfg.weights.len() == n {
             cfg.weights.clone()
         } else {
@@ -81,7 +95,7 @@ impl Cta {
             capital,
             vol_target: cfg.vol_target,
             max_leverage: cfg.max_leverage,
-            lookbacks: cfg.lookbacks.iter().map(|&h| h as usize).collect(),
+            lookbacks,
             weights: raw.iter().map(|w| w / sum.max(f64::MIN_POSITIVE)).collect(),
             lambda: cfg.ewma_lambda,
             band: cfg.band,
@@ -267,7 +281,8 @@ mod tests {
             max_leverage: 10.0,
             ..CtaCfg::default()
         };
-        let mut c = Cta::new(0, &cfg, 1.0);
+        let mut rng = rand::SeedableRng::seed_from_u64(1);
+        let mut c = Cta::new(0, &cfg, 1.0, &mut rng);
         for (sigma, lev) in [(0.16, 2.5), (0.08, 5.0), (0.30, 1.3333)] {
             c.var = sigma * sigma / 252.0;
             assert!((c.leverage() - lev).abs() < 1e-3, "{sigma}");

@@ -19,7 +19,9 @@ use crate::market::time::{Calendar, MINUTE, Nanos, SECOND, parse_hhmm};
 use crate::pricing::{BsInputs, OptionKind, VolSurface, black_scholes, exposure};
 use crate::scenario::{DealerCfg, OptionKindCfg, SeriesCfg};
 
-/// Trading days per year: option time runs on the trading clock, like the simulated volatility.
+/// Trading days per year: option time runs on the trading clock, like the simulated volatility
+/// (annualised over 252 days). DOMAIN.md §4.4's per-contract figures use a 365-day calendar
+/// year; on this clock the same tenor in trading days carries a little less gamma.
 const YEAR_DAYS: f64 = 252.0;
 
 /// One listed series as the dealer holds it.
@@ -322,8 +324,9 @@ impl Agent for Dealer {
         let target = self.hedge_target(ctx, spot);
         let gap = target - ctx.position(i);
         let into_close = !self.closed_hedged && ctx.now >= ctx.today_at(self.close_hedge);
-        let due = ctx.now >= self.last_hedge + self.interval
-            || d.units_usd(gap).abs() > self.cfg.delta_band_usd
+        let gap_usd = d.units_usd(gap).abs();
+        let due = (ctx.now >= self.last_hedge + self.interval && gap_usd >= self.cfg.min_hedge_usd)
+            || gap_usd > self.cfg.delta_band_usd
             || into_close;
         if due && gap != 0 {
             out.push(super::execution::market(

@@ -292,8 +292,8 @@ fn add_flow_agents(s: &Scenario, add: &mut AddAgent<'_>, symbol_index: &dyn Fn(&
     if let Some(c) = &s.agents.cta {
         let i = ins(&c.instrument);
         for k in 0..c.count {
-            add(AgentClass::Cta, k, c.latency_us, &mut |_| {
-                Box::new(Cta::new(i, c, per(c.capital_usd, c.count)))
+            add(AgentClass::Cta, k, c.latency_us, &mut |rng| {
+                Box::new(Cta::new(i, c, per(c.capital_usd, c.count), rng))
             });
         }
     }

@@ -177,6 +177,9 @@ pub struct CtaCfg {
     pub max_leverage: f64,
     /// Lookbacks of the sign signals, trading days.
     pub lookbacks: Vec<u32>,
+    /// Each CTA scales its lookbacks by a factor drawn uniformly within ± this (models differ,
+    /// so the industry does not flip all at one pivot; 0 = identical CTAs).
+    pub lookback_dispersion: f64,
     /// Weights of the lookbacks (default equal); they are normalised to sum to 1.
     pub weights: Vec<f64>,
     /// λ of the EWMA volatility (60/61: centre of mass 60 days, as MOP).
@@ -196,6 +199,7 @@ impl Default for CtaCfg {
             vol_target: 0.40,
             max_leverage: 2.5,
             lookbacks: vec![21, 63, 252],
+            lookback_dispersion: 0.2,
             weights: Vec::new(),
             ewma_lambda: 60.0 / 61.0,
             band: 0.05,
@@ -258,6 +262,8 @@ pub struct DealerCfg {
     pub hedge_interval_minutes: u32,
     /// Re-hedge at once when the unhedged delta exceeds this many dollars.
     pub delta_band_usd: f64,
+    /// Scheduled re-hedges skip gaps smaller than this many dollars.
+    pub min_hedge_usd: f64,
     /// How often the dealer checks its delta against the band, minutes.
     pub check_minutes: u32,
     /// Last re-hedge of the day, "HH:MM" (into the close).
@@ -296,6 +302,7 @@ impl Default for DealerCfg {
             vol_cap: 1.5,
             hedge_interval_minutes: 15,
             delta_band_usd: 2e9,
+            min_hedge_usd: 250e6,
             check_minutes: 1,
             close_hedge: "15:50".into(),
             strike_step: 5.0,

@@ -78,6 +78,7 @@ pub(super) fn flow_agents(p: &mut Problems, s: &Scenario) {
                 "needs at least one lookback, each from 1 to 5000 trading days",
             );
         }
+        p.range(f("lookback_dispersion"), c.lookback_dispersion, 0.0, 0.9);
         if !c.weights.is_empty() {
             if c.weights.len() != c.lookbacks.len() {
                 p.add(
@@ -123,6 +124,7 @@ pub(super) fn flow_agents(p: &mut Problems, s: &Scenario) {
             p.add(f("check_minutes"), "must be at least 1");
         }
         p.positive(f("delta_band_usd"), c.delta_band_usd);
+        p.non_negative(f("min_hedge_usd"), c.min_hedge_usd);
         p.time_in_session(f("close_hedge"), &c.close_hedge, &s.calendar);
         p.positive(f("strike_step"), c.strike_step);
         p.range(
