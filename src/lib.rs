@@ -9,4 +9,5 @@ pub mod book;
 pub mod market;
 pub mod record;
 pub mod replay;
+pub mod run;
 pub mod scenario;
