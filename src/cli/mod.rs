@@ -3,6 +3,7 @@
 mod bench;
 mod replay;
 mod run;
+mod sweep;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -27,6 +28,10 @@ struct Cli {
 enum Command {
     /// Run a scenario and write its records into a result folder.
     Run(run::RunArgs),
+    /// Run every (point, seed) of a sweep file in parallel, resumably; a shard of it for a
+    /// cluster job array (--shard, --emit-slurm); or merge the shards (--merge). Writes one
+    /// run folder per run and one table (sweep.csv, sweep.parquet) with a row per run.
+    Sweep(sweep::SweepArgs),
     /// Check scenario files without running them.
     Validate(run::ValidateArgs),
     /// Print the summary (and calibration summary, if computed) of a finished run.
@@ -45,6 +50,7 @@ pub fn run() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Sweep(args) => sweep::run(args),
         Command::Validate(args) => run::validate(args),
         Command::Report(args) => run::report(args),
         Command::Bench { what } => bench::run(what),

@@ -152,7 +152,11 @@ pub fn load_sweep(path: &Path) -> Result<Sweep, SweepFileError> {
         vec![base.scenario.seed]
     };
 
-    let combos = grid_size(&grid);
+    let combos = if grid.is_empty() && !points.is_empty() {
+        Some(0)
+    } else {
+        grid_size(&grid)
+    };
     let n_points = combos
         .and_then(|g| g.checked_add(points.len()))
         .filter(|&n| n <= MAX_POINTS);
@@ -366,8 +370,8 @@ fn read_seeds(cfg: &SeedsCfg, line: usize, problems: &mut Vec<Problem>) -> Vec<u
     seeds
 }
 
-/// Number of grid combinations (1 for an empty grid, which is the base scenario alone when
-/// no points are listed either), or `None` if it overflows.
+/// Number of grid combinations (1 for an empty grid: the base scenario alone, used when no
+/// points are listed either), or `None` if it overflows.
 fn grid_size(grid: &[GridParam]) -> Option<usize> {
     if grid.is_empty() {
         return Some(1);
