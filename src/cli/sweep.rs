@@ -184,7 +184,6 @@ fn emit_slurm(args: &SweepArgs, sweep: &Sweep, out: &Path) -> Result<()> {
         .with_context(|| format!("{}: cannot make the path absolute", args.sweep.display()))?;
     let out = std::path::absolute(out)
         .with_context(|| format!("{}: cannot make the path absolute", out.display()))?;
-    let workdir = std::env::current_dir().context("finding the working directory")?;
     let name = args
         .sweep
         .file_stem()
@@ -195,7 +194,6 @@ fn emit_slurm(args: &SweepArgs, sweep: &Sweep, out: &Path) -> Result<()> {
             binary: &binary,
             sweep: &sweep_path,
             out: &out,
-            workdir: &workdir,
             name: &name,
             shards,
             threads: args.threads.unwrap_or(1).max(1),

@@ -1,6 +1,7 @@
 //! The sbatch script that runs a sweep as a Slurm job array: array task I runs shard I/N.
 //!
-//! Paths in the script are absolute, because a job starts wherever the cluster puts it. The
+//! Paths in the script are absolute, because a job may start in another folder (its logs go
+//! to the folder `sbatch` was run in, as Slurm does by default). The
 //! merge stays a separate step (`flowsim sweep SWEEP --merge`), run once every task has ended,
 //! so that a failed task can be rerun alone before merging.
 
@@ -12,8 +13,6 @@ pub struct SlurmJob<'a> {
     pub binary: &'a Path,
     pub sweep: &'a Path,
     pub out: &'a Path,
-    /// The folder jobs start in; Slurm writes the tasks' logs there.
-    pub workdir: &'a Path,
     pub name: &'a str,
     /// Array tasks; each runs one shard.
     pub shards: usize,
@@ -50,7 +49,7 @@ pub fn sbatch_script(job: &SlurmJob<'_>) -> String {
         r#"#!/bin/bash
 # flowsim sweep {sweep}: {runs} runs in {n} shards, one Slurm array task per shard.
 # Submit:  sbatch THIS_FILE        (or sbatch --wait THIS_FILE to block until it ends)
-# Then, once every task has ended, aggregate the shards into {out}/sweep.csv:
+# Then, once every task has ended, aggregate the shards into sweep.csv in the output folder:
 #   {binary} sweep {sweep} --out {out} --merge
 # A task that failed or was killed can be rerun alone (sbatch --array=I THIS_FILE): finished
 # runs are skipped.
@@ -58,7 +57,6 @@ pub fn sbatch_script(job: &SlurmJob<'_>) -> String {
 #SBATCH --array=0-{last}
 #SBATCH --ntasks=1
 #SBATCH --cpus-per-task={threads}
-#SBATCH --chdir={workdir}
 #SBATCH --output=flowsim-{name}-%A_%a.out
 set -euo pipefail
 exec {binary} sweep {sweep} --out {out} --shard "${{SLURM_ARRAY_TASK_ID}}/{n}" --threads "${{SLURM_CPUS_PER_TASK:-{threads}}}"
@@ -67,7 +65,6 @@ exec {binary} sweep {sweep} --out {out} --shard "${{SLURM_ARRAY_TASK_ID}}/{n}" -
         runs = job.runs,
         out = q(job.out),
         binary = q(job.binary),
-        workdir = q(job.workdir),
         last = n - 1,
         threads = job.threads.max(1),
     )
@@ -85,7 +82,6 @@ mod tests {
             binary: Path::new("/bin/flowsim"),
             sweep: Path::new("/x/my sweep.toml"),
             out: Path::new("/x/out"),
-            workdir: Path::new("/x"),
             name: "my sweep",
             shards: 4,
             threads: 2,
