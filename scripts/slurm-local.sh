@@ -198,7 +198,11 @@ run_test() {
   diff -r "$work/array/runs" "$work/local/runs" >/dev/null ||
     die "run folders of the job array differ from the local sweep"
   rm -rf "$work"
-  log "passed: the job array's merged sweep equals the local one ($((SECONDS - t0)) s in all)"
+  log "passed: the job array's merged sweep equals the local one ($((SECONDS - t0)) s so far)"
+  stop
+  trap - EXIT
+  log "done in $((SECONDS - t0)) s, daemons stopped"
+  echo "slurm-local: 1 passed, 0 failed"
 }
 
 case "${1:-}" in

@@ -109,11 +109,12 @@ pub fn run(args: SweepArgs) -> Result<()> {
             format!("sweep {} shard {shard}", args.sweep.display())
         };
         println!(
-            "{what}: {} runs ({} already done), {} finished, {} failed; {wall:.2} s wall on {threads} threads",
+            "{what}: {} runs ({} already done), {} finished, {} failed; {wall:.2} s wall on {threads} thread{}",
             outcome.planned,
             outcome.skipped,
             outcome.finished,
-            outcome.failed.len()
+            outcome.failed.len(),
+            if threads == 1 { "" } else { "s" }
         );
     }
     if !shard.is_all() {

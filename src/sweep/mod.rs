@@ -17,7 +17,7 @@ mod slurm;
 mod table;
 
 pub use aggregate::{Aggregate, aggregate};
-pub use error::{SweepError, chain};
+pub use error::SweepError;
 pub use execute::{Progress, SliceOutcome, run_slice};
 pub use layout::Layout;
 pub use plan::{RunId, Shard, runs};
