@@ -183,10 +183,12 @@ run_test() {
   cp "$ROOT/tests/data/sweep/tiny.toml" "$ROOT/tests/data/sweep/tiny_sweep.toml" "$work/"
   cd "$work"
   "$bin" sweep tiny_sweep.toml --out "$work/array" --emit-slurm --shards 2 >job.sh
-  log "submitting a 2-task job array (sbatch --wait)"
-  if ! sbatch --wait job.sh; then
+  log "submitting a 2-task job array (sbatch --wait, at most 5 minutes)"
+  if ! timeout 300 sbatch --wait job.sh; then
     cat flowsim-*.out >&2 2>/dev/null || true
-    die "the job array failed"
+    squeue >&2 || true
+    sinfo >&2 || true
+    die "the job array failed or did not end in 5 minutes (logs in $STATE/log)"
   fi
   cat flowsim-*.out >&2
   "$bin" sweep tiny_sweep.toml --out "$work/array" --merge

@@ -157,10 +157,10 @@ pub fn load_sweep(path: &Path) -> Result<Sweep, SweepFileError> {
     } else {
         grid_size(&grid)
     };
-    let n_points = combos
-        .and_then(|g| g.checked_add(points.len()))
-        .filter(|&n| n <= MAX_POINTS);
-    let Some(n_points) = n_points else {
+    let sizes = combos
+        .and_then(|g| Some((g, g.checked_add(points.len())?)))
+        .filter(|&(_, n)| n <= MAX_POINTS);
+    let Some((combos, n_points)) = sizes else {
         return Err(invalid(vec![Problem {
             line: at.key("grid"),
             field: "grid".into(),
@@ -199,23 +199,20 @@ pub fn load_sweep(path: &Path) -> Result<Sweep, SweepFileError> {
     let mut expanded = Vec::with_capacity(n_points);
     let mut report = Report::default();
     for index in 0..n_points {
-        let wanted = if index < combos.unwrap_or(0) {
-            grid_point(&grid, index)
+        let (wanted, point_line) = if index < combos {
+            (grid_point(&grid, index), at.key("grid"))
         } else {
-            let p = &points[index - combos.unwrap_or(0)];
-            p.values
+            let p = &points[index - combos];
+            let wanted = p
+                .values
                 .iter()
                 .map(|(path, v, line)| Wanted {
                     path: path.clone(),
                     value: v.clone(),
                     line: *line,
                 })
-                .collect()
-        };
-        let point_line = if index < combos.unwrap_or(0) {
-            at.key("grid")
-        } else {
-            points[index - combos.unwrap_or(0)].line
+                .collect();
+            (wanted, p.line)
         };
         match build_point(&base, &doc, &wanted, &parameters) {
             Ok(p) => expanded.push(p),
