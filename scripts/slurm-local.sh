@@ -13,8 +13,8 @@
 # /etc/slurm is touched, clients find the config through SLURM_CONF. A munged or Slurm daemon
 # that was already running is used and left alone.
 #
-# Environment: FLOWSIM_BIN (flowsim binary to use; default: cargo build, then target/debug),
-# FLOWSIM_SLURM_STATE (state folder).
+# Environment: FLOWSIM_BIN (flowsim binary to use; default: cargo build, then target/debug;
+# the times logged exclude that build), FLOWSIM_SLURM_STATE (state folder).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -175,6 +175,8 @@ run_test() {
   local bin work
   bin=$(flowsim_bin)
   [ -x "$bin" ] || die "no flowsim binary at $bin"
+  log "flowsim: $bin"
+  t0=$SECONDS
   trap stop EXIT
   start
   log "cluster up in $((SECONDS - t0)) s"
