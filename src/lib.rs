@@ -7,6 +7,7 @@ pub mod agents;
 pub mod analysis;
 pub mod book;
 pub mod market;
+pub mod pricing;
 pub mod record;
 pub mod replay;
 pub mod run;

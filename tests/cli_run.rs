@@ -16,7 +16,7 @@ use std::process::{Command, Output};
 const BIN: &str = env!("CARGO_BIN_EXE_flowsim");
 
 /// The files every finished run folder holds, and nothing else.
-const RUN_FILES: [&str; 12] = [
+const RUN_FILES: [&str; 14] = [
     "bars.csv",
     "bars.parquet",
     "events.csv",
@@ -26,6 +26,8 @@ const RUN_FILES: [&str; 12] = [
     "positions.csv",
     "positions.parquet",
     "scenario.toml",
+    "state.csv",
+    "state.parquet",
     "summary.json",
     "trades.csv",
     "trades.parquet",
@@ -403,6 +405,76 @@ fn negative_size_is_refused() {
         "agents.noise.order_usd",
     );
     assert!(err.contains("positive"), "{err}");
+}
+
+#[test]
+fn letf_leverage_outside_the_allowed_multiples_is_refused() {
+    let s = Scratch::new("letf-leverage");
+    let text = format!(
+        "{TINY}\n[[agents.letf.funds]]\nleverage = 3\naum_usd = 1e9\n\n[[agents.letf.funds]]\nleverage = 4\naum_usd = 1e9\n"
+    );
+    let (file, err) = refused(&s, &text);
+    assert_located(
+        &err,
+        &file,
+        line_of(&text, "leverage = 4"),
+        "agents.letf.funds[1].leverage",
+    );
+    assert!(err.contains("2, 3, -1, -2 or -3"), "{err}");
+}
+
+#[test]
+fn ewma_lambda_of_one_is_refused() {
+    let s = Scratch::new("vt-lambda");
+    let text = format!("{TINY}\n[agents.vol_target]\newma_lambdas = [0.94, 1.0]\n");
+    let (file, err) = refused(&s, &text);
+    assert_located(
+        &err,
+        &file,
+        line_of(&text, "ewma_lambdas"),
+        "agents.vol_target.ewma_lambdas",
+    );
+    assert!(err.contains("strictly between 0 and 1"), "{err}");
+}
+
+#[test]
+fn execution_window_ending_before_it_starts_is_refused() {
+    let s = Scratch::new("exec-window");
+    let text = format!(
+        "{TINY}\n[agents.cta]\nexecution = {{ style = \"twap\", start = \"15:00\", end = \"14:00\" }}\n"
+    );
+    let (file, err) = refused(&s, &text);
+    assert_located(
+        &err,
+        &file,
+        line_of(&text, "execution ="),
+        "agents.cta.execution.end",
+    );
+    assert!(err.contains("after start"), "{err}");
+}
+
+#[test]
+fn unknown_option_kind_is_refused() {
+    let s = Scratch::new("option-kind");
+    let text = format!(
+        "{TINY}\n[[agents.dealer.series]]\nkind = \"straddle\"\nmoneyness = 1.0\nexpiry_days = 21\ncontracts = 1000\n"
+    );
+    let (file, err) = refused(&s, &text);
+    assert_located(&err, &file, line_of(&text, "straddle"), "kind");
+}
+
+#[test]
+fn mechanical_agent_on_an_unknown_instrument_is_refused() {
+    let s = Scratch::new("unknown-instrument-agent");
+    let text = format!("{TINY}\n[agents.short_seller]\ninstrument = \"NDX\"\n");
+    let (file, err) = refused(&s, &text);
+    assert_located(
+        &err,
+        &file,
+        line_of(&text, "instrument = \"NDX\""),
+        "agents.short_seller.instrument",
+    );
+    assert!(err.contains("unknown instrument"), "{err}");
 }
 
 #[test]

@@ -633,3 +633,38 @@ fn malformed_sweep_files_are_refused_with_their_line() {
     let (_s, _file, err) = refused("no-scenario", "seeds = [1]\n");
     assert!(err.contains("scenario"), "{err}");
 }
+
+#[test]
+fn validate_checks_sweep_files_and_every_experiment() {
+    let (s, file) = setup("validate", SWEEP);
+    let o = flowsim([OsStr::new("validate"), file.as_os_str()]);
+    assert_success(&o, "validate sweep.toml");
+    let out = text(&o.stdout);
+    assert!(out.contains("5 points x 2 seeds = 10 runs"), "{out}");
+    let bad = s.write(
+        "bad.toml",
+        "scenario = \"tiny.toml\"\n[grid]\n\"agents.noise.speed\" = [1]\n",
+    );
+    let o = flowsim([OsStr::new("validate"), bad.as_os_str()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_located(&text(&o.stderr), &bad, 3, "`agents.noise.speed`");
+
+    // The README's `flowsim validate experiments/*.toml`: scenarios and sweeps side by side.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.iter().any(|f| f.ends_with("baseline_sweep.toml")));
+    let mut args = vec![OsStr::new("validate")];
+    args.extend(files.iter().map(|f| f.as_os_str()));
+    let o = flowsim(&args);
+    assert_success(&o, "validate experiments/*.toml");
+    assert!(
+        text(&o.stdout).contains("6 points x 8 seeds = 48 runs"),
+        "{}",
+        text(&o.stdout)
+    );
+}

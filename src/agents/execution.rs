@@ -220,3 +220,132 @@ impl Execution {
         }
     }
 }
+
+/// A daily execution schedule in times of day, resolved once from the scenario.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Plan {
+    pub style: crate::scenario::ExecStyle,
+    /// Decision time and start of the window (time of day).
+    pub start: Nanos,
+    /// End of the window (time of day).
+    pub end: Nanos,
+    pub slices: u32,
+}
+
+impl Plan {
+    /// Resolves a scenario's execution table (validation guarantees the times parse).
+    pub fn from_cfg(cfg: &crate::scenario::ExecutionCfg) -> Self {
+        use crate::market::time::{SECOND, parse_hhmm};
+        let start = parse_hhmm(&cfg.start).unwrap_or(0) as Nanos * SECOND;
+        let end = parse_hhmm(&cfg.end).map_or(start, |s| s as Nanos * SECOND);
+        Plan {
+            style: cfg.style,
+            start,
+            end: end.max(start),
+            slices: cfg.slices.max(1),
+        }
+    }
+
+    /// Today's [`Style`] for a decision taken at `ctx.now`: a window that has started already
+    /// runs from now to its end.
+    pub fn style_today(&self, ctx: &Context) -> Style {
+        use crate::scenario::ExecStyle;
+        let start = ctx.today_at(self.start).max(ctx.now);
+        let end = ctx.today_at(self.end).max(start);
+        match self.style {
+            ExecStyle::Immediate => Style::Immediate,
+            ExecStyle::AtClose => Style::AtClose,
+            ExecStyle::Twap => Style::Twap {
+                start,
+                end,
+                slices: self.slices,
+            },
+            ExecStyle::Passive => Style::Passive {
+                start,
+                end,
+                slices: self.slices,
+            },
+        }
+    }
+}
+
+/// Drives a once-a-day decision: wakes at the plan's start, lets the agent decide, then works
+/// the order through halts and auctions. Agents that also act at other times combine its
+/// wake-ups with their own.
+#[derive(Clone, Copy, Debug)]
+pub struct DailyWorker {
+    pub plan: Plan,
+    exec: Option<Execution>,
+}
+
+/// How long a worker waits before trying again while trading is halted.
+pub const HALT_RETRY: Nanos = crate::market::time::MINUTE;
+
+impl DailyWorker {
+    pub fn new(plan: Plan) -> Self {
+        DailyWorker { plan, exec: None }
+    }
+
+    /// Forgets yesterday's work; returns the decision time.
+    pub fn start_day(&mut self, ctx: &Context) -> Option<Nanos> {
+        self.exec = None;
+        Some(ctx.today_at(self.plan.start))
+    }
+
+    /// Whether today's decision time has come (and no decision is being worked).
+    pub fn decision_due(&self, ctx: &Context) -> bool {
+        self.exec.is_none() && ctx.now >= ctx.today_at(self.plan.start)
+    }
+
+    pub fn working(&self) -> bool {
+        self.exec.is_some_and(|e| !e.is_done())
+    }
+
+    /// Starts working towards `target` units with today's plan.
+    pub fn begin(&mut self, ctx: &Context, instrument: usize, target: i64, motive: Motive) {
+        self.exec = Some(Execution::new(
+            instrument,
+            target,
+            self.plan.style_today(ctx),
+            motive,
+        ));
+    }
+
+    /// Starts working towards `target` units at once with a market order (stops, margin calls).
+    pub fn begin_now(&mut self, instrument: usize, target: i64, motive: Motive) {
+        self.exec = Some(Execution::new(instrument, target, Style::Immediate, motive));
+    }
+
+    /// Marks today's decision as taken without trading.
+    pub fn skip(&mut self, instrument: usize) {
+        let mut e = Execution::new(instrument, 0, Style::Immediate, Motive::Rebalance);
+        e.done = true;
+        self.exec = Some(e);
+    }
+
+    /// Sends what is due now; returns when to come back.
+    pub fn step(&mut self, ctx: &Context, out: &mut Vec<Action>) -> Option<Nanos> {
+        let exec = self.exec.as_mut()?;
+        if exec.is_done() {
+            return None;
+        }
+        match ctx.phase {
+            DayPhase::Closed => None,
+            // Orders are refused in a halt; continuous-only styles wait for the open.
+            DayPhase::Halted => Some(ctx.now + HALT_RETRY),
+            DayPhase::PreOpen => Some(ctx.today_at(ctx.calendar.open) + 1),
+            DayPhase::ClosingAuction if exec.style == Style::Immediate => {
+                // A market order waits for the uncross in the closing auction.
+                exec.style = Style::AtClose;
+                exec.step(ctx, out)
+            }
+            _ => {
+                let t = exec.first_wake(ctx.now);
+                if t > ctx.now {
+                    return Some(t);
+                }
+                exec.step(ctx, out)
+            }
+        }
+    }
+}

@@ -5,16 +5,33 @@
 //! actions through latency, so what an agent sees is always slightly stale, as in a real market.
 
 pub mod activity;
+pub mod cta;
+pub mod dealer;
 pub mod execution;
 mod exogenous;
+pub mod hedger;
+pub mod letf;
 mod market_maker;
 mod noise;
+pub mod real_money;
+pub mod short_seller;
+pub mod state;
+pub mod stats;
 mod value;
+pub mod vol_target;
 
+pub use cta::Cta;
+pub use dealer::Dealer;
 pub use exogenous::FlowProgramme;
+pub use hedger::Hedger;
+pub use letf::LeveragedEtf;
 pub use market_maker::MarketMaker;
 pub use noise::NoiseTrader;
+pub use real_money::{LongTermManager, Pension};
+pub use short_seller::ShortSeller;
+pub use state::{AgentEvent, Metric, StateSample};
 pub use value::ValueTrader;
+pub use vol_target::VolTarget;
 
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -33,14 +50,39 @@ pub enum AgentClass {
     Noise,
     Value,
     Exogenous,
+    // Classes are appended, never inserted: the position is part of every stable id.
+    VolTarget,
+    Letf,
+    Cta,
+    Dealer,
+    ShortSeller,
+    Hedger,
+    RealMoney,
 }
 
 impl AgentClass {
-    pub const ALL: [AgentClass; 4] = [
+    pub const ALL: [AgentClass; 11] = [
         AgentClass::MarketMaker,
         AgentClass::Noise,
         AgentClass::Value,
         AgentClass::Exogenous,
+        AgentClass::VolTarget,
+        AgentClass::Letf,
+        AgentClass::Cta,
+        AgentClass::Dealer,
+        AgentClass::ShortSeller,
+        AgentClass::Hedger,
+        AgentClass::RealMoney,
+    ];
+
+    /// The mechanical-flow classes: the ones an ablation usually removes.
+    pub const MECHANICAL: [AgentClass; 6] = [
+        AgentClass::VolTarget,
+        AgentClass::Letf,
+        AgentClass::Cta,
+        AgentClass::Dealer,
+        AgentClass::ShortSeller,
+        AgentClass::Hedger,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -49,7 +91,19 @@ impl AgentClass {
             AgentClass::Noise => "noise",
             AgentClass::Value => "value",
             AgentClass::Exogenous => "exogenous",
+            AgentClass::VolTarget => "vol_target",
+            AgentClass::Letf => "letf",
+            AgentClass::Cta => "cta",
+            AgentClass::Dealer => "dealer",
+            AgentClass::ShortSeller => "short_seller",
+            AgentClass::Hedger => "hedger",
+            AgentClass::RealMoney => "real_money",
         }
+    }
+
+    /// The class named `s` (its snake_case name, as in records and on the command line).
+    pub fn parse(s: &str) -> Option<AgentClass> {
+        AgentClass::ALL.into_iter().find(|c| c.as_str() == s)
     }
 
     pub fn index(self) -> usize {
@@ -116,7 +170,7 @@ impl Context<'_> {
 }
 
 /// A request an agent sends to the market.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Action {
     Submit {
         instrument: usize,
@@ -135,6 +189,9 @@ pub enum Action {
     CancelAll {
         instrument: usize,
     },
+    /// Something the agent wants on the record now (a margin call, a stop-out, an expiry). It
+    /// is written at decision time and never reaches a book.
+    Note(AgentEvent),
 }
 
 /// The behaviour of one agent.
@@ -147,4 +204,14 @@ pub trait Agent {
     /// Called at a wake-up; pushes actions and returns the next wake-up (None: not today).
     fn wake(&mut self, ctx: &Context, rng: &mut ChaCha8Rng, out: &mut Vec<Action>)
     -> Option<Nanos>;
+
+    /// Units of each instrument the agent holds when the run starts, from the pre-history:
+    /// funds start invested, as real ones are, instead of buying everything on day 1.
+    fn initial_positions(&mut self, _data: &[InstrumentData]) -> Vec<(usize, i64)> {
+        Vec::new()
+    }
+
+    /// Called after each close with the day's final data: updates daily state (NAV, volatility
+    /// estimates, signals) and pushes what the records should show about the agent.
+    fn end_day(&mut self, _ctx: &Context, _out: &mut Vec<StateSample>) {}
 }

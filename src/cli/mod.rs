@@ -32,7 +32,7 @@ enum Command {
     /// cluster job array (--shard, --emit-slurm); or merge the shards (--merge). Writes one
     /// run folder per run and one table (sweep.csv, sweep.parquet) with a row per run.
     Sweep(sweep::SweepArgs),
-    /// Check scenario files without running them.
+    /// Check scenario and sweep files without running them.
     Validate(run::ValidateArgs),
     /// Print the summary (and calibration summary, if computed) of a finished run.
     Report(run::ReportArgs),

@@ -42,7 +42,8 @@ pub struct ReportArgs {
 
 #[derive(Args)]
 pub struct ValidateArgs {
-    /// Scenario files to check.
+    /// Scenario or sweep files to check (a sweep file is recognised by its `scenario` key;
+    /// every one of its points is checked).
     #[arg(required = true)]
     pub scenarios: Vec<PathBuf>,
 }
@@ -164,20 +165,13 @@ pub fn report(args: ReportArgs) -> Result<()> {
 pub fn validate(args: ValidateArgs) -> Result<()> {
     let mut failed = 0;
     for path in &args.scenarios {
-        let result = scenario::load(path)
-            .map_err(anyhow::Error::from)
-            .and_then(|l| {
-                build::build(&l, l.scenario.seed)?;
-                Ok(l)
-            });
+        let result = if scenario::is_sweep_file(path) {
+            check_sweep(path)
+        } else {
+            check_scenario(path)
+        };
         match result {
-            Ok(l) => println!(
-                "ok: {} ({}: {} days, {} instruments)",
-                path.display(),
-                l.scenario.name,
-                l.scenario.days,
-                l.scenario.instruments.len()
-            ),
+            Ok(line) => println!("ok: {} ({line})", path.display()),
             Err(e) => {
                 eprintln!("error: {e:#}");
                 failed += 1;
@@ -186,8 +180,30 @@ pub fn validate(args: ValidateArgs) -> Result<()> {
     }
     anyhow::ensure!(
         failed == 0,
-        "{failed} of {} scenario files are invalid",
+        "{failed} of {} files are invalid",
         args.scenarios.len()
     );
     Ok(())
+}
+
+fn check_scenario(path: &Path) -> Result<String> {
+    let l = scenario::load(path)?;
+    build::build(&l, l.scenario.seed)?;
+    Ok(format!(
+        "{}: {} days, {} instruments",
+        l.scenario.name,
+        l.scenario.days,
+        l.scenario.instruments.len()
+    ))
+}
+
+fn check_sweep(path: &Path) -> Result<String> {
+    let s = scenario::load_sweep(path)?;
+    Ok(format!(
+        "sweep of {}: {} points x {} seeds = {} runs",
+        s.base.path.display(),
+        s.points.len(),
+        s.seeds.len(),
+        s.runs()
+    ))
 }

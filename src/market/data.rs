@@ -164,6 +164,26 @@ impl InstrumentData {
         }
     }
 
+    /// Signed units worth `usd` at the last price, rounded (targets of funds sized in dollars).
+    pub fn units_for_usd(&self, usd: f64) -> i64 {
+        let u = usd / (self.price_usd(self.last_price) * self.notional_per_unit);
+        if u.is_finite() {
+            u.round().clamp(-9.0e18, 9.0e18) as i64
+        } else {
+            0
+        }
+    }
+
+    /// Last price in dollars.
+    pub fn last_usd(&self) -> f64 {
+        self.price_usd(self.last_price)
+    }
+
+    /// Last daily close in dollars (today's once the day has closed).
+    pub fn close_usd(&self) -> f64 {
+        self.price_usd(self.daily.last().map_or(self.last_price, |d| d.close))
+    }
+
     /// Annualised EWMA volatility.
     pub fn ewma_vol(&self) -> f64 {
         (self.ewma_var * 252.0).sqrt()

@@ -20,7 +20,7 @@ use crate::book::{
 };
 use crate::record::{
     BarRow, BookObservation, EventKind, EventRow, FlowRow, ObservedKind, PositionRow, RecordSink,
-    TradeRow,
+    StateRow, TradeRow,
 };
 
 #[derive(Debug, Error)]
@@ -308,7 +308,7 @@ impl Simulation {
                         self.event(sink, EventKind::Reopen, None, 0.0, String::new())?;
                     }
                 }
-                Ev::Wake { agent, generation } => self.wake(agent as usize, generation),
+                Ev::Wake { agent, generation } => self.wake(agent as usize, generation, sink)?,
                 Ev::Arrive { agent, action } => self.arrive(agent as usize, action, sink)?,
             }
         }
@@ -499,9 +499,41 @@ impl Simulation {
             .check_conservation()
             .map_err(|source| SimError::Conservation { day: d, source })?;
         self.write_positions(d, sink)?;
+        self.end_day(d, sink)?;
         if d + 1 < self.settings.calendar.days {
             let cal = self.settings.calendar;
             self.push(cal.day_start(d + 1) + cal.preopen, Ev::PreOpen(d + 1));
+        }
+        Ok(())
+    }
+
+    /// Lets every agent roll its daily state and records what it reports.
+    fn end_day(&mut self, d: u32, sink: &mut dyn RecordSink) -> std::io::Result<()> {
+        let mut samples = Vec::new();
+        for (a, slot) in self.agents.iter_mut().enumerate() {
+            samples.clear();
+            let ctx = Context {
+                now: self.now,
+                day: d,
+                phase: self.phase,
+                calendar: &self.settings.calendar,
+                instruments: &self.data,
+                account: self.ledger.account(a),
+                open_orders: &slot.open,
+            };
+            slot.agent.end_day(&ctx, &mut samples);
+            for s in &samples {
+                sink.state(&StateRow {
+                    day: d + 1,
+                    time_ns: self.now,
+                    agent: slot.stable_id,
+                    class: slot.class,
+                    instrument: s.instrument as u16,
+                    metric: s.metric,
+                    at: s.at,
+                    value: s.value,
+                })?;
+            }
         }
         Ok(())
     }
@@ -628,9 +660,14 @@ impl Simulation {
         })
     }
 
-    fn wake(&mut self, a: usize, generation: u32) {
+    fn wake(
+        &mut self,
+        a: usize,
+        generation: u32,
+        sink: &mut dyn RecordSink,
+    ) -> Result<(), SimError> {
         if self.agents[a].wake_gen != generation {
-            return;
+            return Ok(());
         }
         for i in 0..self.books.len() {
             self.refresh_depth(i);
@@ -649,7 +686,18 @@ impl Simulation {
         };
         let next = slot.agent.wake(&ctx, &mut slot.rng, &mut actions);
         let latency = slot.latency;
+        let (stable_id, class) = (slot.stable_id, slot.class);
         for &action in &actions {
+            if let Action::Note(note) = action {
+                self.event(
+                    sink,
+                    note.kind.into(),
+                    Some(note.instrument),
+                    note.value,
+                    format!("agent {stable_id} ({})", class.as_str()),
+                )?;
+                continue;
+            }
             self.push(
                 self.now + latency,
                 Ev::Arrive {
@@ -668,6 +716,7 @@ impl Simulation {
                 },
             );
         }
+        Ok(())
     }
 
     fn arrive(
@@ -749,6 +798,11 @@ impl Simulation {
                 self.apply_events(instrument, &events, sink)?;
                 self.ids_buf = ids;
                 instrument
+            }
+            // Notes are recorded when the agent decides and never travel to a book.
+            Action::Note(_) => {
+                self.events_buf = events;
+                return Ok(());
             }
         };
         self.refresh_quotes(instrument);

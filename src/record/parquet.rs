@@ -1,5 +1,5 @@
 //! The Parquet copies of a run's tables: `trades.parquet`, `bars.parquet`, `flows.parquet`,
-//! `positions.parquet` and `events.parquet`, with the same columns as the CSV files.
+//! `positions.parquet`, `events.parquet` and `state.parquet`, with the same columns as the CSV files.
 //!
 //! Rows are buffered column by column and written as a row group every [`ROW_GROUP_ROWS`] rows
 //! (and at [`ParquetTables::finish`]), so memory does not grow with the length of a run. Pages
@@ -112,6 +112,17 @@ const EVENTS: &[ColumnSpec] = &[
     ("detail", Kind::Str, false),
 ];
 
+const STATE: &[ColumnSpec] = &[
+    ("day", Kind::U32, false),
+    ("time_ns", Kind::U64, false),
+    ("agent", Kind::U64, false),
+    ("class", Kind::Str, false),
+    ("instrument", Kind::Str, false),
+    ("metric", Kind::Str, false),
+    ("at", Kind::F64, true),
+    ("value", Kind::F64, false),
+];
+
 fn side_str(s: Side) -> &'static str {
     match s {
         Side::Buy => "buy",
@@ -129,6 +140,11 @@ fn event_kind_str(k: EventKind) -> &'static str {
         EventKind::OpeningAuction => "opening_auction",
         EventKind::ClosingAuction => "closing_auction",
         EventKind::ReopeningAuction => "reopening_auction",
+        EventKind::MarginCall => "margin_call",
+        EventKind::StopOut => "stop_out",
+        EventKind::OptionExpiry => "option_expiry",
+        EventKind::OptionListing => "option_listing",
+        EventKind::PutMonetisation => "put_monetisation",
     }
 }
 
@@ -373,6 +389,7 @@ pub struct ParquetTables {
     flows: Table,
     positions: Table,
     events: Table,
+    state: Table,
     /// Each instrument's symbol, ready to store (cloning shares the bytes).
     symbols: Vec<ByteArray>,
     unknown_symbol: ByteArray,
@@ -381,7 +398,7 @@ pub struct ParquetTables {
 }
 
 impl ParquetTables {
-    /// Creates the five files in `dir`. `symbols[i]` names instrument `i`.
+    /// Creates the six files in `dir`. `symbols[i]` names instrument `i`.
     pub fn create(dir: &Path, symbols: &[String]) -> Result<Self, RecordError> {
         Self::with_row_group_rows(dir, symbols, ROW_GROUP_ROWS)
     }
@@ -398,6 +415,7 @@ impl ParquetTables {
             flows: Table::create(dir, "flows", FLOWS, row_group_rows)?,
             positions: Table::create(dir, "positions", POSITIONS, row_group_rows)?,
             events: Table::create(dir, "events", EVENTS, row_group_rows)?,
+            state: Table::create(dir, "state", STATE, row_group_rows)?,
             symbols: symbols
                 .iter()
                 .map(|s| ByteArray::from(s.as_str()))
@@ -413,7 +431,8 @@ impl ParquetTables {
         self.bars.finish()?;
         self.flows.finish()?;
         self.positions.finish()?;
-        self.events.finish()
+        self.events.finish()?;
+        self.state.finish()
     }
 
     fn symbol(&self, i: u16) -> Option<Value> {
@@ -507,6 +526,20 @@ impl ParquetTables {
             Some(Value::Bytes(ByteArray::from(r.detail.as_str()))),
         ];
         self.events.push(row).map_err(to_io)
+    }
+
+    pub fn state(&mut self, r: &StateRow) -> std::io::Result<()> {
+        let row = [
+            u32v(r.day),
+            u64v(r.time_ns),
+            u64v(r.agent),
+            self.name(r.class.as_str()),
+            self.symbol(r.instrument),
+            self.name(r.metric.as_str()),
+            r.at.and_then(f64v),
+            f64v(r.value),
+        ];
+        self.state.push(row).map_err(to_io)
     }
 }
 

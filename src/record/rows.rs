@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::agents::AgentClass;
+use crate::agents::state::{AgentEventKind, Metric};
 use crate::book::{LevelView, Motive, Price, Qty, Side};
 
 /// One execution.
@@ -98,6 +99,39 @@ pub enum EventKind {
     ClosingAuction,
     /// The call auction that ends a halt.
     ReopeningAuction,
+    /// Reported by agents (see [`crate::agents::state::AgentEventKind`]).
+    MarginCall,
+    StopOut,
+    OptionExpiry,
+    OptionListing,
+    PutMonetisation,
+}
+
+impl From<AgentEventKind> for EventKind {
+    fn from(k: AgentEventKind) -> Self {
+        match k {
+            AgentEventKind::MarginCall => EventKind::MarginCall,
+            AgentEventKind::StopOut => EventKind::StopOut,
+            AgentEventKind::OptionExpiry => EventKind::OptionExpiry,
+            AgentEventKind::OptionListing => EventKind::OptionListing,
+            AgentEventKind::PutMonetisation => EventKind::PutMonetisation,
+        }
+    }
+}
+
+/// One number an agent reported about itself at a close (exposure, signal, trigger level,
+/// greeks): the long format keeps every agent kind in one table.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct StateRow {
+    pub day: u32,
+    pub time_ns: u64,
+    pub agent: u64,
+    pub class: AgentClass,
+    pub instrument: u16,
+    pub metric: Metric,
+    /// The metric's coordinate (a lookback in days, a spot level), when it has one.
+    pub at: Option<f64>,
+    pub value: f64,
 }
 
 /// One change of a book with the book after it: what calibration statistics (spreads, depth,

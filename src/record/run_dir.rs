@@ -45,7 +45,8 @@ pub struct RunWriter {
     flows: Csv,
     positions: Csv,
     events: Csv,
-    /// The Parquet copies of the five tables, when the run writes them.
+    state: Csv,
+    /// The Parquet copies of the six tables, when the run writes them.
     parquet: Option<ParquetTables>,
     finished: bool,
 }
@@ -159,6 +160,20 @@ impl RunWriter {
                     "events.csv",
                     &["time_ns", "day", "kind", "instrument", "value", "detail"],
                 )?,
+                state: csv_file(
+                    &tmp,
+                    "state.csv",
+                    &[
+                        "day",
+                        "time_ns",
+                        "agent",
+                        "class",
+                        "instrument",
+                        "metric",
+                        "at",
+                        "value",
+                    ],
+                )?,
                 parquet: if parquet {
                     Some(ParquetTables::create(&tmp, &symbols)?)
                 } else {
@@ -196,6 +211,7 @@ impl RunWriter {
             ("flows.csv", &mut self.flows),
             ("positions.csv", &mut self.positions),
             ("events.csv", &mut self.events),
+            ("state.csv", &mut self.state),
         ] {
             let path = self.tmp.join(name);
             w.flush().map_err(io(&path))?;
@@ -350,6 +366,22 @@ impl RecordSink for RunWriter {
             .map_err(csv_err)?;
         if let Some(p) = &mut self.parquet {
             p.event(r)?;
+        }
+        Ok(())
+    }
+
+    fn state(&mut self, r: &StateRow) -> std::io::Result<()> {
+        let sym = self
+            .symbols
+            .get(r.instrument as usize)
+            .map_or("?", |s| s.as_str());
+        self.state
+            .serialize((
+                r.day, r.time_ns, r.agent, r.class, sym, r.metric, r.at, r.value,
+            ))
+            .map_err(csv_err)?;
+        if let Some(p) = &mut self.parquet {
+            p.state(r)?;
         }
         Ok(())
     }

@@ -9,6 +9,10 @@ pub trait RecordSink {
     fn flow(&mut self, row: &FlowRow) -> std::io::Result<()>;
     fn position(&mut self, row: &PositionRow) -> std::io::Result<()>;
     fn event(&mut self, row: &EventRow) -> std::io::Result<()>;
+    /// Agents' daily state (exposures, signals, greeks).
+    fn state(&mut self, _row: &StateRow) -> std::io::Result<()> {
+        Ok(())
+    }
 
     /// Whether the simulation should send [`BookObservation`]s (they cost a little per order).
     fn wants_book(&self) -> bool {
@@ -46,6 +50,10 @@ impl RecordSink for Tee<'_> {
         self.first.event(row)?;
         self.second.event(row)
     }
+    fn state(&mut self, row: &StateRow) -> std::io::Result<()> {
+        self.first.state(row)?;
+        self.second.state(row)
+    }
     fn wants_book(&self) -> bool {
         self.first.wants_book() || self.second.wants_book()
     }
@@ -68,6 +76,7 @@ pub struct MemorySink {
     pub flows: Vec<FlowRow>,
     pub positions: Vec<PositionRow>,
     pub events: Vec<EventRow>,
+    pub state: Vec<StateRow>,
     /// Keep trades (they dominate memory).
     pub keep_trades: bool,
 }
@@ -93,6 +102,10 @@ impl RecordSink for MemorySink {
     }
     fn event(&mut self, row: &EventRow) -> std::io::Result<()> {
         self.events.push(row.clone());
+        Ok(())
+    }
+    fn state(&mut self, row: &StateRow) -> std::io::Result<()> {
+        self.state.push(*row);
         Ok(())
     }
 }

@@ -11,7 +11,10 @@ use thiserror::Error;
 
 use super::load::LoadedScenario;
 use super::schema::*;
-use crate::agents::{Agent, AgentClass, FlowProgramme, MarketMaker, NoiseTrader, ValueTrader};
+use crate::agents::{
+    Agent, AgentClass, Cta, Dealer, FlowProgramme, Hedger, LeveragedEtf, LongTermManager,
+    MarketMaker, NoiseTrader, Pension, ShortSeller, ValueTrader, VolTarget,
+};
 use crate::book::{BookConfig, OrderBook};
 use crate::market::data::{DailyBar, InstrumentData};
 use crate::market::fundamental::{FundamentalParams, Fundamentals, synthetic_history};
@@ -132,6 +135,12 @@ pub fn build_with(
         .collect();
     let fundamentals = Fundamentals::new(&initial, params, stream_rng(seed, FUNDAMENTAL_STREAM));
 
+    let symbol_index = |sym: &str| {
+        s.instruments
+            .iter()
+            .position(|i| i.symbol == sym)
+            .unwrap_or(0)
+    };
     let mut agents: Vec<AgentSlot> = Vec::new();
     let mut add = |class: AgentClass,
                    k: u32,
@@ -186,12 +195,7 @@ pub fn build_with(
             }
         }
     }
-    let symbol_index = |sym: &str| {
-        s.instruments
-            .iter()
-            .position(|i| i.symbol == sym)
-            .unwrap_or(0)
-    };
+    add_flow_agents(s, &mut add, &symbol_index);
     for (k, f) in s.flows.iter().enumerate() {
         let i = symbol_index(&f.instrument);
         let start = parse_hhmm(&f.start).unwrap_or(0) as u64 * SECOND;
@@ -201,10 +205,19 @@ pub fn build_with(
         });
     }
 
-    let accounts = (0..agents.len())
-        .map(|_| Account {
-            positions: vec![0; n_ins],
-            ..Default::default()
+    // Funds start invested: their opening holdings are endowments, and conservation is
+    // checked against these starting totals.
+    let accounts = agents
+        .iter_mut()
+        .map(|slot| {
+            let mut positions = vec![0; n_ins];
+            for (i, units) in slot.agent.initial_positions(&data) {
+                positions[i] += units;
+            }
+            Account {
+                positions,
+                ..Default::default()
+            }
         })
         .collect();
     let ledger = Ledger::new(accounts, n_ins);
@@ -247,6 +260,91 @@ pub fn build_with(
         ledger,
         agents,
     ))
+}
+
+/// Real-money long-term managers share their class with pension funds; their indices start
+/// here so that each kind's ids (and random streams) do not depend on the other's count.
+const LONG_TERM_OFFSET: u32 = 1 << 31;
+
+type AddAgent<'a> =
+    dyn FnMut(AgentClass, u32, u64, &mut dyn FnMut(&mut ChaCha8Rng) -> Box<dyn Agent>) + 'a;
+
+/// The mechanical-flow agents and real-money accounts. Class sizes are totals, split equally.
+fn add_flow_agents(s: &Scenario, add: &mut AddAgent<'_>, symbol_index: &dyn Fn(&str) -> usize) {
+    let ins = |o: &Option<String>| o.as_deref().map_or(0, symbol_index);
+    let per = |total: f64, count: u32| total / count.max(1) as f64;
+    if let Some(c) = &s.agents.vol_target {
+        let i = ins(&c.instrument);
+        for k in 0..c.count {
+            add(AgentClass::VolTarget, k, c.latency_us, &mut |rng| {
+                Box::new(VolTarget::new(i, c, per(c.aum_usd, c.count), rng))
+            });
+        }
+    }
+    if let Some(c) = &s.agents.letf {
+        for (k, f) in c.funds.iter().enumerate() {
+            let i = ins(&f.instrument);
+            add(AgentClass::Letf, k as u32, c.latency_us, &mut |_| {
+                Box::new(LeveragedEtf::new(i, f, &c.execution))
+            });
+        }
+    }
+    if let Some(c) = &s.agents.cta {
+        let i = ins(&c.instrument);
+        for k in 0..c.count {
+            add(AgentClass::Cta, k, c.latency_us, &mut |rng| {
+                Box::new(Cta::new(i, c, per(c.capital_usd, c.count), rng))
+            });
+        }
+    }
+    if let Some(c) = &s.agents.dealer {
+        let i = ins(&c.instrument);
+        for k in 0..c.count {
+            add(AgentClass::Dealer, k, c.latency_us, &mut |_| {
+                Box::new(Dealer::new(i, c, per(1.0, c.count)))
+            });
+        }
+    }
+    if let Some(c) = &s.agents.short_seller {
+        let i = ins(&c.instrument);
+        for k in 0..c.count {
+            add(AgentClass::ShortSeller, k, c.latency_us, &mut |rng| {
+                Box::new(ShortSeller::new(
+                    i,
+                    c,
+                    per(c.initial_short_usd, c.count),
+                    rng,
+                ))
+            });
+        }
+    }
+    if let Some(c) = &s.agents.hedger {
+        let i = ins(&c.instrument);
+        for k in 0..c.count {
+            add(AgentClass::Hedger, k, c.latency_us, &mut |_| {
+                Box::new(Hedger::new(i, c, per(c.portfolio_usd, c.count)))
+            });
+        }
+    }
+    if let Some(c) = &s.agents.pension {
+        let i = ins(&c.instrument);
+        for k in 0..c.count {
+            add(AgentClass::RealMoney, k, c.latency_us, &mut |_| {
+                Box::new(Pension::new(i, c, per(c.aum_usd, c.count)))
+            });
+        }
+    }
+    if let Some(c) = &s.agents.long_term {
+        let i = ins(&c.instrument);
+        for k in 0..c.count {
+            add(
+                AgentClass::RealMoney,
+                LONG_TERM_OFFSET + k,
+                c.latency_us,
+                &mut |_| Box::new(LongTermManager::new(i, c, per(c.aum_usd, c.count))),
+            );
+        }
+    }
 }
 
 /// Reads `day,<symbol>,…` closes and rescales each column to end at the initial price.

@@ -8,13 +8,16 @@
 
 pub mod build;
 mod error;
+pub mod flow_schema;
 mod load;
 pub mod overrides;
 pub mod schema;
 pub mod sweep;
 mod validate;
+mod validate_flows;
 
 pub use error::{Problem, ScenarioError};
+pub use flow_schema::*;
 pub use load::{LoadedScenario, load, parse};
 pub use schema::*;
-pub use sweep::{Sweep, SweepFileError, SweepPoint, load_sweep};
+pub use sweep::{Sweep, SweepFileError, SweepPoint, is_sweep_file, load_sweep};

@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::flow_schema::*;
 use crate::book::SelfTradePrevention;
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -227,6 +228,16 @@ pub struct AgentsCfg {
     pub market_maker: Option<MarketMakerCfg>,
     pub noise: Option<NoiseCfg>,
     pub value: Option<ValueCfg>,
+    pub vol_target: Option<VolTargetCfg>,
+    pub letf: Option<LetfCfg>,
+    pub cta: Option<CtaCfg>,
+    pub dealer: Option<DealerCfg>,
+    pub short_seller: Option<ShortSellerCfg>,
+    pub hedger: Option<HedgerCfg>,
+    /// Real money: balanced funds rebalancing to fixed weights.
+    pub pension: Option<PensionCfg>,
+    /// Real money: slow, value-anchored long-term managers.
+    pub long_term: Option<LongTermCfg>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]

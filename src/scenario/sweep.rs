@@ -115,6 +115,16 @@ pub struct SweepPoint {
     pub values: Vec<Option<toml::Value>>,
 }
 
+/// Whether the file at `path` is a sweep file rather than a scenario: it is TOML naming a
+/// base `scenario`. Unreadable or malformed files are not, so that loading them as a scenario
+/// reports the problem.
+pub fn is_sweep_file(path: &Path) -> bool {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| text.parse::<toml::Table>().ok())
+        .is_some_and(|t| t.get("scenario").is_some_and(toml::Value::is_str))
+}
+
 /// Reads, expands and checks a sweep file.
 pub fn load_sweep(path: &Path) -> Result<Sweep, SweepFileError> {
     let source = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {

@@ -104,16 +104,17 @@ pub(crate) fn validate(s: &Scenario) -> Vec<(String, String)> {
         p.positive(f("usd"), fl.usd);
     }
     agents(&mut p, &s.agents);
+    super::validate_flows::flow_agents(&mut p, s);
     p.0
 }
 
-struct Problems(Vec<(String, String)>);
+pub(super) struct Problems(Vec<(String, String)>);
 
 impl Problems {
-    fn add(&mut self, field: impl Into<String>, msg: impl Into<String>) {
+    pub(super) fn add(&mut self, field: impl Into<String>, msg: impl Into<String>) {
         self.0.push((field.into(), msg.into()));
     }
-    fn finite(&mut self, f: impl Into<String>, v: f64) -> bool {
+    pub(super) fn finite(&mut self, f: impl Into<String>, v: f64) -> bool {
         if v.is_finite() {
             true
         } else {
@@ -121,25 +122,25 @@ impl Problems {
             false
         }
     }
-    fn positive(&mut self, f: impl Into<String>, v: f64) {
+    pub(super) fn positive(&mut self, f: impl Into<String>, v: f64) {
         let f = f.into();
         if self.finite(f.clone(), v) && v <= 0.0 {
             self.add(f, format!("must be positive, got {v}"));
         }
     }
-    fn non_negative(&mut self, f: impl Into<String>, v: f64) {
+    pub(super) fn non_negative(&mut self, f: impl Into<String>, v: f64) {
         let f = f.into();
         if self.finite(f.clone(), v) && v < 0.0 {
             self.add(f, format!("must not be negative, got {v}"));
         }
     }
-    fn range(&mut self, f: impl Into<String>, v: f64, lo: f64, hi: f64) {
+    pub(super) fn range(&mut self, f: impl Into<String>, v: f64, lo: f64, hi: f64) {
         let f = f.into();
         if self.finite(f.clone(), v) && !(lo..=hi).contains(&v) {
             self.add(f, format!("must be between {lo} and {hi}, got {v}"));
         }
     }
-    fn day(&mut self, f: String, day: u32, days: u32) {
+    pub(super) fn day(&mut self, f: String, day: u32, days: u32) {
         if day == 0 || day > days {
             self.add(
                 f,
@@ -147,7 +148,7 @@ impl Problems {
             );
         }
     }
-    fn time(&mut self, f: String, t: &str) -> Option<u32> {
+    pub(super) fn time(&mut self, f: String, t: &str) -> Option<u32> {
         match parse_hhmm(t) {
             Some(s) => Some(s),
             None => {
@@ -156,7 +157,7 @@ impl Problems {
             }
         }
     }
-    fn time_in_session(&mut self, f: String, t: &str, cal: &CalendarCfg) -> Option<u32> {
+    pub(super) fn time_in_session(&mut self, f: String, t: &str, cal: &CalendarCfg) -> Option<u32> {
         let secs = self.time(f.clone(), t)?;
         let (open, close) = (parse_hhmm(&cal.open)?, parse_hhmm(&cal.close)?);
         if secs < open || secs > close {
@@ -257,7 +258,15 @@ fn market(p: &mut Problems, m: &MarketCfg, s: &Scenario) {
 fn agents(p: &mut Problems, a: &AgentsCfg) {
     let total = a.market_maker.as_ref().map_or(0, |c| c.count)
         + a.noise.as_ref().map_or(0, |c| c.count)
-        + a.value.as_ref().map_or(0, |c| c.count);
+        + a.value.as_ref().map_or(0, |c| c.count)
+        + a.vol_target.as_ref().map_or(0, |c| c.count)
+        + a.letf.as_ref().map_or(0, |c| c.funds.len() as u32)
+        + a.cta.as_ref().map_or(0, |c| c.count)
+        + a.dealer.as_ref().map_or(0, |c| c.count)
+        + a.short_seller.as_ref().map_or(0, |c| c.count)
+        + a.hedger.as_ref().map_or(0, |c| c.count)
+        + a.pension.as_ref().map_or(0, |c| c.count)
+        + a.long_term.as_ref().map_or(0, |c| c.count);
     if total == 0 {
         p.add(
             "agents",

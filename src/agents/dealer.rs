@@ -1,0 +1,475 @@
+//! Options dealers (`DOMAIN.md` §4): a book of options positions the scenario sets (strikes by
+//! moneyness, expiries, signed contracts), delta-hedged in the underlying through the order
+//! book on a schedule, when the unhedged delta leaves a band, and into the close.
+//!
+//! The options themselves are not traded on the simulated book and their premia are not in the
+//! ledger: only the hedge is, because the hedge is the flow that moves the price. A dealer
+//! long gamma sells rallies and buys dips (dampening, pinning at large strikes near expiry);
+//! short gamma, it trades with the move. Series that expire are settled and relisted at the
+//! same moneyness and tenor; customers can monetise puts as the market rallies, which makes the
+//! dealer buy back its hedge (§4.5).
+
+use rand_chacha::ChaCha8Rng;
+
+use super::state::{AgentEvent, AgentEventKind, Metric, StateSample};
+use super::{Action, Agent, AgentClass, Context, DayPhase};
+use crate::book::Motive;
+use crate::market::data::InstrumentData;
+use crate::market::time::{Calendar, MINUTE, Nanos, SECOND, parse_hhmm};
+use crate::pricing::{BsInputs, OptionKind, VolSurface, black_scholes, exposure};
+use crate::scenario::{DealerCfg, OptionKindCfg, SeriesCfg};
+
+/// Trading days per year: option time runs on the trading clock, like the simulated volatility
+/// (annualised over 252 days). DOMAIN.md §4.4's per-contract figures use a 365-day calendar
+/// year; on this clock the same tenor in trading days carries a little less gamma.
+const YEAR_DAYS: f64 = 252.0;
+
+/// One listed series as the dealer holds it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Series {
+    pub kind: OptionKind,
+    pub strike: f64,
+    /// Simulated day (0-based) at whose close the series expires.
+    pub expiry_day: u32,
+    /// Contracts held by this dealer (negative = short).
+    pub contracts: f64,
+    /// Index of the scenario series it was listed from.
+    pub source: usize,
+}
+
+/// The dealer's options book and how it prices it.
+#[derive(Clone, Debug)]
+pub struct OptionsBook {
+    pub series: Vec<Series>,
+    pub multiplier: f64,
+    pub rate: f64,
+    pub dividend_yield: f64,
+    pub surface: VolSurface,
+    /// Spot at which the surface's ATM level is `atm_vol`.
+    pub reference_spot: f64,
+}
+
+/// Aggregate greeks of a book at one spot.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct BookGreeks {
+    /// Units of underlying (index points × multiplier) the options are worth per point.
+    pub delta: f64,
+    pub gamma: f64,
+    pub dollar_delta: f64,
+    pub dollar_gamma_per_pct: f64,
+}
+
+impl OptionsBook {
+    /// Greeks of the whole book at `spot` with `years(expiry_day)` to each expiry.
+    pub fn greeks(&self, spot: f64, years: impl Fn(u32) -> f64) -> BookGreeks {
+        let mut g = BookGreeks::default();
+        for s in &self.series {
+            let t = years(s.expiry_day);
+            let vol = self.surface.vol(s.strike, spot, self.reference_spot, t);
+            let inputs = BsInputs {
+                spot,
+                strike: s.strike,
+                rate: self.rate,
+                dividend_yield: self.dividend_yield,
+                vol,
+                years_to_expiry: t,
+            };
+            let delta = black_scholes::delta(s.kind, inputs);
+            let gamma = black_scholes::gamma(inputs);
+            g.delta += delta * s.contracts * self.multiplier;
+            g.gamma += gamma * s.contracts * self.multiplier;
+            g.dollar_delta += exposure::dollar_delta(delta, s.contracts, self.multiplier, spot);
+            g.dollar_gamma_per_pct +=
+                exposure::dollar_gamma_per_pct(gamma, s.contracts, self.multiplier, spot);
+        }
+        g
+    }
+
+    /// Dollar gamma per 1% across a grid of spots, and the spot nearest `spot` where it
+    /// changes sign (the gamma flip), by linear interpolation.
+    pub fn gamma_profile(
+        &self,
+        spot: f64,
+        grid: &[f64],
+        years: impl Fn(u32) -> f64 + Copy,
+    ) -> (Vec<(f64, f64)>, Option<f64>) {
+        let profile: Vec<(f64, f64)> = grid
+            .iter()
+            .map(|&x| (x, self.greeks(x, years).dollar_gamma_per_pct))
+            .collect();
+        let flip = profile
+            .windows(2)
+            .filter(|w| w[0].1.signum() != w[1].1.signum() && w[0].1 != 0.0 && w[1].1 != 0.0)
+            .map(|w| {
+                let (x0, y0, x1, y1) = (w[0].0, w[0].1, w[1].0, w[1].1);
+                x0 + (x1 - x0) * y0 / (y0 - y1)
+            })
+            .min_by(|a, b| (a - spot).abs().total_cmp(&(b - spot).abs()));
+        (profile, flip)
+    }
+}
+
+/// Years to the close of `expiry_day` seen from `now` on the trading clock: whole trading days
+/// left plus the rest of today's session.
+pub fn years_to_expiry(cal: &Calendar, now: Nanos, today: u32, expiry_day: u32) -> f64 {
+    if expiry_day < today {
+        return 0.0;
+    }
+    let tod = cal.time_of_day(now);
+    let left_today = if tod >= cal.close {
+        0.0
+    } else if tod <= cal.open {
+        1.0
+    } else {
+        (cal.close - tod) as f64 / cal.session() as f64
+    };
+    ((expiry_day - today) as f64 + left_today) / YEAR_DAYS
+}
+
+pub struct Dealer {
+    instrument: usize,
+    cfg: DealerCfg,
+    /// This dealer's share of each scenario series.
+    share: f64,
+    book: OptionsBook,
+    check: Nanos,
+    interval: Nanos,
+    close_hedge: Nanos,
+    last_hedge: Nanos,
+    closed_hedged: bool,
+    /// Morning housekeeping (expiries, listings, monetisation) done today.
+    housekept: bool,
+    /// The last two closes, for the previous day's return.
+    closes: [f64; 2],
+}
+
+fn kind_of(k: OptionKindCfg) -> OptionKind {
+    match k {
+        OptionKindCfg::Call => OptionKind::Call,
+        OptionKindCfg::Put => OptionKind::Put,
+    }
+}
+
+impl Dealer {
+    pub fn new(instrument: usize, cfg: &DealerCfg, share: f64) -> Self {
+        let surface = VolSurface {
+            atm_vol: cfg.atm_vol,
+            skew: cfg.skew,
+            spot_beta: cfg.spot_beta,
+            floor: cfg.vol_floor,
+            cap: cfg.vol_cap,
+        };
+        Dealer {
+            instrument,
+            share,
+            book: OptionsBook {
+                series: Vec::new(),
+                multiplier: cfg.multiplier,
+                rate: cfg.rate,
+                dividend_yield: cfg.dividend_yield,
+                surface,
+                reference_spot: 0.0,
+            },
+            check: cfg.check_minutes.max(1) as Nanos * MINUTE,
+            interval: cfg.hedge_interval_minutes.max(1) as Nanos * MINUTE,
+            close_hedge: parse_hhmm(&cfg.close_hedge).unwrap_or(57_000) as Nanos * SECOND,
+            last_hedge: 0,
+            closed_hedged: false,
+            housekept: false,
+            closes: [0.0; 2],
+            cfg: cfg.clone(),
+        }
+    }
+
+    pub fn book(&self) -> &OptionsBook {
+        &self.book
+    }
+
+    fn list(&self, k: usize, c: &SeriesCfg, spot: f64, listing_day: i64) -> Series {
+        let step = self.cfg.strike_step.max(1e-9);
+        let days = c.expiry_days as i64;
+        Series {
+            kind: kind_of(c.kind),
+            strike: ((c.moneyness * spot) / step).round().max(1.0) * step,
+            expiry_day: (listing_day + days).max(0) as u32,
+            contracts: c.contracts * self.share,
+            source: k,
+        }
+    }
+
+    /// Hedge position (units of the instrument) that makes the book delta-neutral at `spot`.
+    fn hedge_target(&self, ctx: &Context, spot: f64) -> i64 {
+        let d = &ctx.instruments[self.instrument];
+        let g = self
+            .book
+            .greeks(spot, |e| years_to_expiry(ctx.calendar, ctx.now, ctx.day, e));
+        d.units_for_usd(-g.dollar_delta)
+    }
+
+    /// Expiries, relistings, 0DTE listings and put monetisation, once each morning.
+    fn housekeeping(&mut self, ctx: &Context, out: &mut Vec<Action>) {
+        let i = self.instrument;
+        let spot = ctx.instruments[i].last_usd();
+        let mut expired = 0.0;
+        let mut relist = Vec::new();
+        self.book.series.retain(|s| {
+            if s.expiry_day < ctx.day {
+                expired += s.contracts.abs();
+                relist.push(s.source);
+                false
+            } else {
+                true
+            }
+        });
+        if expired > 0.0 {
+            out.push(Action::Note(AgentEvent {
+                kind: AgentEventKind::OptionExpiry,
+                instrument: i,
+                value: expired,
+            }));
+        }
+        let mut listed = 0.0;
+        let cfgs = self.cfg.series.clone();
+        for (k, c) in cfgs.iter().enumerate() {
+            let zero_dte = c.expiry_days == 0;
+            if (zero_dte || relist.contains(&k)) && c.roll {
+                let s = self.list(k, c, spot, ctx.day as i64);
+                listed += s.contracts.abs();
+                self.book.series.push(s);
+            }
+        }
+        if listed > 0.0 {
+            out.push(Action::Note(AgentEvent {
+                kind: AgentEventKind::OptionListing,
+                instrument: i,
+                value: listed,
+            }));
+        }
+        // Customers sell puts back after an up day (dealers short those puts buy back hedges).
+        let r = if self.closes[0] > 0.0 {
+            self.closes[1] / self.closes[0] - 1.0
+        } else {
+            0.0
+        };
+        if self.cfg.put_monetisation_per_pct > 0.0 && r > 0.0 {
+            let f = (self.cfg.put_monetisation_per_pct * r * 100.0).min(1.0);
+            let mut sold_back = 0.0;
+            for s in &mut self.book.series {
+                if s.kind == OptionKind::Put && s.contracts < 0.0 {
+                    sold_back += -s.contracts * f;
+                    s.contracts *= 1.0 - f;
+                }
+            }
+            if sold_back > 0.0 {
+                out.push(Action::Note(AgentEvent {
+                    kind: AgentEventKind::PutMonetisation,
+                    instrument: i,
+                    value: sold_back,
+                }));
+            }
+        }
+    }
+}
+
+impl Agent for Dealer {
+    fn class(&self) -> AgentClass {
+        AgentClass::Dealer
+    }
+
+    fn initial_positions(&mut self, data: &[InstrumentData]) -> Vec<(usize, i64)> {
+        let d = &data[self.instrument];
+        let spot = d.close_usd();
+        self.book.reference_spot = spot;
+        self.closes = [spot, spot];
+        let cfgs = self.cfg.series.clone();
+        for (k, c) in cfgs.iter().enumerate() {
+            if c.expiry_days > 0 {
+                // Listed before the run: the first expiry is `first_expiry_days` trading days on.
+                let first = c.first_expiry_days.unwrap_or(c.expiry_days) as i64;
+                let mut s = self.list(k, c, spot, -1);
+                s.expiry_day = (first - 1).max(0) as u32;
+                self.book.series.push(s);
+            }
+        }
+        // The hedge before day 0 opens: the whole first day ahead.
+        let g = self.book.greeks(spot, |e| (e as f64 + 1.0) / YEAR_DAYS);
+        vec![(self.instrument, d.units_for_usd(-g.dollar_delta))]
+    }
+
+    fn start_day(&mut self, ctx: &Context, _rng: &mut ChaCha8Rng) -> Option<Nanos> {
+        self.housekept = false;
+        self.closed_hedged = false;
+        Some(ctx.today_at(ctx.calendar.open) + SECOND)
+    }
+
+    fn wake(
+        &mut self,
+        ctx: &Context,
+        _rng: &mut ChaCha8Rng,
+        out: &mut Vec<Action>,
+    ) -> Option<Nanos> {
+        let close_auction = ctx.today_at(ctx.calendar.close_auction);
+        match ctx.phase {
+            DayPhase::Closed => return None,
+            DayPhase::Continuous => {}
+            _ => return Some((ctx.now + self.check).min(close_auction.max(ctx.now + 1))),
+        }
+        if !self.housekept {
+            self.housekeeping(ctx, out);
+            self.housekept = true;
+        }
+        let i = self.instrument;
+        let d = &ctx.instruments[i];
+        let spot = d.last_usd();
+        let target = self.hedge_target(ctx, spot);
+        let gap = target - ctx.position(i);
+        let into_close = !self.closed_hedged && ctx.now >= ctx.today_at(self.close_hedge);
+        let gap_usd = d.units_usd(gap).abs();
+        let due = (ctx.now >= self.last_hedge + self.interval && gap_usd >= self.cfg.min_hedge_usd)
+            || gap_usd > self.cfg.delta_band_usd
+            || into_close;
+        if due && gap != 0 {
+            out.push(super::execution::market(
+                i,
+                if gap > 0 {
+                    crate::book::Side::Buy
+                } else {
+                    crate::book::Side::Sell
+                },
+                gap.unsigned_abs(),
+                Motive::Hedge,
+            ));
+        }
+        if due {
+            self.last_hedge = ctx.now;
+        }
+        if into_close {
+            self.closed_hedged = true;
+        }
+        let next = ctx.now + self.check;
+        (next < close_auction).then_some(next)
+    }
+
+    fn end_day(&mut self, ctx: &Context, out: &mut Vec<StateSample>) {
+        let i = self.instrument;
+        let d = &ctx.instruments[i];
+        let spot = d.close_usd();
+        self.closes = [self.closes[1], spot];
+        let years = |e| years_to_expiry(ctx.calendar, ctx.now, ctx.day, e);
+        let g = self.book.greeks(spot, years);
+        let hedge = ctx.position(i) as f64 * spot * d.notional_per_unit;
+        let grid: Vec<f64> = (0..=40).map(|k| spot * (0.8 + 0.01 * k as f64)).collect();
+        // The profile looks one session ahead, so series expiring today do not vanish from it.
+        let ahead =
+            |e: u32| years_to_expiry(ctx.calendar, ctx.now, ctx.day, e).max(1.0 / YEAR_DAYS);
+        let live: Vec<Series> = self
+            .book
+            .series
+            .iter()
+            .copied()
+            .filter(|s| s.expiry_day > ctx.day)
+            .collect();
+        let tomorrow = OptionsBook {
+            series: live,
+            ..self.book.clone()
+        };
+        let (profile, flip) = tomorrow.gamma_profile(spot, &grid, ahead);
+        out.extend([
+            StateSample::new(i, Metric::OptionsDeltaUsd, g.dollar_delta),
+            StateSample::new(i, Metric::PositionUsd, hedge),
+            StateSample::new(i, Metric::NetDeltaUsd, g.dollar_delta + hedge),
+            StateSample::new(i, Metric::NetGamma, g.gamma),
+            StateSample::new(i, Metric::DollarGammaPerPct, g.dollar_gamma_per_pct),
+            StateSample::new(
+                i,
+                Metric::ImpliedVol,
+                self.book
+                    .surface
+                    .vol(spot, spot, self.book.reference_spot, 0.0),
+            ),
+            StateSample::new(
+                i,
+                Metric::OpenContracts,
+                self.book.series.iter().map(|s| s.contracts).sum(),
+            ),
+        ]);
+        if let Some(f) = flip {
+            out.push(StateSample::new(i, Metric::GammaFlip, f));
+        }
+        for (x, y) in profile {
+            out.push(StateSample::at(i, Metric::GammaProfile, x, y));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn default_book(spot: f64) -> OptionsBook {
+        let cfg = DealerCfg::default();
+        let d = Dealer::new(0, &cfg, 1.0);
+        let mut book = d.book.clone();
+        book.reference_spot = spot;
+        for (k, c) in cfg.series.iter().enumerate() {
+            book.series.push(d.list(k, c, spot, 0));
+        }
+        book
+    }
+
+    /// DOMAIN.md §10: dealers' default gamma is about +$5bn per 1% at a 5000 index, with a
+    /// month to expiry.
+    #[test]
+    fn default_book_is_long_about_five_billion_per_pct() {
+        let book = default_book(5000.0);
+        let g = book.greeks(5000.0, |e| e as f64 / YEAR_DAYS);
+        let gex = g.dollar_gamma_per_pct;
+        assert!((4.5e9..5.5e9).contains(&gex), "{gex:e}");
+    }
+
+    /// A short-gamma book's profile is negative at spot, and the flip lies where the sign
+    /// changes; a long book's dollar gamma per 1% is the negative of the short one's.
+    #[test]
+    fn gamma_profile_and_flip() {
+        let mut book = default_book(5000.0);
+        let years = |e: u32| e as f64 / YEAR_DAYS;
+        let grid: Vec<f64> = (0..=40).map(|k| 5000.0 * (0.8 + 0.01 * k as f64)).collect();
+        let (profile, flip) = book.gamma_profile(5000.0, &grid, years);
+        let flip = flip.expect("long calls above, short puts below: gamma changes sign");
+        // Below the flip the short puts dominate (negative), above it the long calls.
+        let at = |b: &OptionsBook, x: f64| b.greeks(x, years).dollar_gamma_per_pct;
+        assert!(
+            at(&book, flip - 25.0) < 0.0 && at(&book, flip + 25.0) > 0.0,
+            "flip {flip}"
+        );
+        assert_eq!(profile.len(), 41);
+        let long = at(&book, 5000.0);
+        for s in &mut book.series {
+            s.contracts = -s.contracts;
+        }
+        assert!((at(&book, 5000.0) + long).abs() < 1e-6 * long.abs());
+    }
+
+    #[test]
+    fn time_runs_on_the_trading_clock() {
+        let cal = Calendar {
+            preopen: 9 * 3600 * SECOND,
+            open: 34_200 * SECOND,
+            close_auction: 57_300 * SECOND,
+            close: 57_600 * SECOND,
+            bar: 60 * SECOND,
+            days: 30,
+        };
+        // Before the open of day 3, a series expiring at the close of day 5 has 3 days left.
+        let t = years_to_expiry(&cal, cal.day_start(3) + cal.preopen, 3, 5);
+        assert!((t - 3.0 / 252.0).abs() < 1e-15);
+        // Half-way through the expiry day's session: half a day.
+        let mid = cal.day_start(5) + cal.open + cal.session() / 2;
+        assert!((years_to_expiry(&cal, mid, 5, 5) - 0.5 / 252.0).abs() < 1e-15);
+        assert_eq!(
+            years_to_expiry(&cal, cal.day_start(5) + cal.close, 5, 5),
+            0.0
+        );
+        assert_eq!(years_to_expiry(&cal, cal.day_start(6), 6, 5), 0.0);
+    }
+}

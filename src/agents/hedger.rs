@@ -1,0 +1,178 @@
+//! Hedgers (`DOMAIN.md` §5.3): holders of a long portfolio off the book who keep part of it
+//! protected with a short index position, and unwind that protection as the market rallies
+//! from its low or volatility falls (and put it back on when volatility rises).
+//!
+//! Unwinding protection is buying; like short covering it is a finite stock, spent once the
+//! hedge is gone. Protection bought as puts is modelled on the dealer's side (customers
+//! monetising puts, `dealer.rs`), since the dealer's re-hedge is the flow that reaches the book.
+
+use rand_chacha::ChaCha8Rng;
+
+use super::execution::{DailyWorker, Plan};
+use super::state::{Metric, StateSample};
+use super::stats;
+use super::{Action, Agent, AgentClass, Context};
+use crate::book::Motive;
+use crate::market::data::InstrumentData;
+use crate::market::time::Nanos;
+use crate::scenario::HedgerCfg;
+
+/// Hedge ratio for a volatility estimate and a rally from the trailing low:
+/// h₀·(σ̂/σ_ref)^s·max(0, 1 − rally/unwind_rally), capped at `max`.
+pub fn hedge_ratio(cfg: &HedgerCfg, sigma: f64, rally: f64) -> f64 {
+    let vol = if cfg.vol_ref > 0.0 && sigma > 0.0 {
+        (sigma / cfg.vol_ref).powf(cfg.vol_sensitivity)
+    } else {
+        1.0
+    };
+    let rally_left = if cfg.unwind_rally > 0.0 {
+        (1.0 - rally.max(0.0) / cfg.unwind_rally).max(0.0)
+    } else {
+        1.0
+    };
+    (cfg.hedge_ratio * vol * rally_left).clamp(0.0, cfg.max_hedge_ratio)
+}
+
+pub struct Hedger {
+    instrument: usize,
+    cfg: HedgerCfg,
+    /// The protected portfolio's value at the starting price (it moves with the index).
+    portfolio_usd: f64,
+    start_price: f64,
+    var: f64,
+    closes: Vec<f64>,
+    ratio: f64,
+    worker: DailyWorker,
+}
+
+impl Hedger {
+    pub fn new(instrument: usize, cfg: &HedgerCfg, portfolio_usd: f64) -> Self {
+        Hedger {
+            instrument,
+            cfg: cfg.clone(),
+            portfolio_usd,
+            start_price: 0.0,
+            var: stats::DEFAULT_DAILY_VAR,
+            closes: Vec::new(),
+            ratio: 0.0,
+            worker: DailyWorker::new(Plan::from_cfg(&cfg.execution)),
+        }
+    }
+
+    fn portfolio_at(&self, price: f64) -> f64 {
+        if self.start_price > 0.0 {
+            self.portfolio_usd * price / self.start_price
+        } else {
+            self.portfolio_usd
+        }
+    }
+
+    fn rally(&self, price: f64) -> f64 {
+        let n = self.closes.len();
+        let window = &self.closes[n.saturating_sub(self.cfg.rally_lookback_days as usize)..];
+        window
+            .iter()
+            .copied()
+            .reduce(f64::min)
+            .map_or(0.0, |low| price / low - 1.0)
+    }
+
+    fn target_ratio(&self, price: f64) -> f64 {
+        hedge_ratio(&self.cfg, stats::annualise(self.var), self.rally(price))
+    }
+}
+
+impl Agent for Hedger {
+    fn class(&self) -> AgentClass {
+        AgentClass::Hedger
+    }
+
+    fn initial_positions(&mut self, data: &[InstrumentData]) -> Vec<(usize, i64)> {
+        let d = &data[self.instrument];
+        self.closes = stats::closes_usd(&d.daily, d.tick_size);
+        let returns: Vec<f64> = stats::daily_returns(&d.daily).collect();
+        self.var = stats::ewma_path(&returns, self.cfg.ewma_lambda)
+            .last()
+            .copied()
+            .unwrap_or(stats::DEFAULT_DAILY_VAR);
+        let price = d.close_usd();
+        self.start_price = price;
+        self.ratio = self.target_ratio(price);
+        vec![(
+            self.instrument,
+            d.units_for_usd(-self.ratio * self.portfolio_usd),
+        )]
+    }
+
+    fn start_day(&mut self, ctx: &Context, _rng: &mut ChaCha8Rng) -> Option<Nanos> {
+        self.worker.start_day(ctx)
+    }
+
+    fn wake(
+        &mut self,
+        ctx: &Context,
+        _rng: &mut ChaCha8Rng,
+        out: &mut Vec<Action>,
+    ) -> Option<Nanos> {
+        if self.worker.decision_due(ctx) {
+            let i = self.instrument;
+            let d = &ctx.instruments[i];
+            let price = d.last_usd();
+            let portfolio = self.portfolio_at(price);
+            self.ratio = self.target_ratio(price);
+            let units = d.units_for_usd(-self.ratio * portfolio);
+            let delta = units - ctx.position(i);
+            if d.units_usd(delta).abs() <= self.cfg.band * portfolio {
+                self.worker.skip(i);
+                return None;
+            }
+            // Buying back protection is an unwind; selling more is hedging.
+            let motive = if delta > 0 {
+                Motive::Unwind
+            } else {
+                Motive::Hedge
+            };
+            self.worker.begin(ctx, i, units, motive);
+        }
+        self.worker.step(ctx, out)
+    }
+
+    fn end_day(&mut self, ctx: &Context, out: &mut Vec<StateSample>) {
+        let i = self.instrument;
+        let d = &ctx.instruments[i];
+        let close = d.close_usd();
+        if let Some(&prev) = self.closes.last() {
+            self.var = stats::ewma_update(self.var, self.cfg.ewma_lambda, close / prev - 1.0);
+        }
+        self.closes.push(close);
+        let portfolio = self.portfolio_at(close);
+        let position = ctx.position(i) as f64 * close * d.notional_per_unit;
+        out.extend([
+            StateSample::new(i, Metric::PositionUsd, position),
+            StateSample::new(i, Metric::HedgeRatio, -position / portfolio),
+            StateSample::new(i, Metric::TargetUsd, -self.target_ratio(close) * portfolio),
+            StateSample::new(i, Metric::VolEstimate, stats::annualise(self.var)),
+        ]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn protection_unwinds_with_rallies_and_falling_vol() {
+        let cfg = HedgerCfg::default();
+        let base = hedge_ratio(&cfg, cfg.vol_ref, 0.0);
+        assert!((base - cfg.hedge_ratio).abs() < 1e-12);
+        assert!(
+            (hedge_ratio(&cfg, cfg.vol_ref, cfg.unwind_rally / 2.0) - base / 2.0).abs() < 1e-12
+        );
+        assert_eq!(hedge_ratio(&cfg, cfg.vol_ref, cfg.unwind_rally * 1.5), 0.0);
+        assert!(hedge_ratio(&cfg, cfg.vol_ref / 2.0, 0.0) < base);
+        assert_eq!(
+            hedge_ratio(&cfg, cfg.vol_ref * 10.0, 0.0),
+            cfg.max_hedge_ratio
+        );
+    }
+}

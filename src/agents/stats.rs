@@ -1,0 +1,98 @@
+//! Daily statistics the mechanical agents keep for themselves.
+//!
+//! Market data publishes one EWMA with the market's λ; funds each run their own estimators
+//! (their λ, their lag, simple returns as in the RiskMetrics worked examples of `DOMAIN.md`),
+//! so they keep them here.
+
+use crate::market::data::DailyBar;
+
+/// Simple daily close-to-close returns of a daily history.
+pub fn daily_returns(daily: &[DailyBar]) -> impl Iterator<Item = f64> + '_ {
+    daily
+        .windows(2)
+        .map(|w| w[1].close as f64 / w[0].close as f64 - 1.0)
+}
+
+/// One RiskMetrics step: σ²ₜ = λσ²ₜ₋₁ + (1−λ)rₜ² (daily variance).
+pub fn ewma_update(var: f64, lambda: f64, r: f64) -> f64 {
+    lambda * var + (1.0 - lambda) * r * r
+}
+
+/// The EWMA variance after every day of `returns`, seeded with the mean square of the first
+/// (up to) 20 returns; empty when there are none.
+pub fn ewma_path(returns: &[f64], lambda: f64) -> Vec<f64> {
+    let seed_n = returns.len().min(20);
+    if seed_n == 0 {
+        return Vec::new();
+    }
+    let mut v = returns[..seed_n].iter().map(|r| r * r).sum::<f64>() / seed_n as f64;
+    let mut out = Vec::with_capacity(returns.len());
+    for (k, r) in returns.iter().enumerate() {
+        if k >= seed_n {
+            v = ewma_update(v, lambda, *r);
+        }
+        out.push(v);
+    }
+    out
+}
+
+/// Annualised volatility of a daily variance (252 trading days).
+pub fn annualise(daily_var: f64) -> f64 {
+    (daily_var * 252.0).sqrt()
+}
+
+/// Daily variance used before any data: 1% a day.
+pub const DEFAULT_DAILY_VAR: f64 = 1e-4;
+
+/// An empirical distribution that answers percentile ranks: `pct = #{s ≤ x} / N × 100`.
+#[derive(Clone, Debug, Default)]
+pub struct History {
+    sorted: Vec<f64>,
+}
+
+impl History {
+    pub fn push(&mut self, x: f64) {
+        if x.is_finite() {
+            let k = self.sorted.partition_point(|&s| s <= x);
+            self.sorted.insert(k, x);
+        }
+    }
+
+    /// Percentile rank of `x` (0–100) in the history; 50 when the history is empty.
+    pub fn percentile(&self, x: f64) -> f64 {
+        if self.sorted.is_empty() {
+            return 50.0;
+        }
+        let k = self.sorted.partition_point(|&s| s <= x);
+        100.0 * k as f64 / self.sorted.len() as f64
+    }
+
+    pub fn len(&self) -> usize {
+        self.sorted.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sorted.is_empty()
+    }
+}
+
+/// Closes of a daily history in dollars.
+pub fn closes_usd(daily: &[DailyBar], tick_size: f64) -> Vec<f64> {
+    daily.iter().map(|d| d.close as f64 * tick_size).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentile_is_the_empirical_cdf() {
+        let mut h = History::default();
+        for x in [1.0, 2.0, 3.0, 4.0] {
+            h.push(x);
+        }
+        assert_eq!(h.percentile(2.0), 50.0);
+        assert_eq!(h.percentile(0.5), 0.0);
+        assert_eq!(h.percentile(4.0), 100.0);
+    }
+}

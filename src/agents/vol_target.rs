@@ -1,0 +1,253 @@
+//! Volatility-targeting funds (`DOMAIN.md` §1): exposure = min(L_max, σ_target / σ̂).
+//!
+//! The fund estimates volatility after each close, waits its lag, and trades into the close
+//! (or over a window) when the target leaves its no-trade band. Only |r| enters the estimate,
+//! so a run of large up days forces selling just as a run of large down days does; the lag and
+//! the slow EWMA are why vol-control selling persists for days after a shock.
+
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+
+use super::execution::{DailyWorker, Plan};
+use super::state::{Metric, StateSample};
+use super::stats::{self, History};
+use super::{Action, Agent, AgentClass, Context};
+use crate::book::Motive;
+use crate::market::data::InstrumentData;
+use crate::market::time::Nanos;
+use crate::scenario::VolTargetCfg;
+
+/// Exposure for a volatility estimate: σ_target/σ̂ clamped to [min, max].
+pub fn target_exposure(target_vol: f64, sigma: f64, min: f64, max: f64) -> f64 {
+    if sigma > 0.0 && sigma.is_finite() {
+        (target_vol / sigma).clamp(min, max)
+    } else {
+        max
+    }
+}
+
+pub struct VolTarget {
+    instrument: usize,
+    target_vol: f64,
+    min_leverage: f64,
+    max_leverage: f64,
+    lambdas: Vec<f64>,
+    lag: usize,
+    band: f64,
+    max_daily_change: f64,
+    /// Daily EWMA variances, one per λ.
+    vars: Vec<f64>,
+    /// Annualised estimate after each close, newest last (the lag reads back into it).
+    sigmas: Vec<f64>,
+    /// Exposures over the fund's history, for the percentile.
+    history: History,
+    /// Net assets outside the instrument when the run started (cash, bonds).
+    sleeve_usd: f64,
+    aum_usd: f64,
+    worker: DailyWorker,
+    rebalance_usd: f64,
+}
+
+impl VolTarget {
+    pub fn new(instrument: usize, cfg: &VolTargetCfg, aum_usd: f64, rng: &mut ChaCha8Rng) -> Self {
+        let d = cfg.target_vol_dispersion;
+        let target_vol = if d > 0.0 {
+            cfg.target_vol + rng.random_range(-d..d)
+        } else {
+            cfg.target_vol
+        };
+        let lag = rng.random_range(cfg.lag_days..=cfg.lag_days_max.max(cfg.lag_days)) as usize;
+        VolTarget {
+            instrument,
+            target_vol,
+            min_leverage: cfg.min_leverage,
+            max_leverage: cfg.max_leverage,
+            lambdas: cfg.ewma_lambdas.clone(),
+            lag: lag.max(1),
+            band: cfg.band,
+            max_daily_change: cfg.max_daily_change,
+            vars: Vec::new(),
+            sigmas: Vec::new(),
+            history: History::default(),
+            sleeve_usd: aum_usd,
+            aum_usd,
+            worker: DailyWorker::new(Plan::from_cfg(&cfg.execution)),
+            rebalance_usd: 0.0,
+        }
+    }
+
+    /// The estimate the fund acts on today: the one from `lag` closes ago.
+    fn lagged_sigma(&self) -> f64 {
+        let n = self.sigmas.len();
+        if n == 0 {
+            return stats::annualise(stats::DEFAULT_DAILY_VAR);
+        }
+        self.sigmas[n.saturating_sub(self.lag)]
+    }
+
+    fn sigma_now(&self) -> f64 {
+        self.vars
+            .iter()
+            .map(|&v| stats::annualise(v))
+            .fold(0.0, f64::max)
+    }
+
+    fn exposure_target(&self) -> f64 {
+        target_exposure(
+            self.target_vol,
+            self.lagged_sigma(),
+            self.min_leverage,
+            self.max_leverage,
+        )
+    }
+
+    fn nav(&self, ctx: &Context, price: f64) -> f64 {
+        let d = &ctx.instruments[self.instrument];
+        self.sleeve_usd
+            + ctx.account.cash_cents as f64 / 100.0
+            + ctx.position(self.instrument) as f64 * price * d.notional_per_unit
+    }
+
+    pub fn target_vol(&self) -> f64 {
+        self.target_vol
+    }
+    pub fn lag(&self) -> usize {
+        self.lag
+    }
+}
+
+impl Agent for VolTarget {
+    fn class(&self) -> AgentClass {
+        AgentClass::VolTarget
+    }
+
+    fn initial_positions(&mut self, data: &[InstrumentData]) -> Vec<(usize, i64)> {
+        let d = &data[self.instrument];
+        let returns: Vec<f64> = stats::daily_returns(&d.daily).collect();
+        let paths: Vec<Vec<f64>> = self
+            .lambdas
+            .iter()
+            .map(|&l| stats::ewma_path(&returns, l))
+            .collect();
+        for k in 0..returns.len() {
+            let sigma = paths
+                .iter()
+                .map(|p| stats::annualise(p[k]))
+                .fold(0.0, f64::max);
+            self.sigmas.push(sigma);
+            self.history.push(target_exposure(
+                self.target_vol,
+                sigma,
+                self.min_leverage,
+                self.max_leverage,
+            ));
+        }
+        self.vars = paths
+            .iter()
+            .map(|p| p.last().copied().unwrap_or(stats::DEFAULT_DAILY_VAR))
+            .collect();
+        let units = d.units_for_usd(self.exposure_target() * self.aum_usd);
+        self.sleeve_usd = self.aum_usd - d.units_usd(units);
+        vec![(self.instrument, units)]
+    }
+
+    fn start_day(&mut self, ctx: &Context, _rng: &mut ChaCha8Rng) -> Option<Nanos> {
+        self.rebalance_usd = 0.0;
+        self.worker.start_day(ctx)
+    }
+
+    fn wake(
+        &mut self,
+        ctx: &Context,
+        _rng: &mut ChaCha8Rng,
+        out: &mut Vec<Action>,
+    ) -> Option<Nanos> {
+        if self.worker.decision_due(ctx) {
+            let i = self.instrument;
+            let d = &ctx.instruments[i];
+            let price = d.last_usd();
+            let nav = self.nav(ctx, price);
+            let current = d.units_usd(ctx.position(i)) / nav;
+            let mut target = self.exposure_target();
+            if (target - current).abs() <= self.band || nav <= 0.0 {
+                self.worker.skip(i);
+                return None;
+            }
+            if self.max_daily_change > 0.0 {
+                target = current
+                    + (target - current).clamp(-self.max_daily_change, self.max_daily_change);
+            }
+            let units = d.units_for_usd(target * nav);
+            self.rebalance_usd = d.units_usd(units - ctx.position(i));
+            self.worker.begin(ctx, i, units, Motive::Rebalance);
+        }
+        self.worker.step(ctx, out)
+    }
+
+    fn end_day(&mut self, ctx: &Context, out: &mut Vec<StateSample>) {
+        let i = self.instrument;
+        let d = &ctx.instruments[i];
+        let n = d.daily.len();
+        if n >= 2 {
+            let r = d.daily[n - 1].close as f64 / d.daily[n - 2].close as f64 - 1.0;
+            for (v, &l) in self.vars.iter_mut().zip(&self.lambdas) {
+                *v = stats::ewma_update(*v, l, r);
+            }
+        }
+        let sigma = self.sigma_now();
+        self.sigmas.push(sigma);
+        let price = d.close_usd();
+        let nav = self.nav(ctx, price);
+        let position = ctx.position(i) as f64 * price * d.notional_per_unit;
+        let exposure = if nav > 0.0 { position / nav } else { 0.0 };
+        self.history.push(exposure);
+        let pct = self.history.percentile(exposure);
+        out.extend([
+            StateSample::new(i, Metric::Exposure, exposure),
+            StateSample::new(i, Metric::ExposurePercentile, pct),
+            StateSample::new(i, Metric::VolEstimate, sigma),
+            StateSample::new(i, Metric::Nav, nav),
+            StateSample::new(i, Metric::PositionUsd, position),
+            StateSample::new(i, Metric::TargetUsd, self.exposure_target() * nav),
+            StateSample::new(i, Metric::RebalanceUsd, self.rebalance_usd),
+        ]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// DOMAIN.md §1.6 fact 2: λ = 0.94 from 10% vol; −3% days give 15.17%, 18.77%, 21.62% and
+    /// exposures 0.659, 0.533, 0.463 at a 10% target.
+    #[test]
+    fn exposure_after_minus_three_percent_days() {
+        let mut var = 0.10f64.powi(2) / 252.0;
+        let expected = [(0.1517, 0.659), (0.1877, 0.533), (0.2162, 0.463)];
+        for (sigma_want, e_want) in expected {
+            var = stats::ewma_update(var, 0.94, -0.03);
+            let sigma = stats::annualise(var);
+            assert!((sigma - sigma_want).abs() < 5e-5, "σ̂ {sigma}");
+            let e = target_exposure(0.10, sigma, 0.0, 1.5);
+            assert!((e - e_want).abs() < 5e-4, "E {e}");
+        }
+    }
+
+    /// §1.6 facts 1, 3, 5, 6: halving, constant |r| levels, symmetry and the cap.
+    #[test]
+    fn exposure_rule_facts() {
+        assert!((target_exposure(0.10, 0.10, 0.0, 1.5) - 1.0).abs() < 1e-12);
+        assert!((target_exposure(0.10, 0.20, 0.0, 1.5) - 0.5).abs() < 1e-12);
+        // Constant |r| = 0.5% ⇒ 7.94% ⇒ 1.26; 1% ⇒ 15.87% ⇒ 0.630; 2% ⇒ 31.7% ⇒ 0.315.
+        for (r, e_want) in [(0.005, 1.26), (0.01, 0.630), (0.02, 0.315)] {
+            let sigma = stats::annualise(r * r);
+            let e = target_exposure(0.10, sigma, 0.0, 10.0);
+            assert!((e - e_want).abs() < 5e-3, "|r| {r}: E {e}");
+        }
+        let up = stats::ewma_update(1e-4, 0.94, 0.03);
+        let down = stats::ewma_update(1e-4, 0.94, -0.03);
+        assert_eq!(up, down);
+        assert_eq!(target_exposure(0.10, 0.0666, 0.0, 1.5), 1.5);
+        assert!(target_exposure(0.10, 0.0667, 0.0, 1.5) < 1.5);
+    }
+}

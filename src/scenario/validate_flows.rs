@@ -1,0 +1,246 @@
+//! Rules for the mechanical-flow and real-money agent tables.
+
+use super::flow_schema::*;
+use super::schema::*;
+use super::validate::Problems;
+
+pub(super) fn flow_agents(p: &mut Problems, s: &Scenario) {
+    let a = &s.agents;
+    let instrument = |p: &mut Problems, f: String, o: &Option<String>| {
+        if let Some(sym) = o {
+            if !s.instruments.iter().any(|i| &i.symbol == sym) {
+                p.add(f, format!("unknown instrument {sym:?}"));
+            }
+        }
+    };
+    if let Some(c) = &a.vol_target {
+        let f = |k: &str| format!("agents.vol_target.{k}");
+        instrument(p, f("instrument"), &c.instrument);
+        p.positive(f("aum_usd"), c.aum_usd);
+        p.range(f("target_vol"), c.target_vol, 0.001, 2.0);
+        p.non_negative(f("target_vol_dispersion"), c.target_vol_dispersion);
+        if c.target_vol.is_finite() && c.target_vol_dispersion >= c.target_vol {
+            p.add(
+                f("target_vol_dispersion"),
+                "must be smaller than target_vol (targets must stay positive)",
+            );
+        }
+        p.positive(f("max_leverage"), c.max_leverage);
+        p.non_negative(f("min_leverage"), c.min_leverage);
+        if c.min_leverage > c.max_leverage {
+            p.add(f("min_leverage"), "must not exceed max_leverage");
+        }
+        lambdas(p, &f("ewma_lambdas"), &c.ewma_lambdas);
+        if c.lag_days == 0 || c.lag_days > 20 {
+            p.add(
+                f("lag_days"),
+                format!("must be between 1 and 20, got {}", c.lag_days),
+            );
+        }
+        if c.lag_days_max < c.lag_days || c.lag_days_max > 20 {
+            p.add(
+                f("lag_days_max"),
+                format!("must be between lag_days and 20, got {}", c.lag_days_max),
+            );
+        }
+        p.range(f("band"), c.band, 0.0, 1.0);
+        p.range(f("max_daily_change"), c.max_daily_change, 0.0, 10.0);
+        execution(p, &f("execution"), &c.execution, &s.calendar);
+    }
+    if let Some(c) = &a.letf {
+        if c.funds.is_empty() {
+            p.add("agents.letf.funds", "needs at least one fund");
+        }
+        for (k, fund) in c.funds.iter().enumerate() {
+            let f = |x: &str| format!("agents.letf.funds[{k}].{x}");
+            instrument(p, f("instrument"), &fund.instrument);
+            if ![2, 3, -1, -2, -3].contains(&fund.leverage) {
+                p.add(
+                    f("leverage"),
+                    format!("must be 2, 3, -1, -2 or -3, got {}", fund.leverage),
+                );
+            }
+            p.positive(f("aum_usd"), fund.aum_usd);
+            p.range(f("flow_beta"), fund.flow_beta, -100.0, 100.0);
+            p.range(f("flow_noise"), fund.flow_noise, 0.0, 1.0);
+        }
+        execution(p, "agents.letf.execution", &c.execution, &s.calendar);
+    }
+    if let Some(c) = &a.cta {
+        let f = |k: &str| format!("agents.cta.{k}");
+        instrument(p, f("instrument"), &c.instrument);
+        p.positive(f("capital_usd"), c.capital_usd);
+        p.range(f("vol_target"), c.vol_target, 0.001, 5.0);
+        p.positive(f("max_leverage"), c.max_leverage);
+        if c.lookbacks.is_empty() || c.lookbacks.iter().any(|&h| h == 0 || h > 5000) {
+            p.add(
+                f("lookbacks"),
+                "needs at least one lookback, each from 1 to 5000 trading days",
+            );
+        }
+        p.range(f("lookback_dispersion"), c.lookback_dispersion, 0.0, 0.9);
+        if !c.weights.is_empty() {
+            if c.weights.len() != c.lookbacks.len() {
+                p.add(
+                    f("weights"),
+                    format!(
+                        "has {} weights for {} lookbacks (leave it out for equal weights)",
+                        c.weights.len(),
+                        c.lookbacks.len()
+                    ),
+                );
+            }
+            if c.weights.iter().any(|w| !w.is_finite() || *w < 0.0)
+                || c.weights.iter().sum::<f64>() <= 0.0
+            {
+                p.add(
+                    f("weights"),
+                    "must be non-negative numbers with a positive sum",
+                );
+            }
+        }
+        lambdas(p, &f("ewma_lambda"), &[c.ewma_lambda]);
+        p.range(f("band"), c.band, 0.0, 1.0);
+        execution(p, &f("execution"), &c.execution, &s.calendar);
+    }
+    if let Some(c) = &a.dealer {
+        let f = |k: &str| format!("agents.dealer.{k}");
+        instrument(p, f("instrument"), &c.instrument);
+        p.positive(f("multiplier"), c.multiplier);
+        p.range(f("rate"), c.rate, -0.5, 1.0);
+        p.range(f("dividend_yield"), c.dividend_yield, -0.5, 1.0);
+        p.range(f("atm_vol"), c.atm_vol, 0.001, 5.0);
+        p.range(f("skew"), c.skew, -20.0, 20.0);
+        p.range(f("spot_beta"), c.spot_beta, -10.0, 10.0);
+        p.positive(f("vol_floor"), c.vol_floor);
+        p.positive(f("vol_cap"), c.vol_cap);
+        if c.vol_floor > c.vol_cap {
+            p.add(f("vol_floor"), "must not exceed vol_cap");
+        }
+        if c.hedge_interval_minutes == 0 {
+            p.add(f("hedge_interval_minutes"), "must be at least 1");
+        }
+        if c.check_minutes == 0 {
+            p.add(f("check_minutes"), "must be at least 1");
+        }
+        p.positive(f("delta_band_usd"), c.delta_band_usd);
+        p.non_negative(f("min_hedge_usd"), c.min_hedge_usd);
+        p.time_in_session(f("close_hedge"), &c.close_hedge, &s.calendar);
+        p.positive(f("strike_step"), c.strike_step);
+        p.range(
+            f("put_monetisation_per_pct"),
+            c.put_monetisation_per_pct,
+            0.0,
+            1.0,
+        );
+        if c.series.is_empty() {
+            p.add(f("series"), "needs at least one options series");
+        }
+        for (k, sr) in c.series.iter().enumerate() {
+            let g = |x: &str| format!("agents.dealer.series[{k}].{x}");
+            p.range(g("moneyness"), sr.moneyness, 0.05, 20.0);
+            p.finite(g("contracts"), sr.contracts);
+            if sr.expiry_days > 2520 {
+                p.add(g("expiry_days"), "must be at most 2520 trading days");
+            }
+            if sr.expiry_days == 0 && sr.first_expiry_days.is_some() {
+                p.add(
+                    g("first_expiry_days"),
+                    "does not apply to same-day (expiry_days = 0) series",
+                );
+            }
+            if sr.first_expiry_days == Some(0) {
+                p.add(g("first_expiry_days"), "must be at least 1");
+            }
+        }
+    }
+    if let Some(c) = &a.short_seller {
+        let f = |k: &str| format!("agents.short_seller.{k}");
+        instrument(p, f("instrument"), &c.instrument);
+        p.range(f("entry_threshold"), c.entry_threshold, 0.0, 10.0);
+        if c.trend_lookback_days == 0 {
+            p.add(f("trend_lookback_days"), "must be at least 1");
+        }
+        p.positive(f("position_usd"), c.position_usd);
+        p.non_negative(f("initial_short_usd"), c.initial_short_usd);
+        p.range(f("stop_loss"), c.stop_loss, 0.001, 10.0);
+        p.non_negative(f("stop_dispersion"), c.stop_dispersion);
+        if c.stop_dispersion >= c.stop_loss {
+            p.add(f("stop_dispersion"), "must be smaller than stop_loss");
+        }
+        p.range(f("profit_target"), c.profit_target, 0.001, 0.99);
+        p.range(f("initial_margin"), c.initial_margin, 1.0, 10.0);
+        p.range(f("maintenance_margin"), c.maintenance_margin, 0.0, 5.0);
+        if c.check_minutes == 0 {
+            p.add(f("check_minutes"), "must be at least 1");
+        }
+        execution(p, &f("execution"), &c.execution, &s.calendar);
+    }
+    if let Some(c) = &a.hedger {
+        let f = |k: &str| format!("agents.hedger.{k}");
+        instrument(p, f("instrument"), &c.instrument);
+        p.positive(f("portfolio_usd"), c.portfolio_usd);
+        p.range(f("hedge_ratio"), c.hedge_ratio, 0.0, 2.0);
+        p.range(f("max_hedge_ratio"), c.max_hedge_ratio, 0.0, 2.0);
+        p.positive(f("vol_ref"), c.vol_ref);
+        p.range(f("vol_sensitivity"), c.vol_sensitivity, 0.0, 10.0);
+        lambdas(p, &f("ewma_lambda"), &[c.ewma_lambda]);
+        p.non_negative(f("unwind_rally"), c.unwind_rally);
+        if c.rally_lookback_days == 0 {
+            p.add(f("rally_lookback_days"), "must be at least 1");
+        }
+        p.range(f("band"), c.band, 0.0, 1.0);
+        execution(p, &f("execution"), &c.execution, &s.calendar);
+    }
+    if let Some(c) = &a.pension {
+        let f = |k: &str| format!("agents.pension.{k}");
+        instrument(p, f("instrument"), &c.instrument);
+        p.positive(f("aum_usd"), c.aum_usd);
+        p.range(f("equity_weight"), c.equity_weight, 0.0, 1.0);
+        p.range(f("bond_return_annual"), c.bond_return_annual, -0.5, 0.5);
+        if c.rebalance_every_days == 0 {
+            p.add(f("rebalance_every_days"), "must be at least 1");
+        }
+        p.range(f("drift_band"), c.drift_band, 0.0, 1.0);
+        execution(p, &f("execution"), &c.execution, &s.calendar);
+    }
+    if let Some(c) = &a.long_term {
+        let f = |k: &str| format!("agents.long_term.{k}");
+        instrument(p, f("instrument"), &c.instrument);
+        p.positive(f("aum_usd"), c.aum_usd);
+        p.range(f("base_weight"), c.base_weight, 0.0, 2.0);
+        p.range(f("max_weight"), c.max_weight, 0.0, 2.0);
+        p.range(f("value_sensitivity"), c.value_sensitivity, 0.0, 100.0);
+        p.positive(f("value_half_life_days"), c.value_half_life_days);
+        p.range(f("value_premium"), c.value_premium, -0.9, 10.0);
+        p.range(f("flow_sensitivity"), c.flow_sensitivity, -100.0, 100.0);
+        p.range(f("max_daily_trade"), c.max_daily_trade, 0.0, 1.0);
+        execution(p, &f("execution"), &c.execution, &s.calendar);
+    }
+}
+
+fn lambdas(p: &mut Problems, f: &str, ls: &[f64]) {
+    if ls.is_empty() {
+        p.add(f, "needs at least one λ");
+    }
+    for &l in ls {
+        if p.finite(f, l) && !(l > 0.0 && l < 1.0) {
+            p.add(f, format!("λ must be strictly between 0 and 1, got {l}"));
+        }
+    }
+}
+
+fn execution(p: &mut Problems, f: &str, e: &ExecutionCfg, cal: &CalendarCfg) {
+    let start = p.time_in_session(format!("{f}.start"), &e.start, cal);
+    if matches!(e.style, ExecStyle::Twap | ExecStyle::Passive) {
+        let end = p.time_in_session(format!("{f}.end"), &e.end, cal);
+        if let (Some(a), Some(b)) = (start, end) {
+            if b <= a {
+                p.add(format!("{f}.end"), "must be after start");
+            }
+        }
+        if e.slices == 0 {
+            p.add(format!("{f}.slices"), "must be at least 1");
+        }
+    }
+}
