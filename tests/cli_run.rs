@@ -281,6 +281,39 @@ fn same_scenario_and_seed_give_byte_identical_folders_and_another_seed_differs()
 // ---------------------------------------------------------------------------------------------
 // 2. Seed override and summary.json
 
+/// Every agent kind, so that the agents' state, events and rolls are part of what must repeat.
+#[test]
+fn runs_with_every_agent_kind_are_byte_identical() {
+    let s = Scratch::new("determinism-flows");
+    let text = format!(
+        "{TINY}\n[agents.vol_target]\nband = 0.0\n[agents.letf]\n[agents.cta]\n[agents.dealer]\n[agents.short_seller]\ninitial_short_usd = 5e9\n[agents.hedger]\n[agents.pension]\n[agents.long_term]\n"
+    );
+    let scenario = s.write("flows.toml", &text);
+    let (a, b) = (s.path("a"), s.path("b"));
+    run_ok(&scenario, &a, &["--quiet"]);
+    run_ok(&scenario, &b, &["--quiet"]);
+    for f in RUN_FILES {
+        let (x, y) = (
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+        );
+        assert!(x == y, "{f} differs between two runs of the same seed");
+    }
+    let state = read_csv(&a.join("state.csv"));
+    let classes: BTreeSet<String> = state.iter().map(|r| r["class"].clone()).collect();
+    for c in [
+        "vol_target",
+        "letf",
+        "cta",
+        "dealer",
+        "short_seller",
+        "hedger",
+        "real_money",
+    ] {
+        assert!(classes.contains(c), "no state rows for {c}: {classes:?}");
+    }
+}
+
 #[test]
 fn seed_flag_overrides_the_scenario_seed_and_summary_records_the_run() {
     let s = Scratch::new("summary");

@@ -401,11 +401,30 @@ contracts = 50000
 {MARKET}"#
     );
     let sink = run(&src, 3, true);
-    let count = |k: EventKind| sink.events.iter().filter(|e| e.kind == k).count();
-    // 0DTE listed each of the 5 mornings; the 2-day put expires at the close of days 2 and 4
-    // and is relisted on the mornings of days 3 and 5 (the same morning's listings are one event).
-    assert_eq!(count(EventKind::OptionListing), 5, "{:?}", sink.events);
-    assert_eq!(count(EventKind::OptionExpiry), 4, "{:?}", sink.events);
+    // Contracts expired (listed) each morning: the 0DTE calls (50,000) every day; the 2-day
+    // puts (100,000), listed before day 1, expire at the close of day 2, are relisted on the
+    // morning of day 3 for two more sessions and expire again at the close of day 4.
+    let by_day = |k: EventKind| -> Vec<(u32, f64)> {
+        sink.events
+            .iter()
+            .filter(|e| e.kind == k)
+            .map(|e| (e.day, e.value))
+            .collect()
+    };
+    assert_eq!(
+        by_day(EventKind::OptionExpiry),
+        vec![(2, 50_000.0), (3, 150_000.0), (4, 50_000.0), (5, 150_000.0)]
+    );
+    assert_eq!(
+        by_day(EventKind::OptionListing),
+        vec![
+            (1, 50_000.0),
+            (2, 50_000.0),
+            (3, 150_000.0),
+            (4, 50_000.0),
+            (5, 150_000.0)
+        ]
+    );
     let open: Vec<f64> = sink
         .state
         .iter()
@@ -420,4 +439,29 @@ contracts = 50000
         );
     }
     assert!(sink.flows.iter().any(|f| f.class == AgentClass::Dealer));
+}
+
+/// Regression: a dealer woke every nanosecond when a halt ran into the closing auction, and
+/// the run never ended.
+#[test]
+fn dealer_does_not_spin_when_a_halt_runs_into_the_closing_auction() {
+    let src = format!(
+        r#"
+name = "halt_into_close"
+days = 2
+[market.circuit_breakers]
+halt_minutes = 60
+[[shocks]]
+day = 1
+time = "15:00"
+instrument = "SPX"
+fundamental_jump = -0.12
+[agents.noise]
+count = 60
+[agents.dealer]
+{MARKET}"#
+    );
+    let sink = run(&src, 1, false);
+    assert!(sink.events.iter().any(|e| e.kind == EventKind::Halt));
+    assert_eq!(sink.bars.iter().filter(|b| b.day == 2).count(), 390);
 }

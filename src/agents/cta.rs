@@ -163,8 +163,9 @@ impl Agent for Cta {
             let i = self.instrument;
             let d = &ctx.instruments[i];
             let signs = self.signs();
+            // Compared with the signs of the last trade, so a flip inside the band is still
+            // labelled a flip when it is finally traded.
             let flipped = signs != self.last_signs;
-            self.last_signs = signs;
             self.target_usd = self.target();
             let units = d.units_for_usd(self.target_usd);
             let gap = d.units_usd(units - ctx.position(i)).abs();
@@ -177,6 +178,7 @@ impl Agent for Cta {
             } else {
                 Motive::Rebalance
             };
+            self.last_signs = signs;
             self.worker.begin(ctx, i, units, motive);
         }
         self.worker.step(ctx, out)

@@ -215,7 +215,7 @@ impl Dealer {
         self.book.series.retain(|s| {
             if s.expiry_day < ctx.day {
                 expired += s.contracts.abs();
-                relist.push(s.source);
+                relist.push((s.source, s.expiry_day));
                 false
             } else {
                 true
@@ -231,9 +231,19 @@ impl Dealer {
         let mut listed = 0.0;
         let cfgs = self.cfg.series.clone();
         for (k, c) in cfgs.iter().enumerate() {
-            let zero_dte = c.expiry_days == 0;
-            if (zero_dte || relist.contains(&k)) && c.roll {
-                let s = self.list(k, c, spot, ctx.day as i64);
+            // A same-day series is listed every morning; a rolled one keeps its tenor: it
+            // expires `expiry_days` sessions after the one it replaces.
+            let expiry = if c.expiry_days == 0 {
+                Some(ctx.day)
+            } else {
+                relist
+                    .iter()
+                    .find(|(source, _)| *source == k)
+                    .map(|(_, old)| old + c.expiry_days)
+            };
+            if let (Some(expiry_day), true) = (expiry, c.roll) {
+                let mut s = self.list(k, c, spot, ctx.day as i64);
+                s.expiry_day = expiry_day;
                 listed += s.contracts.abs();
                 self.book.series.push(s);
             }
@@ -310,9 +320,14 @@ impl Agent for Dealer {
     ) -> Option<Nanos> {
         let close_auction = ctx.today_at(ctx.calendar.close_auction);
         match ctx.phase {
-            DayPhase::Closed => return None,
             DayPhase::Continuous => {}
-            _ => return Some((ctx.now + self.check).min(close_auction.max(ctx.now + 1))),
+            // Hedges go in continuous trading only: after a halt that runs into the closing
+            // auction, the dealer is done for the day.
+            DayPhase::Closed | DayPhase::ClosingAuction => return None,
+            DayPhase::PreOpen | DayPhase::Halted => {
+                let next = ctx.now + self.check;
+                return (next < close_auction).then_some(next);
+            }
         }
         if !self.housekept {
             self.housekeeping(ctx, out);

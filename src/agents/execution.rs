@@ -1,6 +1,7 @@
 //! The one way agents turn a decision into orders.
 //!
-//! Every agent that trades towards a target position uses [`Execution`]: it recomputes what is
+//! Every agent that trades towards a target position uses [`Execution`] (dealers, which re-hedge
+//! minute by minute, send their hedge orders directly): it recomputes what is
 //! left from the agent's actual position at each step, so fills, partial fills and cancels
 //! never leave it confused about how much it still has to do.
 

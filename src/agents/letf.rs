@@ -92,7 +92,7 @@ impl Agent for LeveragedEtf {
             let noise = Normal::new(0.0, self.flow_noise.max(0.0)).map_or(0.0, |n| n.sample(rng));
             self.creations = (self.flow_beta * r + noise) * self.nav;
             // Exposure the fund must hold at the close if the index closes where it is now.
-            let nav = nav_after(self.leverage, self.nav, r, self.creations);
+            let nav = nav_after(self.leverage, self.nav, r, self.creations).max(0.0);
             let target = d.units_for_usd(self.leverage * nav);
             self.rebalance_usd = d.units_usd(target - ctx.position(i));
             if target == ctx.position(i) {

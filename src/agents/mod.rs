@@ -17,6 +17,8 @@ pub mod real_money;
 pub mod short_seller;
 pub mod state;
 pub mod stats;
+#[cfg(test)]
+mod testkit;
 mod value;
 pub mod vol_target;
 

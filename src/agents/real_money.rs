@@ -110,7 +110,9 @@ impl Agent for Pension {
 
     fn end_day(&mut self, ctx: &Context, out: &mut Vec<StateSample>) {
         let i = self.instrument;
-        self.sleeve_usd *= 1.0 + self.daily_bond_return;
+        // The bond return accrues on everything outside equities, trading cash included.
+        let cash = ctx.account.cash_cents as f64 / 100.0;
+        self.sleeve_usd += (self.sleeve_usd + cash) * self.daily_bond_return;
         let (equity, other) =
             equity_and_other(ctx, i, ctx.instruments[i].close_usd(), self.sleeve_usd);
         let total = equity + other;
@@ -234,6 +236,57 @@ impl Agent for LongTermManager {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Calendar rebalancing: a fund inside its drift band trades only on the last day of each
+    /// period (every `rebalance_every_days` trading days), towards its target weight.
+    #[test]
+    fn pension_rebalances_at_period_ends_and_on_drift() {
+        use crate::agents::testkit;
+        use crate::agents::{Agent, DayPhase};
+        use crate::market::time::SECOND;
+        let cal = testkit::calendar();
+        let mut data = [testkit::market(&[5000.0; 30])];
+        let cfg = PensionCfg {
+            rebalance_every_days: 5,
+            ..PensionCfg::default()
+        };
+        let mut p = Pension::new(0, &cfg, 100e9);
+        let held = p.initial_positions(&data)[0].1;
+        // Equities up 1%: weight 60.24%, inside the 2% band.
+        data[0].last_price = (5050.0 / 0.25) as i64;
+        let acc = testkit::account(held);
+        let decide = |p: &mut Pension, data: &[InstrumentData], day: u32| {
+            let ctx = testkit::context(
+                &cal,
+                data,
+                &acc,
+                day,
+                11 * 3600 * SECOND,
+                DayPhase::Continuous,
+            );
+            let mut rng = rand::SeedableRng::seed_from_u64(1);
+            p.start_day(&ctx, &mut rng);
+            let mut out = Vec::new();
+            p.wake(&ctx, &mut rng, &mut out);
+            out
+        };
+        for day in [0, 1, 2, 3, 5, 6] {
+            assert!(decide(&mut p, &data, day).is_empty(), "traded on day {day}");
+        }
+        // Day index 4 is the 5th trading day: a period end. The fund sells back to 60%.
+        let out = decide(&mut p, &data, 4);
+        match out.as_slice() {
+            [crate::agents::Action::Submit { side, qty, .. }, ..] => {
+                assert_eq!(*side, crate::book::Side::Sell);
+                // 0.6·(E+B) − E with E up 1%: about 0.24% of AUM, sliced over the window.
+                assert!(*qty > 0);
+            }
+            other => panic!("no rebalancing order: {other:?}"),
+        }
+        // Equities up 15%: weight 63.3%, outside the band: it trades on any day.
+        data[0].last_price = (5750.0 / 0.25) as i64;
+        assert!(!decide(&mut p, &data, 6).is_empty());
+    }
 
     /// DOMAIN.md §6.4 facts 1–3: 60/40 after equities +10%, bonds 0%: weight 62.26%, sell
     /// 2.40% of initial AUM; after equities −10%, bonds +2%: buy 2.88%; the trade is

@@ -53,8 +53,10 @@ pub struct ShortSeller {
     cooldown_days: u32,
     /// Average entry price of the open short, dollars.
     entry: f64,
-    /// Short units seen at the last look, to average in new fills.
+    /// Short units and cash (cents) seen at the last look: new short fills are priced from the
+    /// cash they brought in.
     seen_short: i64,
+    seen_cash: i128,
     /// No new short before this day.
     cooldown_until: u32,
     /// Why the seller is covering, while it is (a cover that did not fill completely is
@@ -91,22 +93,35 @@ impl ShortSeller {
             cooldown_days: cfg.cooldown_days,
             entry: 0.0,
             seen_short: 0,
+            seen_cash: 0,
             cooldown_until: 0,
             covering: None,
             worker: DailyWorker::new(Plan::from_cfg(&cfg.execution)),
         }
     }
 
-    /// Averages newly filled short units into the entry price at `price`.
-    fn track_entry(&mut self, short: i64, price: f64) {
+    /// Averages newly sold short units into the entry price, at the price the cash they
+    /// brought in implies (`fallback` if the account shows none).
+    fn track_entry(&mut self, ctx: &Context, fallback: f64) {
+        let i = self.instrument;
+        let short = (-ctx.position(i)).max(0);
+        let cash = ctx.account.cash_cents;
         if short > self.seen_short {
             let added = (short - self.seen_short) as f64;
+            let npu = ctx.instruments[i].notional_per_unit;
+            let received = (cash - self.seen_cash) as f64 / 100.0;
+            let price = if received > 0.0 {
+                received / (added * npu)
+            } else {
+                fallback
+            };
             self.entry = (self.entry * self.seen_short as f64 + price * added) / short as f64;
         }
         if short == 0 {
             self.entry = 0.0;
         }
         self.seen_short = short;
+        self.seen_cash = cash;
     }
 
     fn wants_short(&self, d: &InstrumentData, price: f64) -> bool {
@@ -140,6 +155,8 @@ impl ShortSeller {
         }
         self.covering = Some(motive);
         self.cooldown_until = ctx.day + 1 + self.cooldown_days;
+        // Passive entry orders still resting would re-open the short.
+        out.push(Action::CancelAll { instrument: i });
         self.worker.begin_now(i, 0, motive);
     }
 }
@@ -185,7 +202,7 @@ impl Agent for ShortSeller {
         let d = &ctx.instruments[i];
         let price = d.last_usd();
         let short = (-ctx.position(i)).max(0);
-        self.track_entry(short, price);
+        self.track_entry(ctx, price);
         if short == 0 {
             self.covering = None;
         }
@@ -229,7 +246,7 @@ impl Agent for ShortSeller {
         let d = &ctx.instruments[i];
         let close = d.close_usd();
         let short = (-ctx.position(i)).max(0);
-        self.track_entry(short, close);
+        self.track_entry(ctx, close);
         out.push(StateSample::new(
             i,
             Metric::PositionUsd,

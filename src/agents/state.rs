@@ -4,10 +4,10 @@
 //! run researchers compare with sell-side positioning notes, so every agent reports it in one
 //! long format: a metric, an optional coordinate (a lookback, a spot level) and a value.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A named quantity an agent reports.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Metric {
     /// Risky exposure over net assets.

@@ -84,7 +84,13 @@ impl Agent for ValueTrader {
             if !ctx.open_orders.is_empty() {
                 out.push(Action::CancelAll { instrument: i });
             }
-            let delta = target - ctx.position(i);
+            let gap = target - ctx.position(i);
+            let delta = if self.cfg.speed >= 1.0 {
+                gap
+            } else {
+                let part = (gap as f64 * self.cfg.speed).round() as i64;
+                if part == 0 { gap.signum() } else { part }
+            };
             if delta != 0 {
                 let side = if delta > 0 { Side::Buy } else { Side::Sell };
                 // Never pay more (or sell for less) than the trader's value less its threshold.

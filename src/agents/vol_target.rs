@@ -233,6 +233,45 @@ mod tests {
         }
     }
 
+    /// The fund's σ̂ path is seeded with the mean square of the first 20 returns, and a fund
+    /// with a lag of 2 acts on the estimate from two closes ago, not on the latest one.
+    #[test]
+    fn estimate_seeding_and_lag() {
+        use crate::agents::testkit;
+        // 30 days of ±1% moves, then two −3% days.
+        let mut closes = vec![5000.0];
+        for k in 0..30 {
+            let r = if k % 2 == 0 { 0.01 } else { -0.01 };
+            closes.push(closes[closes.len() - 1] * (1.0 + r));
+        }
+        for _ in 0..2 {
+            closes.push(closes[closes.len() - 1] * 0.97);
+        }
+        let data = [testkit::market(&closes)];
+        let cfg = VolTargetCfg {
+            target_vol_dispersion: 0.0,
+            ..VolTargetCfg::default()
+        };
+        let mut rng = rand::SeedableRng::seed_from_u64(3);
+        let mut vt = VolTarget::new(0, &cfg, 1e9, &mut rng);
+        vt.lag = 2;
+        vt.initial_positions(&data);
+        let returns: Vec<f64> = stats::daily_returns(&data[0].daily).collect();
+        // Seed: the first 20 returns are ±1% (tick rounding aside).
+        assert!(
+            (vt.sigmas[0] - stats::annualise(1e-4)).abs() < 2e-3,
+            "{}",
+            vt.sigmas[0]
+        );
+        let path = stats::ewma_path(&returns, 0.94);
+        let n = path.len();
+        assert_eq!(vt.sigmas.len(), n);
+        assert_eq!(vt.lagged_sigma(), stats::annualise(path[n - 2]));
+        vt.lag = 1;
+        assert_eq!(vt.lagged_sigma(), stats::annualise(path[n - 1]));
+        assert!(stats::annualise(path[n - 1]) > stats::annualise(path[n - 2]));
+    }
+
     /// §1.6 facts 1, 3, 5, 6: halving, constant |r| levels, symmetry and the cap.
     #[test]
     fn exposure_rule_facts() {

@@ -1,6 +1,11 @@
 //! Statistics on what a run (or a replay of real data) produced. Analysis computes from values
 //! it is given and never reads files.
 
+pub mod ablation;
 pub mod calibration;
+pub mod feedback;
+pub mod flows;
+pub mod momentum;
+pub mod path;
 pub mod run_calibration;
 pub mod stylized;

@@ -620,6 +620,8 @@ impl Simulation {
                         buy_units: b,
                         sell_units: s,
                         net_units: net,
+                        buy_usd: b as f64 * value_per_unit,
+                        sell_usd: s as f64 * value_per_unit,
                         net_usd: net as f64 * value_per_unit,
                     })?;
                 }

@@ -3,12 +3,14 @@
 //! CSV files are always written; Parquet copies of the tables too when the scenario asks.
 
 mod parquet;
+mod read;
 mod rows;
 mod run_dir;
 mod sink;
 mod summary;
 
 pub use parquet::{ParquetTables, ROW_GROUP_ROWS};
+pub use read::RunRecords;
 pub use rows::*;
 pub use run_dir::{RecordError, RunWriter};
 pub use sink::{MemorySink, RecordSink, Tee};

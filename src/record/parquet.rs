@@ -90,6 +90,8 @@ const FLOWS: &[ColumnSpec] = &[
     ("buy_units", Kind::U64, false),
     ("sell_units", Kind::U64, false),
     ("net_units", Kind::I64, false),
+    ("buy_usd", Kind::F64, false),
+    ("sell_usd", Kind::F64, false),
     ("net_usd", Kind::F64, false),
 ];
 
@@ -194,6 +196,7 @@ fn to_io(e: RecordError) -> std::io::Error {
     let kind = match &e {
         RecordError::Io { source, .. } => source.kind(),
         RecordError::Exists(_) => std::io::ErrorKind::AlreadyExists,
+        RecordError::Read { .. } => std::io::ErrorKind::InvalidData,
     };
     std::io::Error::new(kind, e)
 }
@@ -498,6 +501,8 @@ impl ParquetTables {
             u64v(r.buy_units),
             u64v(r.sell_units),
             i64v(r.net_units),
+            f64v(r.buy_usd),
+            f64v(r.sell_usd),
             f64v(r.net_usd),
         ];
         self.flows.push(row).map_err(to_io)

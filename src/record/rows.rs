@@ -1,6 +1,6 @@
 //! The rows a run writes. Each is plain data; writers decide the file format.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::agents::AgentClass;
 use crate::agents::state::{AgentEventKind, Metric};
@@ -58,6 +58,9 @@ pub struct FlowRow {
     pub buy_units: u64,
     pub sell_units: u64,
     pub net_units: i64,
+    /// Each side valued at the bar's VWAP (or close), in dollars.
+    pub buy_usd: f64,
+    pub sell_usd: f64,
     /// Net flow valued at the bar's VWAP (or close), in dollars.
     pub net_usd: f64,
 }
@@ -87,7 +90,7 @@ pub struct EventRow {
     pub detail: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     Halt,

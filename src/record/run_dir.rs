@@ -23,6 +23,12 @@ pub enum RecordError {
         #[source]
         source: std::io::Error,
     },
+    #[error("{path}:{line}: {message}")]
+    Read {
+        path: PathBuf,
+        line: u64,
+        message: String,
+    },
 }
 
 pub(super) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RecordError + '_ {
@@ -139,6 +145,8 @@ impl RunWriter {
                         "buy_units",
                         "sell_units",
                         "net_units",
+                        "buy_usd",
+                        "sell_usd",
                         "net_usd",
                     ],
                 )?,
@@ -328,6 +336,8 @@ impl RecordSink for RunWriter {
                 r.buy_units,
                 r.sell_units,
                 r.net_units,
+                r.buy_usd,
+                r.sell_usd,
                 r.net_usd,
             ))
             .map_err(csv_err)?;

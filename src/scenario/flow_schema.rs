@@ -77,7 +77,7 @@ pub struct VolTargetCfg {
     /// highest estimate (fast to de-lever, slow to re-lever, like the DB and S&P indices).
     pub ewma_lambdas: Vec<f64>,
     /// Days between the volatility estimate and the trade; each fund draws from
-    /// `lag_days..=lag_days_max`.
+    /// `lag_days..=max(lag_days, lag_days_max)`.
     pub lag_days: u32,
     pub lag_days_max: u32,
     /// No trade while |E* − E| is inside this band (fraction of NAV).
@@ -114,9 +114,9 @@ impl Default for VolTargetCfg {
 #[serde(deny_unknown_fields, default)]
 pub struct LetfCfg {
     pub funds: Vec<LetfFundCfg>,
-    /// When the rebalance goes in. Default: market-order slices from 15:35 to the closing
-    /// auction, the last one in the auction. (`at_close` sends market-on-close orders instead;
-    /// what the closing auction cannot match lapses and is traded the next day.)
+    /// When the rebalance goes in. Default: a market-order slice every minute from 15:35 to
+    /// 15:54, just before the closing auction. (`at_close` sends market-on-close orders
+    /// instead; what the closing auction cannot match lapses and is traded the next day.)
     pub execution: ExecutionCfg,
     pub latency_us: u64,
 }

@@ -6,6 +6,7 @@
 //!
 //! This module never runs anything: it turns text into a checked [`Scenario`].
 
+pub mod ablate;
 pub mod build;
 mod error;
 pub mod flow_schema;

@@ -347,6 +347,10 @@ pub struct ValueCfg {
     pub usd_per_pct: f64,
     /// Maximum absolute position in dollars.
     pub max_position_usd: f64,
+    /// Share of the gap to its target a trader closes at each decision (1 = all of it). Below
+    /// 1, value capital arrives over days rather than at once: flows move the price in the
+    /// short run and the move reverses as value capital catches up.
+    pub speed: f64,
     pub latency_us: u64,
 }
 
@@ -361,6 +365,7 @@ impl Default for ValueCfg {
             threshold: 0.0005,
             usd_per_pct: 5e9,
             max_position_usd: 50e9,
+            speed: 1.0,
             latency_us: 5000,
         }
     }

@@ -128,6 +128,21 @@ impl Problems {
             self.add(f, format!("must be positive, got {v}"));
         }
     }
+    /// A dollar size: positive and at most $1 quadrillion (so units and their sums fit in i64).
+    pub(super) fn usd(&mut self, f: impl Into<String>, v: f64) {
+        let f = f.into();
+        self.positive(f.clone(), v);
+        if v.is_finite() && v > 1e15 {
+            self.add(f, format!("must be at most 1e15 dollars, got {v:e}"));
+        }
+    }
+    pub(super) fn usd_or_zero(&mut self, f: impl Into<String>, v: f64) {
+        let f = f.into();
+        self.non_negative(f.clone(), v);
+        if v.is_finite() && v > 1e15 {
+            self.add(f, format!("must be at most 1e15 dollars, got {v:e}"));
+        }
+    }
     pub(super) fn non_negative(&mut self, f: impl Into<String>, v: f64) {
         let f = f.into();
         if self.finite(f.clone(), v) && v < 0.0 {
@@ -308,5 +323,8 @@ fn agents(p: &mut Problems, a: &AgentsCfg) {
         p.non_negative(f("threshold"), c.threshold);
         p.positive(f("usd_per_pct"), c.usd_per_pct);
         p.positive(f("max_position_usd"), c.max_position_usd);
+        if p.finite(f("speed"), c.speed) && !(c.speed > 0.0 && c.speed <= 1.0) {
+            p.add(f("speed"), format!("must be in (0, 1], got {}", c.speed));
+        }
     }
 }

@@ -16,7 +16,7 @@ pub(super) fn flow_agents(p: &mut Problems, s: &Scenario) {
     if let Some(c) = &a.vol_target {
         let f = |k: &str| format!("agents.vol_target.{k}");
         instrument(p, f("instrument"), &c.instrument);
-        p.positive(f("aum_usd"), c.aum_usd);
+        p.usd(f("aum_usd"), c.aum_usd);
         p.range(f("target_vol"), c.target_vol, 0.001, 2.0);
         p.non_negative(f("target_vol_dispersion"), c.target_vol_dispersion);
         if c.target_vol.is_finite() && c.target_vol_dispersion >= c.target_vol {
@@ -37,15 +37,16 @@ pub(super) fn flow_agents(p: &mut Problems, s: &Scenario) {
                 format!("must be between 1 and 20, got {}", c.lag_days),
             );
         }
-        if c.lag_days_max < c.lag_days || c.lag_days_max > 20 {
+        if c.lag_days_max > 20 {
             p.add(
                 f("lag_days_max"),
-                format!("must be between lag_days and 20, got {}", c.lag_days_max),
+                format!("must be at most 20, got {}", c.lag_days_max),
             );
         }
         p.range(f("band"), c.band, 0.0, 1.0);
         p.range(f("max_daily_change"), c.max_daily_change, 0.0, 10.0);
         execution(p, &f("execution"), &c.execution, &s.calendar);
+        latency(p, f("latency_us"), c.latency_us);
     }
     if let Some(c) = &a.letf {
         if c.funds.is_empty() {
@@ -60,16 +61,17 @@ pub(super) fn flow_agents(p: &mut Problems, s: &Scenario) {
                     format!("must be 2, 3, -1, -2 or -3, got {}", fund.leverage),
                 );
             }
-            p.positive(f("aum_usd"), fund.aum_usd);
+            p.usd(f("aum_usd"), fund.aum_usd);
             p.range(f("flow_beta"), fund.flow_beta, -100.0, 100.0);
             p.range(f("flow_noise"), fund.flow_noise, 0.0, 1.0);
         }
         execution(p, "agents.letf.execution", &c.execution, &s.calendar);
+        latency(p, "agents.letf.latency_us".into(), c.latency_us);
     }
     if let Some(c) = &a.cta {
         let f = |k: &str| format!("agents.cta.{k}");
         instrument(p, f("instrument"), &c.instrument);
-        p.positive(f("capital_usd"), c.capital_usd);
+        p.usd(f("capital_usd"), c.capital_usd);
         p.range(f("vol_target"), c.vol_target, 0.001, 5.0);
         p.positive(f("max_leverage"), c.max_leverage);
         if c.lookbacks.is_empty() || c.lookbacks.iter().any(|&h| h == 0 || h > 5000) {
@@ -102,6 +104,7 @@ pub(super) fn flow_agents(p: &mut Problems, s: &Scenario) {
         lambdas(p, &f("ewma_lambda"), &[c.ewma_lambda]);
         p.range(f("band"), c.band, 0.0, 1.0);
         execution(p, &f("execution"), &c.execution, &s.calendar);
+        latency(p, f("latency_us"), c.latency_us);
     }
     if let Some(c) = &a.dealer {
         let f = |k: &str| format!("agents.dealer.{k}");
@@ -123,10 +126,22 @@ pub(super) fn flow_agents(p: &mut Problems, s: &Scenario) {
         if c.check_minutes == 0 {
             p.add(f("check_minutes"), "must be at least 1");
         }
-        p.positive(f("delta_band_usd"), c.delta_band_usd);
-        p.non_negative(f("min_hedge_usd"), c.min_hedge_usd);
-        p.time_in_session(f("close_hedge"), &c.close_hedge, &s.calendar);
+        p.usd(f("delta_band_usd"), c.delta_band_usd);
+        p.usd_or_zero(f("min_hedge_usd"), c.min_hedge_usd);
+        if let (Some(t), Some(close)) = (
+            p.time_in_session(f("close_hedge"), &c.close_hedge, &s.calendar),
+            crate::market::time::parse_hhmm(&s.calendar.close),
+        ) {
+            let auction = close.saturating_sub(s.calendar.closing_auction_minutes * 60);
+            if t >= auction {
+                p.add(
+                    f("close_hedge"),
+                    "must be before the closing auction starts (hedges trade in continuous trading)",
+                );
+            }
+        }
         p.positive(f("strike_step"), c.strike_step);
+        latency(p, f("latency_us"), c.latency_us);
         p.range(
             f("put_monetisation_per_pct"),
             c.put_monetisation_per_pct,
@@ -149,6 +164,12 @@ pub(super) fn flow_agents(p: &mut Problems, s: &Scenario) {
                     "does not apply to same-day (expiry_days = 0) series",
                 );
             }
+            if sr.expiry_days == 0 && !sr.roll {
+                p.add(
+                    g("roll"),
+                    "a same-day (expiry_days = 0) series is listed every morning: roll = false does not apply",
+                );
+            }
             if sr.first_expiry_days == Some(0) {
                 p.add(g("first_expiry_days"), "must be at least 1");
             }
@@ -161,8 +182,8 @@ pub(super) fn flow_agents(p: &mut Problems, s: &Scenario) {
         if c.trend_lookback_days == 0 {
             p.add(f("trend_lookback_days"), "must be at least 1");
         }
-        p.positive(f("position_usd"), c.position_usd);
-        p.non_negative(f("initial_short_usd"), c.initial_short_usd);
+        p.usd(f("position_usd"), c.position_usd);
+        p.usd_or_zero(f("initial_short_usd"), c.initial_short_usd);
         p.range(f("stop_loss"), c.stop_loss, 0.001, 10.0);
         p.non_negative(f("stop_dispersion"), c.stop_dispersion);
         if c.stop_dispersion >= c.stop_loss {
@@ -171,15 +192,28 @@ pub(super) fn flow_agents(p: &mut Problems, s: &Scenario) {
         p.range(f("profit_target"), c.profit_target, 0.001, 0.99);
         p.range(f("initial_margin"), c.initial_margin, 1.0, 10.0);
         p.range(f("maintenance_margin"), c.maintenance_margin, 0.0, 5.0);
+        // A new short has equity/short value = initial − 1; at or below maintenance it would be
+        // margin-called at its first check.
+        if c.initial_margin - 1.0 <= c.maintenance_margin {
+            p.add(
+                f("initial_margin"),
+                format!(
+                    "leaves no margin above maintenance: initial_margin − 1 ({:.3}) must exceed maintenance_margin ({})",
+                    c.initial_margin - 1.0,
+                    c.maintenance_margin
+                ),
+            );
+        }
         if c.check_minutes == 0 {
             p.add(f("check_minutes"), "must be at least 1");
         }
         execution(p, &f("execution"), &c.execution, &s.calendar);
+        latency(p, f("latency_us"), c.latency_us);
     }
     if let Some(c) = &a.hedger {
         let f = |k: &str| format!("agents.hedger.{k}");
         instrument(p, f("instrument"), &c.instrument);
-        p.positive(f("portfolio_usd"), c.portfolio_usd);
+        p.usd(f("portfolio_usd"), c.portfolio_usd);
         p.range(f("hedge_ratio"), c.hedge_ratio, 0.0, 2.0);
         p.range(f("max_hedge_ratio"), c.max_hedge_ratio, 0.0, 2.0);
         p.positive(f("vol_ref"), c.vol_ref);
@@ -191,11 +225,12 @@ pub(super) fn flow_agents(p: &mut Problems, s: &Scenario) {
         }
         p.range(f("band"), c.band, 0.0, 1.0);
         execution(p, &f("execution"), &c.execution, &s.calendar);
+        latency(p, f("latency_us"), c.latency_us);
     }
     if let Some(c) = &a.pension {
         let f = |k: &str| format!("agents.pension.{k}");
         instrument(p, f("instrument"), &c.instrument);
-        p.positive(f("aum_usd"), c.aum_usd);
+        p.usd(f("aum_usd"), c.aum_usd);
         p.range(f("equity_weight"), c.equity_weight, 0.0, 1.0);
         p.range(f("bond_return_annual"), c.bond_return_annual, -0.5, 0.5);
         if c.rebalance_every_days == 0 {
@@ -203,11 +238,12 @@ pub(super) fn flow_agents(p: &mut Problems, s: &Scenario) {
         }
         p.range(f("drift_band"), c.drift_band, 0.0, 1.0);
         execution(p, &f("execution"), &c.execution, &s.calendar);
+        latency(p, f("latency_us"), c.latency_us);
     }
     if let Some(c) = &a.long_term {
         let f = |k: &str| format!("agents.long_term.{k}");
         instrument(p, f("instrument"), &c.instrument);
-        p.positive(f("aum_usd"), c.aum_usd);
+        p.usd(f("aum_usd"), c.aum_usd);
         p.range(f("base_weight"), c.base_weight, 0.0, 2.0);
         p.range(f("max_weight"), c.max_weight, 0.0, 2.0);
         p.range(f("value_sensitivity"), c.value_sensitivity, 0.0, 100.0);
@@ -216,6 +252,7 @@ pub(super) fn flow_agents(p: &mut Problems, s: &Scenario) {
         p.range(f("flow_sensitivity"), c.flow_sensitivity, -100.0, 100.0);
         p.range(f("max_daily_trade"), c.max_daily_trade, 0.0, 1.0);
         execution(p, &f("execution"), &c.execution, &s.calendar);
+        latency(p, f("latency_us"), c.latency_us);
     }
 }
 
@@ -234,13 +271,30 @@ fn execution(p: &mut Problems, f: &str, e: &ExecutionCfg, cal: &CalendarCfg) {
     let start = p.time_in_session(format!("{f}.start"), &e.start, cal);
     if matches!(e.style, ExecStyle::Twap | ExecStyle::Passive) {
         let end = p.time_in_session(format!("{f}.end"), &e.end, cal);
-        if let (Some(a), Some(b)) = (start, end) {
-            if b <= a {
-                p.add(format!("{f}.end"), "must be after start");
-            }
-        }
         if e.slices == 0 {
             p.add(format!("{f}.slices"), "must be at least 1");
         }
+        if let (Some(a), Some(b)) = (start, end) {
+            if b <= a {
+                p.add(format!("{f}.end"), "must be after start");
+            } else if e.slices > 0 && (b - a) / e.slices < 1 {
+                // Slices closer than a second would resend what is still in flight.
+                p.add(
+                    format!("{f}.slices"),
+                    format!(
+                        "{} slices over {} s are less than a second apart",
+                        e.slices,
+                        b - a
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Agents' latency must stay well below a second: execution slices are at least a second apart.
+fn latency(p: &mut Problems, f: String, us: u64) {
+    if us > 500_000 {
+        p.add(f, format!("must be at most 500000 µs (0.5 s), got {us}"));
     }
 }

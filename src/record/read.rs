@@ -1,0 +1,176 @@
+//! Reading a finished run folder back: the tables analysis and reports are computed from, so
+//! `flowsim report DIR` gives the same result as the run that wrote DIR, from the files alone.
+//! Trades are not read (they are the largest table and nothing downstream needs them).
+
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+
+use super::rows::*;
+use super::run_dir::RecordError;
+use crate::agents::AgentClass;
+use crate::agents::state::Metric;
+use crate::book::Motive;
+
+/// The tables of one run, with instruments as indices into `symbols`.
+#[derive(Clone, Debug, Default)]
+pub struct RunRecords {
+    pub dir: PathBuf,
+    /// Instrument symbols in index order.
+    pub symbols: Vec<String>,
+    pub bars: Vec<BarRow>,
+    pub flows: Vec<FlowRow>,
+    pub positions: Vec<PositionRow>,
+    pub events: Vec<EventRow>,
+    pub state: Vec<StateRow>,
+}
+
+type BarCsv = (
+    u32,
+    u32,
+    u64,
+    String,
+    f64,
+    f64,
+    f64,
+    f64,
+    u64,
+    u32,
+    Option<f64>,
+    f64,
+    Option<f64>,
+    Option<f64>,
+);
+type FlowCsv = (
+    u32,
+    u32,
+    u64,
+    String,
+    AgentClass,
+    Motive,
+    u64,
+    u64,
+    i64,
+    f64,
+    f64,
+    f64,
+);
+type PositionCsv = (u32, String, AgentClass, u32, i64, f64, f64);
+type EventCsv = (u64, u32, EventKind, Option<String>, f64, String);
+type StateCsv = (u32, u64, u64, AgentClass, String, Metric, Option<f64>, f64);
+
+fn read_table<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<Vec<T>, RecordError> {
+    let path = dir.join(name);
+    let mut rdr = csv::Reader::from_path(&path).map_err(|e| RecordError::Read {
+        path: path.clone(),
+        line: 0,
+        message: e.to_string(),
+    })?;
+    let mut out = Vec::new();
+    for rec in rdr.deserialize() {
+        let row: T = rec.map_err(|e| RecordError::Read {
+            path: path.clone(),
+            line: e.position().map_or(0, |p| p.line()),
+            message: e.to_string(),
+        })?;
+        out.push(row);
+    }
+    Ok(out)
+}
+
+impl RunRecords {
+    /// Reads `bars.csv`, `flows.csv`, `positions.csv`, `events.csv` and `state.csv` from `dir`.
+    pub fn read(dir: &Path) -> Result<Self, RecordError> {
+        let bars_raw: Vec<BarCsv> = read_table(dir, "bars.csv")?;
+        let mut symbols: Vec<String> = Vec::new();
+        // Bars are written for every instrument in index order, so the first day's first bar
+        // lists them all in order.
+        for b in &bars_raw {
+            if !symbols.contains(&b.3) {
+                symbols.push(b.3.clone());
+            }
+        }
+        let index = |sym: &str| symbols.iter().position(|s| s == sym).unwrap_or(0) as u16;
+        let bars = bars_raw
+            .iter()
+            .map(|b| BarRow {
+                day: b.0,
+                bar: b.1,
+                time_ns: b.2,
+                instrument: index(&b.3),
+                open: b.4,
+                high: b.5,
+                low: b.6,
+                close: b.7,
+                volume: b.8,
+                trades: b.9,
+                vwap: b.10,
+                fundamental: b.11,
+                best_bid: b.12,
+                best_ask: b.13,
+            })
+            .collect();
+        let flows = read_table::<FlowCsv>(dir, "flows.csv")?
+            .into_iter()
+            .map(|f| FlowRow {
+                day: f.0,
+                bar: f.1,
+                time_ns: f.2,
+                instrument: index(&f.3),
+                class: f.4,
+                motive: f.5,
+                buy_units: f.6,
+                sell_units: f.7,
+                net_units: f.8,
+                buy_usd: f.9,
+                sell_usd: f.10,
+                net_usd: f.11,
+            })
+            .collect();
+        let positions = read_table::<PositionCsv>(dir, "positions.csv")?
+            .into_iter()
+            .map(|p| PositionRow {
+                day: p.0,
+                instrument: index(&p.1),
+                class: p.2,
+                agents: p.3,
+                position_units: p.4,
+                exposure_usd: p.5,
+                cash_usd: p.6,
+            })
+            .collect();
+        let events = read_table::<EventCsv>(dir, "events.csv")?
+            .into_iter()
+            .map(|e| EventRow {
+                time_ns: e.0,
+                day: e.1,
+                kind: e.2,
+                instrument: e.3.as_deref().map(index),
+                value: e.4,
+                detail: e.5,
+            })
+            .collect();
+        let state = read_table::<StateCsv>(dir, "state.csv")?
+            .into_iter()
+            .map(|s| StateRow {
+                day: s.0,
+                time_ns: s.1,
+                agent: s.2,
+                class: s.3,
+                instrument: index(&s.4),
+                metric: s.5,
+                at: s.6,
+                value: s.7,
+            })
+            .collect();
+        Ok(RunRecords {
+            dir: dir.to_path_buf(),
+            symbols,
+            bars,
+            flows,
+            positions,
+            events,
+            state,
+        })
+    }
+}

@@ -1,0 +1,68 @@
+//! Counterfactual scenarios: the same scenario without some agent classes. Every remaining
+//! agent keeps its stable id and so its random stream, so a rerun with the same seed differs
+//! only by what the removed classes did (and what that did to everyone else).
+
+use super::schema::Scenario;
+use crate::agents::AgentClass;
+
+/// `s` without the agents of `classes` (real money removes pension funds and long-term
+/// managers; exogenous removes flow programmes).
+pub fn without(s: &Scenario, classes: &[AgentClass]) -> Scenario {
+    let mut s = s.clone();
+    let a = &mut s.agents;
+    for c in classes {
+        match c {
+            AgentClass::MarketMaker => a.market_maker = None,
+            AgentClass::Noise => a.noise = None,
+            AgentClass::Value => a.value = None,
+            AgentClass::Exogenous => s.flows.clear(),
+            AgentClass::VolTarget => a.vol_target = None,
+            AgentClass::Letf => a.letf = None,
+            AgentClass::Cta => a.cta = None,
+            AgentClass::Dealer => a.dealer = None,
+            AgentClass::ShortSeller => a.short_seller = None,
+            AgentClass::Hedger => a.hedger = None,
+            AgentClass::RealMoney => {
+                a.pension = None;
+                a.long_term = None;
+            }
+        }
+    }
+    s.name = format!(
+        "{}-without-{}",
+        s.name,
+        classes
+            .iter()
+            .map(|c| c.as_str())
+            .collect::<Vec<_>>()
+            .join("-")
+    );
+    s
+}
+
+/// Parses a comma-separated list of class names (`letf,cta`); `mechanical` stands for all the
+/// mechanical-flow classes.
+pub fn parse_classes(list: &str) -> Result<Vec<AgentClass>, String> {
+    let mut out = Vec::new();
+    for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        if name == "mechanical" {
+            out.extend(AgentClass::MECHANICAL);
+            continue;
+        }
+        match AgentClass::parse(name) {
+            Some(c) => out.push(c),
+            None => {
+                return Err(format!(
+                    "unknown agent class {name:?}: expected one of {} or mechanical",
+                    AgentClass::ALL.map(|c| c.as_str()).join(", ")
+                ));
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    if out.is_empty() {
+        return Err("no agent class given".into());
+    }
+    Ok(out)
+}
