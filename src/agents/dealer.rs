@@ -136,6 +136,8 @@ pub struct Dealer {
     interval: Nanos,
     close_hedge: Nanos,
     last_hedge: Nanos,
+    /// The last hedge order was capped: the rest goes at the next check.
+    last_hedge_partial: bool,
     closed_hedged: bool,
     /// Morning housekeeping (expiries, listings, monetisation) done today.
     housekept: bool,
@@ -174,6 +176,7 @@ impl Dealer {
             interval: cfg.hedge_interval_minutes.max(1) as Nanos * MINUTE,
             close_hedge: parse_hhmm(&cfg.close_hedge).unwrap_or(57_000) as Nanos * SECOND,
             last_hedge: 0,
+            last_hedge_partial: false,
             closed_hedged: false,
             housekept: false,
             closes: [0.0; 2],
@@ -343,7 +346,11 @@ impl Agent for Dealer {
         let due = (ctx.now >= self.last_hedge + self.interval && gap_usd >= self.cfg.min_hedge_usd)
             || gap_usd > self.cfg.delta_band_usd
             || into_close;
-        if due && gap != 0 {
+        // A gap larger than one order keeps the hedge due until it is worked off.
+        let cap = d.usd_units(self.cfg.max_order_usd).max(1);
+        let working = self.last_hedge_partial && gap != 0;
+        if (due || working) && gap != 0 {
+            let qty = gap.unsigned_abs().min(cap);
             out.push(super::execution::market(
                 i,
                 if gap > 0 {
@@ -351,9 +358,12 @@ impl Agent for Dealer {
                 } else {
                     crate::book::Side::Sell
                 },
-                gap.unsigned_abs(),
+                qty,
                 Motive::Hedge,
             ));
+            self.last_hedge_partial = qty < gap.unsigned_abs();
+        } else {
+            self.last_hedge_partial = false;
         }
         if due {
             self.last_hedge = ctx.now;

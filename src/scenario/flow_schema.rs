@@ -264,6 +264,9 @@ pub struct DealerCfg {
     pub delta_band_usd: f64,
     /// Scheduled re-hedges skip gaps smaller than this many dollars.
     pub min_hedge_usd: f64,
+    /// Largest hedge order, dollars: a bigger gap is worked one order per check, as dealers
+    /// split hedges instead of sweeping the book.
+    pub max_order_usd: f64,
     /// How often the dealer checks its delta against the band, minutes.
     pub check_minutes: u32,
     /// Last re-hedge of the day, "HH:MM" (into the close).
@@ -303,6 +306,7 @@ impl Default for DealerCfg {
             hedge_interval_minutes: 15,
             delta_band_usd: 2e9,
             min_hedge_usd: 250e6,
+            max_order_usd: 1e9,
             check_minutes: 1,
             close_hedge: "15:50".into(),
             strike_step: 5.0,

@@ -128,6 +128,7 @@ pub(super) fn flow_agents(p: &mut Problems, s: &Scenario) {
         }
         p.usd(f("delta_band_usd"), c.delta_band_usd);
         p.usd_or_zero(f("min_hedge_usd"), c.min_hedge_usd);
+        p.usd(f("max_order_usd"), c.max_order_usd);
         if let (Some(t), Some(close)) = (
             p.time_in_session(f("close_hedge"), &c.close_hedge, &s.calendar),
             crate::market::time::parse_hhmm(&s.calendar.close),
