@@ -6,6 +6,7 @@
 pub mod agents;
 pub mod analysis;
 pub mod book;
+pub mod counterfactual;
 pub mod market;
 pub mod pricing;
 pub mod record;
