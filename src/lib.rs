@@ -6,9 +6,12 @@
 pub mod agents;
 pub mod analysis;
 pub mod book;
+pub mod counterfactual;
 pub mod market;
 pub mod plot;
 pub mod pricing;
 pub mod record;
 pub mod replay;
+pub mod run;
 pub mod scenario;
+pub mod sweep;

@@ -89,3 +89,39 @@ fn a_run_is_reproducible_without_wall_clock_or_hash_order() {
         }
     }
 }
+
+#[test]
+fn sweep_results_do_not_depend_on_thread_shard_or_clock() {
+    // A sweep's run folders and tables are functions of the sweep file alone: the one run
+    // code path and the sweep module read no clock, no thread identity and no hash order.
+    let mut files = rust_files("src/sweep");
+    files.push("src/run.rs".to_string());
+    for f in files {
+        let c = code(&source(&f));
+        for banned in [
+            "SystemTime",
+            "Instant",
+            "thread::current",
+            "HashMap",
+            "HashSet",
+            "thread_rng",
+        ] {
+            assert!(!c.contains(banned), "{f} uses {banned}");
+        }
+    }
+}
+
+#[test]
+fn sweep_runs_go_through_the_one_run_code_path() {
+    // `flowsim run` and every sweep run write their folder through `run::execute`; nothing
+    // else makes a run writer, a summary or a calibration recorder.
+    for f in rust_files("src/sweep")
+        .into_iter()
+        .chain(rust_files("src/cli"))
+    {
+        let c = code(&source(&f));
+        for banned in ["RunWriter", "Summary::new", "CalibrationRecorder"] {
+            assert!(!c.contains(banned), "{f} uses {banned}: call run::execute");
+        }
+    }
+}

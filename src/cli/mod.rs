@@ -1,8 +1,10 @@
 //! Command definitions (clap) and dispatch.
 
+mod ablate;
 mod bench;
 mod replay;
 mod run;
+mod sweep;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -13,10 +15,10 @@ use clap::{Parser, Subcommand};
     version,
     about = "Agent-based market microstructure simulator: mechanical flows on an exact limit order book",
     long_about = "flowsim runs seeded, reproducible agent-based market simulations on an exact \
-integer limit-order-book matching engine with call auctions and circuit breakers. Today's agents are \
-the background market (market makers, noise traders, value traders) and scheduled flow \
-programmes; the mechanical-flow agents (vol-targeters, leveraged ETFs, CTAs, dealers, short \
-sellers, hedgers, real money) are being added. See README.md and ARCHITECTURE.md."
+integer limit-order-book matching engine with call auctions and circuit breakers. Its agents are the \
+background market (market makers, noise traders, value traders), scheduled flow programmes, \
+the mechanical flows (vol-targeters, leveraged ETFs, CTAs, options dealers, short sellers, \
+hedgers) and real money (pension funds, long-term managers). See README.md and ARCHITECTURE.md."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -27,7 +29,14 @@ struct Cli {
 enum Command {
     /// Run a scenario and write its records into a result folder.
     Run(run::RunArgs),
-    /// Check scenario files without running them.
+    /// Run every (point, seed) of a sweep file in parallel, resumably; a shard of it for a
+    /// cluster job array (--shard, --emit-slurm); or merge the shards (--merge). Writes one
+    /// run folder per run and one table (sweep.csv, sweep.parquet) with a row per run.
+    Sweep(sweep::SweepArgs),
+    /// Run a scenario with and without some agent classes (same seed, the other agents' draws
+    /// unchanged) and compare: drawdown and rally amplification, price difference path.
+    Ablate(ablate::AblateArgs),
+    /// Check scenario and sweep files without running them.
     Validate(run::ValidateArgs),
     /// Print the summary (and calibration summary, if computed) of a finished run.
     Report(run::ReportArgs),
@@ -45,6 +54,8 @@ pub fn run() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Sweep(args) => sweep::run(args),
+        Command::Ablate(args) => ablate::run(args),
         Command::Validate(args) => run::validate(args),
         Command::Report(args) => run::report(args),
         Command::Bench { what } => bench::run(what),

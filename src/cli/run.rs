@@ -8,8 +8,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use flowsim::analysis::run_calibration::CalibrationRecorder;
-use flowsim::record::{RecordSink, RunWriter, Summary, Tee};
+use flowsim::run::RunOptions;
 use flowsim::scenario::{self, build};
 
 #[derive(Args)]
@@ -43,7 +42,8 @@ pub struct ReportArgs {
 
 #[derive(Args)]
 pub struct ValidateArgs {
-    /// Scenario files to check.
+    /// Scenario or sweep files to check (a sweep file is recognised by its `scenario` key;
+    /// every one of its points is checked).
     #[arg(required = true)]
     pub scenarios: Vec<PathBuf>,
 }
@@ -56,11 +56,6 @@ pub fn run(args: RunArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("runs").join(format!("{}-seed{seed}", s.name)));
-    let mut sim = build::build(&loaded, seed)
-        .with_context(|| format!("building {}", args.scenario.display()))?;
-    let symbols = s.instruments.iter().map(|i| i.symbol.clone()).collect();
-    let mut writer = RunWriter::create(&out, symbols, args.force, s.record.parquet)?;
-    writer.write_file("scenario.toml", loaded.source.as_bytes())?;
 
     let bar = if args.quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
@@ -73,70 +68,26 @@ pub fn run(args: RunArgs) -> Result<()> {
         pb
     };
     let started = Instant::now();
-    let mut recorder = args.calibration.then(|| {
-        CalibrationRecorder::new(
-            s.instruments.len(),
-            5,
-            &build::calendar(&s.calendar, s.days),
-        )
-    });
-    let mut tee;
-    let sink: &mut dyn RecordSink = match recorder.as_mut() {
-        Some(r) => {
-            tee = Tee {
-                first: &mut writer,
-                second: r,
-            };
-            &mut tee
-        }
-        None => &mut writer,
+    let options = RunOptions {
+        force: args.force,
+        calibration: args.calibration,
     };
-    let outcome = sim
-        .run(sink, &mut |day, counts| {
-            let secs = started.elapsed().as_secs_f64().max(1e-9);
-            bar.set_position(day as u64);
-            bar.set_message(format!(
-                "{:.2}M events/s",
-                counts.events as f64 / secs / 1e6
-            ));
-        })
-        .with_context(|| format!("running {}", args.scenario.display()))?;
+    let finished = flowsim::run::execute(&loaded, seed, &out, options, &mut |day, counts| {
+        let secs = started.elapsed().as_secs_f64().max(1e-9);
+        bar.set_position(day as u64);
+        bar.set_message(format!(
+            "{:.2}M events/s",
+            counts.events as f64 / secs / 1e6
+        ));
+    })?;
     bar.finish_and_clear();
     let wall = started.elapsed().as_secs_f64();
-    let counts = outcome.counts;
-    let summary = Summary::new(
-        &s.name,
-        &loaded.source,
-        seed,
-        s.days,
-        sim.agents().len(),
-        outcome,
-    );
-    writer.write_file("summary.json", summary.to_json().as_bytes())?;
-    let calibration_text = match recorder {
-        Some(r) => {
-            let summaries = r.finish();
-            let mut text = String::new();
-            for (ins, c) in s.instruments.iter().zip(&summaries) {
-                text.push_str(&format!(
-                    "calibration summary of {} (ticks of {}):\n{c}\n",
-                    ins.symbol, ins.tick_size
-                ));
-            }
-            let json = serde_json::to_string_pretty(&summaries)? + "\n";
-            writer.write_file("calibration.json", json.as_bytes())?;
-            writer.write_file("calibration.txt", text.as_bytes())?;
-            Some(text)
-        }
-        None => None,
-    };
-    let dest = writer.finish()?;
     if !args.quiet {
+        let summary = &finished.summary;
+        let counts = summary.counts;
         println!(
             "run: {} (seed {seed}), {} days, {} agents",
-            s.name,
-            s.days,
-            sim.agents().len()
+            s.name, s.days, summary.agents
         );
         for ins in &summary.instruments {
             println!(
@@ -160,10 +111,10 @@ pub fn run(args: RunArgs) -> Result<()> {
             s.days as f64 / wall,
             counts.events as f64 / wall / 1e6
         );
-        if let Some(text) = calibration_text {
+        if let Some(text) = &finished.calibration {
             print!("{text}");
         }
-        println!("results: {}", dest.display());
+        println!("results: {}", finished.dest.display());
     }
     Ok(())
 }
@@ -214,20 +165,13 @@ pub fn report(args: ReportArgs) -> Result<()> {
 pub fn validate(args: ValidateArgs) -> Result<()> {
     let mut failed = 0;
     for path in &args.scenarios {
-        let result = scenario::load(path)
-            .map_err(anyhow::Error::from)
-            .and_then(|l| {
-                build::build(&l, l.scenario.seed)?;
-                Ok(l)
-            });
+        let result = if scenario::is_sweep_file(path) {
+            check_sweep(path)
+        } else {
+            check_scenario(path)
+        };
         match result {
-            Ok(l) => println!(
-                "ok: {} ({}: {} days, {} instruments)",
-                path.display(),
-                l.scenario.name,
-                l.scenario.days,
-                l.scenario.instruments.len()
-            ),
+            Ok(line) => println!("ok: {} ({line})", path.display()),
             Err(e) => {
                 eprintln!("error: {e:#}");
                 failed += 1;
@@ -236,8 +180,30 @@ pub fn validate(args: ValidateArgs) -> Result<()> {
     }
     anyhow::ensure!(
         failed == 0,
-        "{failed} of {} scenario files are invalid",
+        "{failed} of {} files are invalid",
         args.scenarios.len()
     );
     Ok(())
+}
+
+fn check_scenario(path: &Path) -> Result<String> {
+    let l = scenario::load(path)?;
+    build::build(&l, l.scenario.seed)?;
+    Ok(format!(
+        "{}: {} days, {} instruments",
+        l.scenario.name,
+        l.scenario.days,
+        l.scenario.instruments.len()
+    ))
+}
+
+fn check_sweep(path: &Path) -> Result<String> {
+    let s = scenario::load_sweep(path)?;
+    Ok(format!(
+        "sweep of {}: {} points x {} seeds = {} runs",
+        s.base.path.display(),
+        s.points.len(),
+        s.seeds.len(),
+        s.runs()
+    ))
 }

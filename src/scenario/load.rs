@@ -40,28 +40,51 @@ pub fn load(path: &Path) -> Result<LoadedScenario, ScenarioError> {
 
 /// Parses and validates scenario text; `path` only labels errors.
 pub fn parse(path: &Path, source: &str) -> Result<Scenario, ScenarioError> {
-    let scenario: Scenario = toml::from_str(source).map_err(|e| {
-        let (line, column) = e
-            .span()
-            .map(|s| line_col(source, s.start))
-            .unwrap_or((0, 0));
-        let field = e.span().and_then(|sp| {
-            DeTable::parse(source)
-                .ok()
-                .and_then(|t| key_at(t.get_ref(), sp.start, ""))
-                .or_else(|| key_on_line(source, sp.start))
-        });
-        let message = match field {
-            Some(f) => format!("`{f}`: {}", e.message().trim()),
-            None => e.message().trim().to_string(),
-        };
-        ScenarioError::Syntax {
-            file: path.to_path_buf(),
-            line,
-            column,
-            message,
+    check(source).map_err(|e| e.into_error(path))
+}
+
+/// What is wrong with a scenario's text, before it is attached to a file name.
+#[derive(Clone, Debug)]
+pub(super) enum Unreadable {
+    /// TOML syntax or a type serde refused: where, and the field when it can be named.
+    Syntax(Found),
+    /// Readable, but breaking rules of `validate` (one entry each).
+    Invalid(Vec<Problem>),
+}
+
+/// A syntax or type error in TOML text.
+#[derive(Clone, Debug)]
+pub(super) struct Found {
+    pub line: usize,
+    pub column: usize,
+    /// Dotted path of the field the error is about, when the document says.
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl Unreadable {
+    pub(super) fn into_error(self, path: &Path) -> ScenarioError {
+        match self {
+            Unreadable::Syntax(f) => ScenarioError::Syntax {
+                file: path.to_path_buf(),
+                line: f.line,
+                column: f.column,
+                message: match f.field {
+                    Some(field) => format!("`{field}`: {}", f.message),
+                    None => f.message,
+                },
+            },
+            Unreadable::Invalid(problems) => ScenarioError::Invalid {
+                file: path.to_path_buf(),
+                problems,
+            },
         }
-    })?;
+    }
+}
+
+/// Parses and validates scenario text.
+pub(super) fn check(source: &str) -> Result<Scenario, Unreadable> {
+    let scenario: Scenario = deserialize(source).map_err(Unreadable::Syntax)?;
     let problems = validate(&scenario);
     if problems.is_empty() {
         return Ok(scenario);
@@ -78,14 +101,35 @@ pub fn parse(path: &Path, source: &str) -> Result<Scenario, ScenarioError> {
             message,
         })
         .collect();
-    Err(ScenarioError::Invalid {
-        file: path.to_path_buf(),
-        problems,
+    Err(Unreadable::Invalid(problems))
+}
+
+/// Deserialises TOML text into `T`, locating a syntax or type error by line, column and the
+/// dotted name of the field. Scenario and sweep files share it so that both report problems
+/// the same way.
+pub(super) fn deserialize<T: serde::de::DeserializeOwned>(source: &str) -> Result<T, Found> {
+    toml::from_str(source).map_err(|e| {
+        let (line, column) = e
+            .span()
+            .map(|s| line_col(source, s.start))
+            .unwrap_or((0, 0));
+        let field = e.span().and_then(|sp| {
+            DeTable::parse(source)
+                .ok()
+                .and_then(|t| key_at(t.get_ref(), sp.start, ""))
+                .or_else(|| key_on_line(source, sp.start))
+        });
+        Found {
+            line,
+            column,
+            field,
+            message: e.message().trim().to_string(),
+        }
     })
 }
 
 /// 1-based line and column of a byte offset.
-fn line_col(source: &str, offset: usize) -> (usize, usize) {
+pub(super) fn line_col(source: &str, offset: usize) -> (usize, usize) {
     let before = &source[..offset.min(source.len())];
     let line = before.matches('\n').count() + 1;
     let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;

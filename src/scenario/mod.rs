@@ -1,6 +1,9 @@
 //! Scenario files: the serde schema with its defaults, validation with located errors, and
 //! the conversion of dollar sizes into the integer units the simulation runs on.
 //!
+//! Sweep files (a base scenario, parameters by dotted path, seeds) are read and checked here
+//! too, into one checked scenario per point.
+//!
 //! This module never runs anything: it turns text into a checked [`Scenario`].
 
 pub mod ablate;
@@ -8,7 +11,9 @@ pub mod build;
 mod error;
 pub mod flow_schema;
 mod load;
+pub mod overrides;
 pub mod schema;
+pub mod sweep;
 mod validate;
 mod validate_flows;
 
@@ -16,3 +21,4 @@ pub use error::{Problem, ScenarioError};
 pub use flow_schema::*;
 pub use load::{LoadedScenario, load, parse};
 pub use schema::*;
+pub use sweep::{Sweep, SweepFileError, SweepPoint, is_sweep_file, load_sweep};

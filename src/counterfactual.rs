@@ -1,0 +1,204 @@
+//! Counterfactual ablation: a scenario run twice with the same seed, with and without some
+//! agent classes. Every remaining agent keeps its random stream, so the difference between the
+//! two price paths is what the removed classes did, directly and through everyone's reaction.
+//!
+//! The result is one folder holding both run folders (`with/`, `without/`), the comparison
+//! (`ablation.json`) and the price difference path (`difference.csv`); like a run folder it
+//! appears only when complete.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::agents::AgentClass;
+use crate::analysis::ablation::Ablation;
+use crate::record::{RecordError, RunRecords};
+use crate::run::{self, Finished, RunError, RunOptions};
+use crate::scenario::{LoadedScenario, ablate};
+
+#[derive(Debug, Error)]
+pub enum AblateError {
+    #[error("{0} already exists: choose another --out, or pass --force to replace it")]
+    Exists(PathBuf),
+    #[error("the scenario has no {0} agents to remove")]
+    Absent(&'static str),
+    #[error(transparent)]
+    Run(#[from] RunError),
+    #[error(transparent)]
+    Record(#[from] RecordError),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("encoding the counterfactual scenario: {0}")]
+    Encode(String),
+}
+
+/// The comparison of one instrument.
+#[derive(Clone, Debug, Serialize)]
+pub struct InstrumentAblation {
+    pub symbol: String,
+    pub drawdown_with: f64,
+    pub drawdown_without: f64,
+    /// Drawdown with the classes over drawdown without (> 1: they amplified the fall).
+    pub drawdown_amplification: f64,
+    pub rally_with: f64,
+    pub rally_without: f64,
+    pub rally_amplification: f64,
+    /// Largest |price with / price without − 1| along the path, and the final one.
+    pub max_abs_difference: f64,
+    pub final_difference: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AblationSummary {
+    pub scenario: String,
+    pub seed: u64,
+    pub without: Vec<&'static str>,
+    pub instruments: Vec<InstrumentAblation>,
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> AblateError + '_ {
+    move |source| AblateError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Whether the scenario has agents of `class` (so removing it changes something).
+fn present(loaded: &LoadedScenario, class: AgentClass) -> bool {
+    let a = &loaded.scenario.agents;
+    match class {
+        AgentClass::MarketMaker => a.market_maker.as_ref().is_some_and(|c| c.count > 0),
+        AgentClass::Noise => a.noise.as_ref().is_some_and(|c| c.count > 0),
+        AgentClass::Value => a.value.as_ref().is_some_and(|c| c.count > 0),
+        AgentClass::Exogenous => !loaded.scenario.flows.is_empty(),
+        AgentClass::VolTarget => a.vol_target.as_ref().is_some_and(|c| c.count > 0),
+        AgentClass::Letf => a.letf.as_ref().is_some_and(|c| !c.funds.is_empty()),
+        AgentClass::Cta => a.cta.as_ref().is_some_and(|c| c.count > 0),
+        AgentClass::Dealer => a.dealer.as_ref().is_some_and(|c| c.count > 0),
+        AgentClass::ShortSeller => a.short_seller.as_ref().is_some_and(|c| c.count > 0),
+        AgentClass::Hedger => a.hedger.as_ref().is_some_and(|c| c.count > 0),
+        AgentClass::RealMoney => {
+            a.pension.as_ref().is_some_and(|c| c.count > 0)
+                || a.long_term.as_ref().is_some_and(|c| c.count > 0)
+        }
+    }
+}
+
+/// Runs `loaded` with and without `classes` (classes the scenario lacks are skipped; all of
+/// them lacking is an error) into `out`.
+pub fn ablate_run(
+    loaded: &LoadedScenario,
+    classes: &[AgentClass],
+    seed: u64,
+    out: &Path,
+    force: bool,
+    on_day: &mut dyn FnMut(u32),
+) -> Result<(PathBuf, AblationSummary), AblateError> {
+    let removed: Vec<AgentClass> = classes
+        .iter()
+        .copied()
+        .filter(|&c| present(loaded, c))
+        .collect();
+    if removed.is_empty() {
+        return Err(AblateError::Absent(
+            classes.first().map_or("any", |c| c.as_str()),
+        ));
+    }
+    if out.exists() && !force {
+        return Err(AblateError::Exists(out.to_path_buf()));
+    }
+    let counter = ablate::without(&loaded.scenario, &removed);
+    let text = toml::to_string(&counter).map_err(|e| AblateError::Encode(e.to_string()))?;
+    let source = format!(
+        "# Counterfactual of {} without {} (written by flowsim ablate).\n{text}",
+        loaded.path.display(),
+        removed
+            .iter()
+            .map(|c| c.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let counter = LoadedScenario {
+        scenario: counter,
+        path: loaded.path.clone(),
+        source,
+    };
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(io(parent))?;
+    let name = out
+        .file_name()
+        .map_or("ablation".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
+    }
+    let result = (|| {
+        let opts = RunOptions::default();
+        let days = loaded.scenario.days;
+        let a: Finished =
+            run::execute(loaded, seed, &tmp.join("with"), opts, &mut |d, _| on_day(d))?;
+        let b: Finished = run::execute(&counter, seed, &tmp.join("without"), opts, &mut |d, _| {
+            on_day(days + d)
+        })?;
+        let ra = RunRecords::read(&a.dest)?;
+        let rb = RunRecords::read(&b.dest)?;
+        let mut instruments = Vec::new();
+        let mut csv = String::from("instrument,day,bar,price_with,price_without,difference\n");
+        for (i, sym) in ra.symbols.iter().enumerate() {
+            let ab = Ablation::new(&ra.bars, &rb.bars, i as u16);
+            let diff = ab.difference();
+            for (k, d) in diff.iter().enumerate() {
+                let (day, bar) = ab.at[k];
+                csv.push_str(&format!(
+                    "{sym},{day},{bar},{},{},{d}\n",
+                    ab.with[k], ab.without[k]
+                ));
+            }
+            instruments.push(InstrumentAblation {
+                symbol: sym.clone(),
+                drawdown_with: ab.drawdown_with,
+                drawdown_without: ab.drawdown_without,
+                drawdown_amplification: ab.drawdown_amplification(),
+                rally_with: ab.rally_with,
+                rally_without: ab.rally_without,
+                rally_amplification: ab.rally_amplification(),
+                max_abs_difference: diff.iter().fold(0.0, |m, d| m.max(d.abs())),
+                final_difference: diff.last().copied().unwrap_or(0.0),
+            });
+        }
+        let summary = AblationSummary {
+            scenario: loaded.scenario.name.clone(),
+            seed,
+            without: removed.iter().map(|c| c.as_str()).collect(),
+            instruments,
+        };
+        let json = serde_json::to_string_pretty(&summary)
+            .map_err(|e| AblateError::Encode(e.to_string()))?
+            + "\n";
+        let p = tmp.join("ablation.json");
+        std::fs::write(&p, json).map_err(io(&p))?;
+        let p = tmp.join("difference.csv");
+        std::fs::write(&p, csv).map_err(io(&p))?;
+        Ok::<_, AblateError>(summary)
+    })();
+    let summary = match result {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+    };
+    if out.exists() {
+        std::fs::remove_dir_all(out).map_err(io(out))?;
+    }
+    std::fs::rename(&tmp, out).map_err(io(out))?;
+    Ok((out.to_path_buf(), summary))
+}

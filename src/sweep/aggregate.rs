@@ -1,0 +1,227 @@
+//! The sweep table: one row per finished run (point, parameters, seed, key metrics from its
+//! `summary.json`), written as `sweep.csv` and `sweep.parquet`, and `failures.csv`.
+//!
+//! The table is a function of the sweep file and the run folders only: columns come from the
+//! sweep (its parameters, and the instruments of its points), rows are in run order, and
+//! nothing records which thread, shard or machine ran what. So a merge of shards writes the
+//! same bytes as an unsharded sweep.
+//!
+//! Charts of a sweep (drawdowns per point, fan charts, a metric against a parameter with
+//! bands across seeds) are to be drawn from the [`Table`] [`aggregate`] returns, and the run
+//! folders, by the plot module once it exists; this module only assembles the numbers.
+
+use super::error::SweepError;
+use super::layout::{self, Layout};
+use super::plan::{self, RunId};
+use super::resume::{self, RunSummary, State};
+use super::table::{Cell, Column, Kind, Table};
+use crate::scenario::Sweep;
+
+/// What [`aggregate`] found and wrote.
+#[derive(Debug)]
+pub struct Aggregate {
+    pub table: Table,
+    /// Runs that failed, with their recorded errors, in run order.
+    pub failures: Vec<(RunId, String)>,
+    pub total: usize,
+}
+
+/// Per-run counts in the table, in order.
+const COUNTS: [&str; 7] = [
+    "orders",
+    "rejected",
+    "cancels",
+    "trades",
+    "halts",
+    "events",
+    "closed_days",
+];
+
+/// Per-instrument metrics in the table, in order; each column is `<symbol>_<metric>`.
+const METRICS: [(&str, Kind); 6] = [
+    ("total_return", Kind::F64),
+    ("max_drawdown", Kind::F64),
+    ("min_price", Kind::F64),
+    ("final_close", Kind::F64),
+    ("final_fundamental", Kind::F64),
+    ("volume_units", Kind::U64),
+];
+
+/// Reads every run of the sweep from `layout` and writes the tables. Every run must have
+/// finished or failed; runs that never ran (a shard not run yet, a killed process) make it an
+/// error that lists them, and nothing is written.
+pub fn aggregate(sweep: &Sweep, layout: &Layout) -> Result<Aggregate, SweepError> {
+    let runs = plan::runs(sweep);
+    let states = resume::scan(sweep, layout, &runs)?;
+    let missing: Vec<String> = runs
+        .iter()
+        .zip(&states)
+        .filter(|(_, s)| matches!(s, State::Pending))
+        .map(|(r, _)| r.name())
+        .collect();
+    if !missing.is_empty() {
+        return Err(SweepError::Missing {
+            out: layout.root().to_path_buf(),
+            missing: missing.len(),
+            total: runs.len(),
+            runs: missing,
+        });
+    }
+
+    let table = build_table(sweep, &runs, &states);
+    let failures: Vec<(RunId, String)> = runs
+        .iter()
+        .zip(&states)
+        .filter_map(|(r, s)| match s {
+            State::Failed(e) => Some((r.clone(), e.clone())),
+            _ => None,
+        })
+        .collect();
+    let failure_table = Table {
+        columns: vec![
+            col("point", Kind::U64),
+            col("run", Kind::Str),
+            col("seed", Kind::U64),
+            col("error", Kind::Str),
+        ],
+        rows: failures
+            .iter()
+            .map(|(r, e)| {
+                vec![
+                    Cell::U64(r.point as u64),
+                    Cell::Str(r.name()),
+                    Cell::U64(r.seed),
+                    Cell::Str(e.clone()),
+                ]
+            })
+            .collect(),
+    };
+
+    // Leftovers of a killed earlier aggregation.
+    let own = ["sweep.csv", "sweep.parquet", "failures.csv"];
+    layout::remove_partials(layout.root(), |n| own.contains(&n))?;
+    layout::write_atomic_with(&layout.table_csv(), |p| table.write_csv(p))?;
+    layout::write_atomic_with(&layout.table_parquet(), |p| table.write_parquet(p))?;
+    layout::write_atomic_with(&layout.failures_csv(), |p| failure_table.write_csv(p))?;
+    Ok(Aggregate {
+        table,
+        failures,
+        total: runs.len(),
+    })
+}
+
+fn col(name: &str, kind: Kind) -> Column {
+    Column {
+        name: name.to_string(),
+        kind,
+    }
+}
+
+/// The instruments of all points, in order of first appearance.
+fn symbols(sweep: &Sweep) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for p in &sweep.points {
+        for ins in &p.scenario.scenario.instruments {
+            if !out.contains(&ins.symbol) {
+                out.push(ins.symbol.clone());
+            }
+        }
+    }
+    out
+}
+
+/// The column kind of a parameter: integers if every value is one, numbers if every value
+/// is a number, text otherwise.
+fn param_kind(sweep: &Sweep, k: usize) -> Kind {
+    let values = || sweep.points.iter().filter_map(|p| p.values[k].as_ref());
+    if values().all(|v| v.is_integer()) {
+        Kind::I64
+    } else if values().all(|v| v.is_integer() || v.is_float()) {
+        Kind::F64
+    } else {
+        Kind::Str
+    }
+}
+
+fn param_cell(v: Option<&toml::Value>, kind: Kind) -> Cell {
+    match (v, kind) {
+        (None, _) => Cell::Null,
+        (Some(toml::Value::Integer(i)), Kind::I64) => Cell::I64(*i),
+        (Some(toml::Value::Integer(i)), Kind::F64) => Cell::F64(*i as f64),
+        (Some(toml::Value::Float(x)), Kind::F64) => Cell::F64(*x),
+        (Some(toml::Value::String(s)), _) => Cell::Str(s.clone()),
+        (Some(other), _) => Cell::Str(crate::scenario::overrides::display_value(other)),
+    }
+}
+
+fn build_table(sweep: &Sweep, runs: &[RunId], states: &[State]) -> Table {
+    let kinds: Vec<Kind> = (0..sweep.parameters.len())
+        .map(|k| param_kind(sweep, k))
+        .collect();
+    let symbols = symbols(sweep);
+    let mut columns = vec![col("point", Kind::U64), col("run", Kind::Str)];
+    columns.extend(
+        sweep
+            .parameters
+            .iter()
+            .zip(&kinds)
+            .map(|(p, &kind)| col(p.as_str(), kind)),
+    );
+    columns.push(col("seed", Kind::U64));
+    columns.extend(COUNTS.iter().map(|c| col(c, Kind::U64)));
+    for s in &symbols {
+        for (m, kind) in METRICS {
+            columns.push(col(&format!("{s}_{m}"), kind));
+        }
+    }
+
+    let rows = runs
+        .iter()
+        .zip(states)
+        .filter_map(|(r, s)| match s {
+            State::Done(summary) => Some(row(sweep, r, summary, &kinds, &symbols)),
+            _ => None,
+        })
+        .collect();
+    Table { columns, rows }
+}
+
+fn row(sweep: &Sweep, r: &RunId, s: &RunSummary, kinds: &[Kind], symbols: &[String]) -> Vec<Cell> {
+    let point = &sweep.points[r.point];
+    let mut row = vec![Cell::U64(r.point as u64), Cell::Str(r.name())];
+    row.extend(
+        point
+            .values
+            .iter()
+            .zip(kinds)
+            .map(|(v, &kind)| param_cell(v.as_ref(), kind)),
+    );
+    row.push(Cell::U64(r.seed));
+    let c = &s.counts;
+    row.extend(
+        [
+            c.orders,
+            c.rejected,
+            c.cancels,
+            c.trades,
+            c.halts,
+            c.events,
+            c.closed_days,
+        ]
+        .map(Cell::U64),
+    );
+    for sym in symbols {
+        match s.instruments.iter().find(|i| &i.symbol == sym) {
+            Some(i) => row.extend([
+                Cell::F64(i.total_return),
+                Cell::F64(i.max_drawdown),
+                Cell::F64(i.min_price),
+                Cell::F64(i.final_close),
+                Cell::F64(i.final_fundamental),
+                Cell::U64(i.volume_units),
+            ]),
+            None => row.extend(METRICS.iter().map(|_| Cell::Null)),
+        }
+    }
+    row
+}

@@ -1,0 +1,26 @@
+//! Sweeps: every (point, seed) run of a checked [`Sweep`](crate::scenario::Sweep), in
+//! parallel on worker threads, resumable, sliceable into shards for cluster job arrays, and
+//! aggregated into one table.
+//!
+//! A run's result never depends on which thread or shard ran it: each run is a pure function
+//! of (scenario, seed) written by [`crate::run::execute`], the same code as `flowsim run`, and
+//! the table is assembled in run order from the run folders alone.
+
+mod aggregate;
+mod error;
+mod execute;
+mod layout;
+mod plan;
+mod pool;
+mod resume;
+mod slurm;
+mod table;
+
+pub use aggregate::{Aggregate, aggregate};
+pub use error::SweepError;
+pub use execute::{Progress, SliceOutcome, run_slice};
+pub use layout::Layout;
+pub use plan::{RunId, Shard, runs};
+pub use resume::{InstrumentSummary, RunCounts, RunSummary, State};
+pub use slurm::{SlurmJob, sbatch_script};
+pub use table::{Cell, Column, Kind, Table};

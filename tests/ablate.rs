@@ -1,0 +1,139 @@
+//! `flowsim ablate` end to end: both runs in one folder, the factual run identical to a plain
+//! `flowsim run`, the counterfactual without the classes, and clear refusals.
+
+mod common;
+use common::Scratch;
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_flowsim");
+
+const SMALL: &str = r#"name = "small_flows"
+seed = 4
+days = 3
+
+[prehistory]
+kind = "synthetic"
+days = 30
+
+[[instruments]]
+symbol = "SPX"
+initial_price = 5000.0
+tick_size = 0.25
+notional_per_unit = 50.0
+
+[[shocks]]
+day = 2
+time = "11:00"
+instrument = "SPX"
+fundamental_jump = -0.04
+
+[agents.market_maker]
+count = 2
+
+[agents.noise]
+count = 30
+
+[agents.value]
+count = 5
+
+[agents.letf]
+
+[agents.vol_target]
+"#;
+
+fn flowsim(args: &[&str]) -> std::process::Output {
+    Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("runs the binary")
+}
+
+#[test]
+fn ablation_writes_both_runs_and_the_comparison() {
+    let s = Scratch::new("ablate");
+    let scenario = s.write("small.toml", SMALL);
+    let out = s.path("abl");
+    let o = flowsim(&[
+        "ablate",
+        scenario.to_str().unwrap(),
+        "--without",
+        "letf",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("without letf") && text.contains("SPX: drawdown"),
+        "{text}"
+    );
+    for f in ["with", "without", "ablation.json", "difference.csv"] {
+        assert!(out.join(f).exists(), "missing {f}");
+    }
+    // The factual run is the plain run, byte for byte.
+    let plain = s.path("plain");
+    let o = flowsim(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--out",
+        plain.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success());
+    for f in ["bars.csv", "flows.csv", "state.csv", "summary.json"] {
+        assert_eq!(
+            std::fs::read(plain.join(f)).unwrap(),
+            std::fs::read(out.join("with").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    // The counterfactual has no LETF flows and keeps the vol-targeters.
+    let flows = std::fs::read_to_string(out.join("without/flows.csv")).unwrap();
+    assert!(!flows.contains(",letf,"));
+    assert!(flows.contains(",vol_target,"));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("ablation.json")).unwrap()).unwrap();
+    let spx = &json["instruments"][0];
+    let (w, wo) = (
+        spx["drawdown_with"].as_f64().unwrap(),
+        spx["drawdown_without"].as_f64().unwrap(),
+    );
+    assert!((spx["drawdown_amplification"].as_f64().unwrap() - w / wo).abs() < 1e-12);
+    // No staging folder left beside the result.
+    let leftovers: Vec<_> = std::fs::read_dir(s.path(""))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn unknown_or_absent_classes_are_refused() {
+    let s = Scratch::new("ablate-bad");
+    let scenario = s.write("small.toml", SMALL);
+    let out = s.path("abl");
+    let o = flowsim(&[
+        "ablate",
+        scenario.to_str().unwrap(),
+        "--without",
+        "letfs",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("unknown agent class \"letfs\""), "{err}");
+    let o = flowsim(&[
+        "ablate",
+        scenario.to_str().unwrap(),
+        "--without",
+        "cta",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("no cta agents"), "{err}");
+    assert!(!out.exists());
+}
