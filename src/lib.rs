@@ -12,6 +12,7 @@ pub mod plot;
 pub mod pricing;
 pub mod record;
 pub mod replay;
+pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod sweep;

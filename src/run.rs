@@ -36,6 +36,8 @@ pub enum RunError {
     Record(#[from] RecordError),
     #[error("encoding the calibration summary")]
     Encode(#[source] serde_json::Error),
+    #[error("writing the report")]
+    Report(#[source] crate::report::ReportError),
 }
 
 /// How a run is written, beyond its scenario and seed.
@@ -45,6 +47,8 @@ pub struct RunOptions {
     pub force: bool,
     /// Also compute the book calibration summary (`calibration.json`, `calibration.txt`).
     pub calibration: bool,
+    /// Also draw the charts and write `report.html` (analysis of the run's own files).
+    pub report: bool,
 }
 
 /// What a finished run wrote and its key numbers.
@@ -125,6 +129,11 @@ pub fn execute(
         }
         None => None,
     };
+    if options.report {
+        writer.flush_csv()?;
+        let title = format!("{} — seed {seed}", s.name);
+        crate::report::write_run_report(writer.staging_dir(), &title).map_err(RunError::Report)?;
+    }
     let dest = writer.finish()?;
     Ok(Finished {
         dest,

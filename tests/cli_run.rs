@@ -16,15 +16,17 @@ use std::process::{Command, Output};
 const BIN: &str = env!("CARGO_BIN_EXE_flowsim");
 
 /// The files every finished run folder holds, and nothing else.
-const RUN_FILES: [&str; 14] = [
+const RUN_FILES: [&str; 16] = [
     "bars.csv",
     "bars.parquet",
+    "charts",
     "events.csv",
     "events.parquet",
     "flows.csv",
     "flows.parquet",
     "positions.csv",
     "positions.parquet",
+    "report.html",
     "scenario.toml",
     "state.csv",
     "state.parquet",
@@ -102,6 +104,28 @@ count = 5
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
+
+/// Every file of two run folders (charts included) is byte-identical.
+#[track_caller]
+fn assert_same_files(a: &Path, b: &Path) {
+    for f in RUN_FILES {
+        let (x, y) = (a.join(f), b.join(f));
+        if x.is_dir() {
+            assert_eq!(entries(&x), entries(&y), "{f}/ lists differ");
+            for name in entries(&x) {
+                assert!(
+                    std::fs::read(x.join(&name)).unwrap() == std::fs::read(y.join(&name)).unwrap(),
+                    "{f}/{name} differs between two runs of the same seed"
+                );
+            }
+        } else {
+            assert!(
+                std::fs::read(&x).unwrap() == std::fs::read(&y).unwrap(),
+                "{f} differs between two runs of the same seed"
+            );
+        }
+    }
+}
 
 fn flowsim_in<I, S>(cwd: Option<&Path>, args: I) -> Output
 where
@@ -262,13 +286,7 @@ fn same_scenario_and_seed_give_byte_identical_folders_and_another_seed_differs()
     let expected: BTreeSet<String> = RUN_FILES.iter().map(|f| f.to_string()).collect();
     assert_eq!(entries(&a), expected);
     assert_eq!(entries(&b), expected);
-    for f in RUN_FILES {
-        let (x, y) = (
-            std::fs::read(a.join(f)).unwrap(),
-            std::fs::read(b.join(f)).unwrap(),
-        );
-        assert!(x == y, "{f} differs between two runs of the same seed");
-    }
+    assert_same_files(&a, &b);
     let trades_a = std::fs::read(a.join("trades.csv")).unwrap();
     let trades_c = std::fs::read(c.join("trades.csv")).unwrap();
     assert!(
@@ -292,13 +310,7 @@ fn runs_with_every_agent_kind_are_byte_identical() {
     let (a, b) = (s.path("a"), s.path("b"));
     run_ok(&scenario, &a, &["--quiet"]);
     run_ok(&scenario, &b, &["--quiet"]);
-    for f in RUN_FILES {
-        let (x, y) = (
-            std::fs::read(a.join(f)).unwrap(),
-            std::fs::read(b.join(f)).unwrap(),
-        );
-        assert!(x == y, "{f} differs between two runs of the same seed");
-    }
+    assert_same_files(&a, &b);
     let state = read_csv(&a.join("state.csv"));
     let classes: BTreeSet<String> = state.iter().map(|r| r["class"].clone()).collect();
     for c in [
@@ -1106,4 +1118,31 @@ fn calibration_summary_of_a_simulated_run_and_report() {
     let r = flowsim(["report".as_ref(), s.path("nothing").as_os_str()]);
     assert!(!r.status.success());
     assert!(stderr(&r).contains("summary.json"), "{}", stderr(&r));
+}
+
+/// The report is a function of the run folder: `flowsim report DIR` on a run written without
+/// one draws the same charts and HTML, byte for byte, as the run that wrote its own.
+#[test]
+fn report_from_the_folder_equals_the_one_the_run_wrote() {
+    let s = Scratch::new("report");
+    let text = format!("{TINY}\n[agents.vol_target]\n[agents.letf]\n[agents.dealer]\n");
+    let scenario = s.write("r.toml", &text);
+    let (a, b) = (s.path("with-report"), s.path("without-report"));
+    let o = run_ok(&scenario, &a, &[]);
+    assert!(stdout(&o).contains("report: "), "{}", stdout(&o));
+    run_ok(&scenario, &b, &["--quiet", "--no-report"]);
+    assert!(!b.join("report.html").exists() && !b.join("charts").exists());
+    let o = flowsim([OsStr::new("report"), b.as_os_str()]);
+    assert_success(&o, "flowsim report");
+    assert!(stdout(&o).contains("report.html"), "{}", stdout(&o));
+    assert_same_files(&a, &b);
+    let html = std::fs::read_to_string(a.join("report.html")).unwrap();
+    for needle in [
+        "charts/price_flows_SPX.svg",
+        "Flows by class",
+        "letf",
+        "gamma",
+    ] {
+        assert!(html.contains(needle), "report lacks {needle:?}");
+    }
 }

@@ -271,6 +271,8 @@ fn a_sweep_run_folder_is_the_run_done_alone_on_the_overridden_scenario() {
         OsStr::new("--out"),
         alone.as_os_str(),
         OsStr::new("--quiet"),
+        // Sweep runs skip the per-run report (`flowsim report DIR` draws one on demand).
+        OsStr::new("--no-report"),
     ]);
     assert_success(&o, "flowsim run on the overridden scenario");
     assert_same_tree(&folder, &alone);

@@ -31,14 +31,16 @@ enum Command {
     Run(run::RunArgs),
     /// Run every (point, seed) of a sweep file in parallel, resumably; a shard of it for a
     /// cluster job array (--shard, --emit-slurm); or merge the shards (--merge). Writes one
-    /// run folder per run and one table (sweep.csv, sweep.parquet) with a row per run.
+    /// run folder per run (records and summary, as `flowsim run --no-report`; `flowsim report
+    /// DIR` draws a run's charts on demand) and one table (sweep.csv, sweep.parquet).
     Sweep(sweep::SweepArgs),
     /// Run a scenario with and without some agent classes (same seed, the other agents' draws
     /// unchanged) and compare: drawdown and rally amplification, price difference path.
     Ablate(ablate::AblateArgs),
     /// Check scenario and sweep files without running them.
     Validate(run::ValidateArgs),
-    /// Print the summary (and calibration summary, if computed) of a finished run.
+    /// Print the summary (and calibration summary, if computed) of a finished run, and write
+    /// its charts (charts/) and report.html from the run's own files.
     Report(run::ReportArgs),
     /// Measure speed.
     Bench {

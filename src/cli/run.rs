@@ -32,6 +32,9 @@ pub struct RunArgs {
     /// calibration.json and calibration.txt. Costs memory of about 8 bytes per order.
     #[arg(long)]
     pub calibration: bool,
+    /// Skip the charts (charts/*.png, *.svg) and report.html a run writes by default.
+    #[arg(long)]
+    pub no_report: bool,
 }
 
 #[derive(Args)]
@@ -71,6 +74,7 @@ pub fn run(args: RunArgs) -> Result<()> {
     let options = RunOptions {
         force: args.force,
         calibration: args.calibration,
+        report: !args.no_report,
     };
     let finished = flowsim::run::execute(&loaded, seed, &out, options, &mut |day, counts| {
         let secs = started.elapsed().as_secs_f64().max(1e-9);
@@ -115,6 +119,9 @@ pub fn run(args: RunArgs) -> Result<()> {
             print!("{text}");
         }
         println!("results: {}", finished.dest.display());
+        if options.report {
+            println!("report: {}", finished.dest.join("report.html").display());
+        }
     }
     Ok(())
 }
@@ -159,6 +166,14 @@ pub fn report(args: ReportArgs) -> Result<()> {
             "  (no calibration summary: run with `flowsim run --calibration` to compute one)"
         ),
     }
+    let title = format!(
+        "{} — seed {}",
+        v["scenario"].as_str().unwrap_or("?"),
+        v["seed"]
+    );
+    let html = flowsim::report::write_run_report(dir, &title)
+        .with_context(|| format!("writing the report of {}", dir.display()))?;
+    println!("report: {}", html.display());
     Ok(())
 }
 

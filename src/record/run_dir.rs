@@ -211,6 +211,23 @@ impl RunWriter {
         &self.tmp
     }
 
+    /// Flushes the CSV tables, so what is staged can be read back (for the report) before the
+    /// folder is finished.
+    pub fn flush_csv(&mut self) -> Result<(), RecordError> {
+        for (name, w) in [
+            ("trades.csv", &mut self.trades),
+            ("bars.csv", &mut self.bars),
+            ("flows.csv", &mut self.flows),
+            ("positions.csv", &mut self.positions),
+            ("events.csv", &mut self.events),
+            ("state.csv", &mut self.state),
+        ] {
+            let path = self.tmp.join(name);
+            w.flush().map_err(io(&path))?;
+        }
+        Ok(())
+    }
+
     /// Flushes everything and moves the folder into place.
     pub fn finish(mut self) -> Result<PathBuf, RecordError> {
         for (name, w) in [

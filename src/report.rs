@@ -1,0 +1,725 @@
+//! The report of one run: analysis of its records drawn as charts and gathered in a static
+//! `report.html` beside them. It reads only the run folder, so `flowsim report DIR` gives the
+//! same report as the run that wrote DIR.
+//!
+//! Numbers come from `analysis`; this module only chooses what to show and hands plain data to
+//! `plot`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+use crate::agents::{AgentClass, Metric};
+use crate::analysis::feedback::FeedbackGraph;
+use crate::analysis::flows::{FlowAttribution, TimeBucket};
+use crate::analysis::momentum::intraday_momentum;
+use crate::analysis::path::{PricePath, max_drawdown, max_gap, max_rally, retracement};
+use crate::analysis::stylized::{ABS_LAGS, stylized_facts, volume_profile};
+use crate::plot::{
+    Axis, BarChart, BarSeries, Block, Figure, FitLine, Format, Grid, Level, LineChart, Marker,
+    PlotError, PointSeries, Report, ScatterChart, Section, Series, Stack, Table, format_value,
+    render,
+};
+use crate::record::{EventKind, RecordError, RunRecords};
+
+#[derive(Debug, Error)]
+pub enum ReportError {
+    #[error(transparent)]
+    Record(#[from] RecordError),
+    #[error(transparent)]
+    Plot(#[from] PlotError),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+const SIZE: (u32, u32) = (1200, 700);
+const TALL: (u32, u32) = (1200, 900);
+
+/// A stable colour per class.
+fn color(c: AgentClass) -> usize {
+    c.index()
+}
+
+fn bn(x: f64) -> String {
+    format_value(x, Format::Dollars)
+}
+
+fn pct(x: f64) -> String {
+    format_value(x, Format::Percent)
+}
+
+/// Fractional day of each bar: day d, bar k of n → d − 1 + k/n.
+fn day_x(day: u32, bar: u32, bars_per_day: u32) -> f64 {
+    (day - 1) as f64 + bar as f64 / bars_per_day as f64
+}
+
+/// Daily mean of an agent metric over a class (per instrument).
+fn class_daily(
+    r: &RunRecords,
+    class: AgentClass,
+    metric: Metric,
+    instrument: u16,
+    sum: bool,
+) -> Vec<(f64, f64)> {
+    let mut acc: BTreeMap<u32, (f64, usize)> = BTreeMap::new();
+    for s in r.state.iter().filter(|s| {
+        s.class == class && s.metric == metric && s.instrument == instrument && s.at.is_none()
+    }) {
+        let e = acc.entry(s.day).or_insert((0.0, 0));
+        e.0 += s.value;
+        e.1 += 1;
+    }
+    acc.into_iter()
+        .map(|(d, (v, n))| (d as f64, if sum { v } else { v / n as f64 }))
+        .collect()
+}
+
+/// Writes `charts/` and `report.html` into `dir` from the run's files; returns the report path.
+pub fn write_run_report(dir: &Path, title: &str) -> Result<PathBuf, ReportError> {
+    let r = RunRecords::read(dir)?;
+    write_report(&r, dir, title)
+}
+
+/// As [`write_run_report`], from records already read.
+pub fn write_report(r: &RunRecords, dir: &Path, title: &str) -> Result<PathBuf, ReportError> {
+    let charts = dir.join("charts");
+    std::fs::create_dir_all(&charts).map_err(|source| ReportError::Io {
+        path: charts.clone(),
+        source,
+    })?;
+    let bars_per_day = r.bars.iter().map(|b| b.bar).max().unwrap_or(390).max(1);
+    let mut header = Vec::new();
+    if let Ok(text) = std::fs::read_to_string(dir.join("summary.json")) {
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
+            for key in [
+                "scenario",
+                "seed",
+                "days",
+                "agents",
+                "scenario_sha256",
+                "flowsim_version",
+            ] {
+                let value = match &v[key] {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                header.push((key.replace('_', " "), value));
+            }
+        }
+    }
+    let mut sections = Vec::new();
+    let all = FlowAttribution::new(&r.flows, None, bars_per_day, 1);
+    sections.push(flow_tables(&all));
+    for (i, sym) in r.symbols.iter().enumerate() {
+        sections.push(instrument_section(r, i as u16, sym, bars_per_day, &charts)?);
+    }
+    if let Some(s) = agents_section(r, bars_per_day, &charts)? {
+        sections.push(s);
+    }
+    let report = Report {
+        title: title.to_string(),
+        header,
+        sections,
+    };
+    let path = dir.join("report.html");
+    report.write(&path)?;
+    Ok(path)
+}
+
+fn flow_tables(a: &FlowAttribution) -> Section {
+    let mut blocks = vec![Block::Paragraph(
+        "Dollars bought and sold by each class over the run (all instruments), valued at each \
+         bar's VWAP; the closing-auction share is the part of a class's gross trading done at \
+         the closing uncross."
+            .into(),
+    )];
+    let rows = a
+        .classes()
+        .into_iter()
+        .map(|c| {
+            let d = a.by_class[&c];
+            vec![
+                c.as_str().to_string(),
+                bn(d.bought),
+                bn(d.sold),
+                bn(d.net()),
+                pct(a.close_share(c)),
+            ]
+        })
+        .collect();
+    blocks.push(Block::Table(Table {
+        caption: "Flows by class".into(),
+        headers: ["class", "bought", "sold", "net", "at the close"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+    }));
+    let rows = a
+        .by_class_motive
+        .iter()
+        .map(|((c, m), d)| {
+            vec![
+                c.as_str().to_string(),
+                m.as_str().to_string(),
+                bn(d.bought),
+                bn(d.sold),
+                bn(d.net()),
+            ]
+        })
+        .collect();
+    blocks.push(Block::Table(Table {
+        caption: "Flows by class and motive".into(),
+        headers: ["class", "motive", "bought", "sold", "net"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+    }));
+    Section {
+        heading: "Who bought and sold".into(),
+        blocks,
+    }
+}
+
+fn instrument_section(
+    r: &RunRecords,
+    i: u16,
+    sym: &str,
+    bars_per_day: u32,
+    charts: &Path,
+) -> Result<Section, ReportError> {
+    let path = PricePath::new(&r.bars, i);
+    let mut blocks = Vec::new();
+    // Price and fundamental, with halts and shocks marked, over daily net flows by class.
+    let x: Vec<f64> = path
+        .at
+        .iter()
+        .map(|&(d, b)| day_x(d, b, bars_per_day))
+        .collect();
+    let price = Series::new(
+        "price",
+        0,
+        x.iter().copied().zip(path.close.iter().copied()).collect(),
+    );
+    let fundamental = Series::new(
+        "fundamental",
+        7,
+        x.iter()
+            .copied()
+            .zip(path.fundamental.iter().copied())
+            .collect(),
+    )
+    .dashed();
+    let markers = r
+        .events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::Halt | EventKind::Shock | EventKind::ClosedForDay
+            ) && e.instrument.is_none_or(|k| k == i)
+        })
+        .map(|e| {
+            let tod = e.time_ns % crate::market::time::DAY;
+            let frac = (tod as f64 / 1e9 - 34_200.0) / 23_400.0;
+            Marker {
+                x: (e.day - 1) as f64 + frac.clamp(0.0, 1.0),
+                label: match e.kind {
+                    EventKind::Halt => "halt".into(),
+                    EventKind::Shock => format!("shock {:+.1}%", e.value * 100.0),
+                    _ => "closed".into(),
+                },
+                color: None,
+            }
+        })
+        .collect();
+    let price_chart = LineChart {
+        title: format!("{sym}: price and fundamental value"),
+        x: Axis::new("trading day"),
+        y: Axis::new("price").format(Format::Thousands),
+        series: vec![price, fundamental],
+        markers,
+        ..LineChart::default()
+    };
+    let att = FlowAttribution::new(&r.flows, Some(i), bars_per_day, 1);
+    let days = path.days();
+    let flow_chart = BarChart {
+        title: format!("{sym}: net flow by class per day"),
+        x: Axis::new("trading day"),
+        y: Axis::new("net flow").format(Format::Dollars),
+        categories: days.iter().map(|d| d.to_string()).collect(),
+        positions: days.iter().map(|&d| d as f64 - 0.5).collect(),
+        series: att
+            .classes()
+            .into_iter()
+            .filter(|c| !matches!(c, AgentClass::Noise | AgentClass::MarketMaker))
+            .map(|c| {
+                BarSeries::new(
+                    c.as_str(),
+                    color(c),
+                    days.iter().map(|&d| att.net(c, d)).collect(),
+                )
+            })
+            .collect(),
+        ..BarChart::default()
+    };
+    let stem = format!("price_flows_{sym}");
+    render(
+        &Figure::Stack(Stack {
+            title: String::new(),
+            charts: vec![price_chart.into(), flow_chart.into()],
+            heights: vec![3, 2],
+            share_x: true,
+        }),
+        charts,
+        &stem,
+        TALL,
+    )?;
+    blocks.push(Block::Figure {
+        src: format!("charts/{stem}.svg"),
+        caption: format!(
+            "{sym}: bar closes and the fundamental value (dashed), with halts and shocks marked; \
+             below, each class's net flow per day (buying above zero, selling below)."
+        ),
+    });
+    // Drawdown, overshoot and reversal.
+    let closes = path.daily_closes();
+    let dd = max_drawdown(&path.close);
+    let up = max_rally(&path.close);
+    let (below, at_below) = max_gap(&path.close, &path.fundamental, false);
+    let (above, at_above) = max_gap(&path.close, &path.fundamental, true);
+    let last = *path.close.last().unwrap_or(&0.0);
+    let start = path.close.first().copied().unwrap_or(0.0);
+    let rows = vec![
+        vec!["max drawdown (bar closes)".into(), pct(dd.depth)],
+        vec!["max rally from a low".into(), pct(up.depth)],
+        vec![
+            "largest gap below value".into(),
+            format!(
+                "{} (day {})",
+                pct(below),
+                path.at.get(at_below).map_or(0, |a| a.0)
+            ),
+        ],
+        vec![
+            "largest gap above value".into(),
+            format!(
+                "{} (day {})",
+                pct(above),
+                path.at.get(at_above).map_or(0, |a| a.0)
+            ),
+        ],
+        vec![
+            "share of the drawdown recovered by the end".into(),
+            pct(if dd.depth > 0.0 {
+                1.0 - retracement(path.close[dd.peak_index], path.close[dd.trough_index], last)
+            } else {
+                0.0
+            }),
+        ],
+        vec![
+            "share of the largest rally given back by the end".into(),
+            pct(if up.depth > 0.0 {
+                retracement(path.close[up.trough_index], path.close[up.peak_index], last)
+            } else {
+                0.0
+            }),
+        ],
+        vec![
+            "return over the run".into(),
+            pct(if start > 0.0 { last / start - 1.0 } else { 0.0 }),
+        ],
+        vec!["days".into(), closes.len().to_string()],
+    ];
+    blocks.push(Block::Table(Table {
+        caption: format!("{sym}: drawdown, overshoot and reversal"),
+        headers: vec!["measure".into(), "value".into()],
+        rows,
+    }));
+    // Flows by time of day.
+    let buckets: Vec<TimeBucket> = {
+        let mut b: Vec<TimeBucket> = att.by_class_time.keys().map(|(_, t)| *t).collect();
+        b.sort();
+        b.dedup();
+        b
+    };
+    if !buckets.is_empty() {
+        let tod = BarChart {
+            title: format!("{sym}: gross trading by time of day (whole run)"),
+            x: Axis::new("half hour starting"),
+            y: Axis::new("bought + sold").format(Format::Dollars),
+            categories: buckets.iter().map(|b| b.label(570)).collect(),
+            series: att
+                .classes()
+                .into_iter()
+                .filter(|c| AgentClass::MECHANICAL.contains(c) || *c == AgentClass::RealMoney)
+                .map(|c| {
+                    BarSeries::new(
+                        c.as_str(),
+                        color(c),
+                        buckets
+                            .iter()
+                            .map(|b| {
+                                att.by_class_time
+                                    .get(&(c, *b))
+                                    .map_or(0.0, |d| d.bought + d.sold)
+                            })
+                            .collect(),
+                    )
+                })
+                .collect(),
+            ..BarChart::default()
+        };
+        if !tod.series.is_empty() {
+            let stem = format!("time_of_day_{sym}");
+            render(&tod.into(), charts, &stem, SIZE)?;
+            blocks.push(Block::Figure {
+                src: format!("charts/{stem}.svg"),
+                caption: format!(
+                    "{sym}: when in the day the mechanical flows and real money trade."
+                ),
+            });
+        }
+    }
+    // Intraday momentum.
+    let m = intraday_momentum(&r.bars, i, 30);
+    if m.fit.n >= 3 {
+        let pts: Vec<(f64, f64)> = m
+            .rest_of_day
+            .iter()
+            .zip(&m.last_window)
+            .map(|(a, b)| (a * 100.0, b * 100.0))
+            .collect();
+        let scatter = ScatterChart {
+            title: format!("{sym}: last half hour against the rest of the day"),
+            x: Axis::new("rest-of-day return (%)"),
+            y: Axis::new("last-30-minute return (%)"),
+            series: vec![PointSeries {
+                name: "days".into(),
+                color: 0,
+                points: pts,
+            }],
+            fits: vec![FitLine {
+                label: format!(
+                    "slope {:.3} (t {:.2}), R² {:.3}",
+                    m.fit.slope, m.fit.t, m.fit.r2
+                ),
+                color: 5,
+                intercept: m.fit.intercept * 100.0,
+                slope: m.fit.slope,
+            }],
+        };
+        let stem = format!("momentum_{sym}");
+        render(&scatter.into(), charts, &stem, SIZE)?;
+        blocks.push(Block::Figure {
+            src: format!("charts/{stem}.svg"),
+            caption: format!(
+                "{sym}: intraday momentum over {} days: slope {:.3}, t {:.2}, R² {:.3}.",
+                m.fit.n, m.fit.slope, m.fit.t, m.fit.r2
+            ),
+        });
+    }
+    // Stylized facts.
+    let f = stylized_facts(&r.bars, i);
+    if f.returns > 60 {
+        let acf = BarChart {
+            title: "ACF of 1-minute returns".into(),
+            x: Axis::new("lag (minutes)"),
+            y: Axis::new("autocorrelation"),
+            categories: (1..=f.acf.len()).map(|l| l.to_string()).collect(),
+            series: vec![BarSeries::new("returns", 0, f.acf.clone())],
+            ..BarChart::default()
+        };
+        let abs = BarChart {
+            title: "ACF of absolute returns".into(),
+            x: Axis::new("lag (minutes)"),
+            y: Axis::new("autocorrelation"),
+            categories: ABS_LAGS.iter().map(|l| l.to_string()).collect(),
+            series: vec![BarSeries::new("|returns|", 1, f.abs_acf.clone())],
+            ..BarChart::default()
+        };
+        let v = volume_profile(&r.bars, i, 1.0);
+        let vol = LineChart {
+            title: "Mean volume by minute of the day".into(),
+            x: Axis::new("minute after the open"),
+            y: Axis::new("units").format(Format::Compact),
+            series: vec![Series::new(
+                "volume",
+                2,
+                v.per_bar
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &u)| (k as f64, u))
+                    .collect(),
+            )],
+            ..LineChart::default()
+        };
+        let stem = format!("stylized_{sym}");
+        render(
+            &Figure::Grid(Grid {
+                title: format!("{sym}: stylized facts"),
+                columns: 2,
+                charts: vec![acf.into(), abs.into(), vol.into()],
+            }),
+            charts,
+            &stem,
+            TALL,
+        )?;
+        blocks.push(Block::Figure {
+            src: format!("charts/{stem}.svg"),
+            caption: format!(
+                "{sym}: {} one-minute returns; excess kurtosis {:.1}, Hill tail index {:.2}, \
+                 largest |ACF| at lags 5–30 {:.3}; first and last half hour carry {:.1}× and \
+                 {:.1}× the midday volume.",
+                f.returns,
+                f.excess_kurtosis,
+                f.hill_tail_index,
+                f.max_abs_acf_from(5),
+                v.first_half_hour_ratio,
+                v.last_half_hour_ratio
+            ),
+        });
+    }
+    // Feedback loops.
+    let g = FeedbackGraph::measure(r, i, bars_per_day);
+    if g.graph.edge_count() > 0 {
+        let dot = charts.join(format!("feedback_{sym}.dot"));
+        std::fs::write(&dot, g.to_dot()).map_err(|source| ReportError::Io {
+            path: dot.clone(),
+            source,
+        })?;
+        let rows = g
+            .loops
+            .iter()
+            .map(|l| {
+                vec![
+                    format!("{} → price", l.nodes.join(" → ")),
+                    format!("{:.3}", l.gain),
+                ]
+            })
+            .collect();
+        blocks.push(Block::Table(Table {
+            caption: format!(
+                "{sym}: feedback loops through the price and their measured gains (edges in \
+                 charts/feedback_{sym}.dot)"
+            ),
+            headers: vec!["loop".into(), "gain k".into()],
+            rows,
+        }));
+    }
+    Ok(Section {
+        heading: sym.to_string(),
+        blocks,
+    })
+}
+
+fn agents_section(
+    r: &RunRecords,
+    _bars_per_day: u32,
+    charts: &Path,
+) -> Result<Option<Section>, ReportError> {
+    let mut panels: Vec<Figure> = Vec::new();
+    let mut blocks = Vec::new();
+    let has = |c: AgentClass| r.state.iter().any(|s| s.class == c);
+    for (i, sym) in r.symbols.iter().enumerate() {
+        let i = i as u16;
+        if has(AgentClass::VolTarget) {
+            let e = class_daily(r, AgentClass::VolTarget, Metric::Exposure, i, false);
+            let p = class_daily(
+                r,
+                AgentClass::VolTarget,
+                Metric::ExposurePercentile,
+                i,
+                false,
+            );
+            if !e.is_empty() {
+                panels.push(
+                    LineChart {
+                        title: format!("{sym}: vol-targeters' exposure (mean) and its percentile"),
+                        x: Axis::new("trading day"),
+                        y: Axis::new("exposure / percentile ÷ 100"),
+                        series: vec![
+                            Series::new("exposure", color(AgentClass::VolTarget), e).step(),
+                            Series::new(
+                                "percentile / 100",
+                                7,
+                                p.into_iter().map(|(d, v)| (d, v / 100.0)).collect(),
+                            )
+                            .dashed()
+                            .step(),
+                        ],
+                        ..LineChart::default()
+                    }
+                    .into(),
+                );
+            }
+        }
+        if has(AgentClass::Cta) {
+            let pos = class_daily(r, AgentClass::Cta, Metric::PositionUsd, i, true);
+            if !pos.is_empty() {
+                let last_day = r.state.iter().map(|s| s.day).max().unwrap_or(0);
+                let mut levels: BTreeMap<u64, (f64, usize)> = BTreeMap::new();
+                for s in r.state.iter().filter(|s| {
+                    s.class == AgentClass::Cta
+                        && s.metric == Metric::Trigger
+                        && s.instrument == i
+                        && s.day == last_day
+                }) {
+                    let e = levels.entry(s.at.unwrap_or(0.0) as u64).or_insert((0.0, 0));
+                    e.0 += s.value;
+                    e.1 += 1;
+                }
+                let close = PricePath::new(&r.bars, i).daily_closes();
+                panels.push(
+                    LineChart {
+                        title: format!(
+                            "{sym}: CTA position, with tomorrow's trigger levels against the close"
+                        ),
+                        x: Axis::new("trading day"),
+                        y: Axis::new("price").format(Format::Thousands),
+                        series: vec![Series::new(
+                            "close",
+                            0,
+                            close
+                                .iter()
+                                .enumerate()
+                                .map(|(k, c)| ((k + 1) as f64, *c))
+                                .collect(),
+                        )],
+                        levels: levels
+                            .iter()
+                            .map(|(h, (v, n))| Level {
+                                y: v / *n as f64,
+                                label: format!("{h}-day trigger"),
+                                color: Some(color(AgentClass::Cta)),
+                            })
+                            .collect(),
+                        ..LineChart::default()
+                    }
+                    .into(),
+                );
+                panels.push(
+                    LineChart {
+                        title: format!("{sym}: CTA net position"),
+                        x: Axis::new("trading day"),
+                        y: Axis::new("position").format(Format::Dollars),
+                        series: vec![Series::new("CTAs", color(AgentClass::Cta), pos).step()],
+                        ..LineChart::default()
+                    }
+                    .into(),
+                );
+            }
+        }
+        if has(AgentClass::Dealer) {
+            let g = class_daily(r, AgentClass::Dealer, Metric::DollarGammaPerPct, i, true);
+            if !g.is_empty() {
+                panels.push(
+                    LineChart {
+                        title: format!("{sym}: dealers' gamma ($ of hedging per 1% move)"),
+                        x: Axis::new("trading day"),
+                        y: Axis::new("dollar gamma per 1%").format(Format::Dollars),
+                        series: vec![Series::new("dealers", color(AgentClass::Dealer), g).step()],
+                        levels: vec![Level {
+                            y: 0.0,
+                            label: "long above, short below".into(),
+                            color: None,
+                        }],
+                        ..LineChart::default()
+                    }
+                    .into(),
+                );
+                // The gamma profile across spot on the last day, with the flip.
+                let last_day = r.state.iter().map(|s| s.day).max().unwrap_or(0);
+                let mut prof: BTreeMap<i64, f64> = BTreeMap::new();
+                for s in r.state.iter().filter(|s| {
+                    s.class == AgentClass::Dealer
+                        && s.metric == Metric::GammaProfile
+                        && s.instrument == i
+                        && s.day == last_day
+                }) {
+                    *prof
+                        .entry((s.at.unwrap_or(0.0) * 100.0).round() as i64)
+                        .or_insert(0.0) += s.value;
+                }
+                let flip = r.state.iter().find(|s| {
+                    s.class == AgentClass::Dealer
+                        && s.metric == Metric::GammaFlip
+                        && s.instrument == i
+                        && s.day == last_day
+                });
+                let spot = PricePath::new(&r.bars, i).close.last().copied();
+                let chart = LineChart {
+                    title: format!("{sym}: dealers' gamma profile against spot (day {last_day})"),
+                    x: Axis::new("spot").format(Format::Thousands),
+                    y: Axis::new("dollar gamma per 1%").format(Format::Dollars),
+                    series: vec![Series::new(
+                        "gamma profile",
+                        color(AgentClass::Dealer),
+                        prof.iter().map(|(x, y)| (*x as f64 / 100.0, *y)).collect(),
+                    )],
+                    markers: flip
+                        .map(|f| Marker {
+                            x: f.value,
+                            label: format!("flip {:.0}", f.value),
+                            color: Some(color(AgentClass::Dealer)),
+                        })
+                        .into_iter()
+                        .chain(spot.map(|s| Marker {
+                            x: s,
+                            label: "spot".into(),
+                            color: None,
+                        }))
+                        .collect(),
+                    levels: vec![Level {
+                        y: 0.0,
+                        label: String::new(),
+                        color: None,
+                    }],
+                    ..LineChart::default()
+                };
+                let stem = format!("gamma_profile_{sym}");
+                render(&chart.into(), charts, &stem, SIZE)?;
+                blocks.push(Block::Figure {
+                    src: format!("charts/{stem}.svg"),
+                    caption: format!(
+                        "{sym}: dollar gamma per 1% the dealers would carry at each spot level \
+                         at the last close; the flip is where it changes sign."
+                    ),
+                });
+            }
+        }
+    }
+    if panels.is_empty() {
+        return Ok(None);
+    }
+    let n = panels.len();
+    let stem = "exposures";
+    render(
+        &Figure::Stack(Stack {
+            title: "Mechanical agents' state".into(),
+            charts: panels,
+            heights: Vec::new(),
+            share_x: false,
+        }),
+        charts,
+        stem,
+        (1200, (300 * n as u32).clamp(600, 2400)),
+    )?;
+    blocks.insert(
+        0,
+        Block::Figure {
+            src: format!("charts/{stem}.svg"),
+            caption: "Vol-targeters' exposure and its percentile in their own history, CTA \
+                      positions and trigger levels, dealers' gamma."
+                .into(),
+        },
+    );
+    Ok(Some(Section {
+        heading: "Mechanical agents".into(),
+        blocks,
+    }))
+}
