@@ -562,12 +562,21 @@ fn agents_section(
             let pos = class_daily(r, AgentClass::Cta, Metric::PositionUsd, i, true);
             if !pos.is_empty() {
                 let last_day = r.state.iter().map(|s| s.day).max().unwrap_or(0);
+                // CTAs' lookbacks differ a little (dispersion): one CTA's triggers are shown, so
+                // there is one line per lookback.
+                let first = r
+                    .state
+                    .iter()
+                    .filter(|s| s.class == AgentClass::Cta && s.instrument == i)
+                    .map(|s| s.agent)
+                    .min();
                 let mut levels: BTreeMap<u64, (f64, usize)> = BTreeMap::new();
                 for s in r.state.iter().filter(|s| {
                     s.class == AgentClass::Cta
                         && s.metric == Metric::Trigger
                         && s.instrument == i
                         && s.day == last_day
+                        && Some(s.agent) == first
                 }) {
                     let e = levels.entry(s.at.unwrap_or(0.0) as u64).or_insert((0.0, 0));
                     e.0 += s.value;
@@ -577,7 +586,7 @@ fn agents_section(
                 panels.push(
                     LineChart {
                         title: format!(
-                            "{sym}: CTA position, with tomorrow's trigger levels against the close"
+                            "{sym}: daily close and one CTA's trigger levels for tomorrow"
                         ),
                         x: Axis::new("trading day"),
                         y: Axis::new("price").format(Format::Thousands),
