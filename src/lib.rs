@@ -5,6 +5,7 @@
 
 pub mod agents;
 pub mod analysis;
+pub mod bench;
 pub mod book;
 pub mod counterfactual;
 pub mod market;

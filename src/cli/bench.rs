@@ -1,14 +1,25 @@
 //! `flowsim bench`: throughput measurements reported as medians over repeated runs.
+//!
+//! `flowsim bench book` times the matching engine alone; `flowsim bench SCENARIO` (or
+//! `flowsim bench scenario SCENARIO`) times whole simulations in memory (`flowsim::bench`).
 
-use anyhow::{Result, ensure};
-use clap::Subcommand;
+use anyhow::{Context, Result, ensure};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
 use std::time::Instant;
+
+use flowsim::bench::{self as sb, Axis};
 
 use flowsim::book::reference::ReferenceBook;
 use flowsim::book::stream::{self, Stream, StreamTotals};
 use flowsim::book::{MatchingEngine, OrderBook};
 
 #[derive(Subcommand)]
+#[command(
+    subcommand_value_name = "SCENARIO|COMMAND",
+    after_help = "flowsim bench SCENARIO [--runs N] [--seed S] [--scaling]: a scenario path in place of \
+a command is `flowsim bench scenario SCENARIO`."
+)]
 pub enum BenchTarget {
     /// Matching-engine throughput on the seeded benchmark stream (see BENCHMARKS.md), compared
     /// with the naive reference book on the same stream.
@@ -30,6 +41,42 @@ pub enum BenchTarget {
         #[arg(long, default_value_t = stream::DEFAULT_CANCEL_SHARE)]
         cancel_share: f64,
     },
+    /// Run a scenario in memory (no files: rows go to a sink that drops them) and report
+    /// medians over runs: wall time per simulated day, orders/s, events/s, trades/s and peak
+    /// memory. `flowsim bench SCENARIO` is the same command.
+    Scenario(ScenarioArgs),
+    /// `flowsim bench SCENARIO [OPTIONS]`: a scenario path in place of a subcommand.
+    #[command(external_subcommand)]
+    Path(Vec<String>),
+}
+
+/// Options of `flowsim bench SCENARIO`.
+#[derive(Args, Debug)]
+pub struct ScenarioArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Timed runs; the medians over them are reported (default 5, or 3 with --scaling).
+    #[arg(long)]
+    pub runs: Option<usize>,
+    /// Seed (default: the scenario's own).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Also print a scaling table: agents (every table's count), days and instruments (the
+    /// list repeated with suffixed symbols) grown ×1, ×4 and ×16 one at a time. The scaling
+    /// base runs at most --scaling-days days (so days ×16 stays short).
+    #[arg(long)]
+    pub scaling: bool,
+    /// Days of the scaling base (the scenario's own days when fewer).
+    #[arg(long, default_value_t = 2)]
+    pub scaling_days: u32,
+}
+
+/// `flowsim bench SCENARIO …` parsed from the words after `bench`.
+#[derive(Parser)]
+#[command(name = "flowsim bench", about = "Benchmark a scenario in memory")]
+struct PathCli {
+    #[command(flatten)]
+    args: ScenarioArgs,
 }
 
 pub fn run(target: BenchTarget) -> Result<()> {
@@ -41,6 +88,129 @@ pub fn run(target: BenchTarget) -> Result<()> {
             reference_runs,
             cancel_share,
         } => bench_book(orders, seed, runs, reference_runs, cancel_share),
+        BenchTarget::Scenario(args) => bench_scenario(args),
+        BenchTarget::Path(words) => {
+            let argv = std::iter::once("flowsim bench".to_string()).chain(words);
+            let cli = PathCli::try_parse_from(argv).unwrap_or_else(|e| e.exit());
+            bench_scenario(cli.args)
+        }
+    }
+}
+
+fn bench_scenario(args: ScenarioArgs) -> Result<()> {
+    let runs = args.runs.unwrap_or(if args.scaling { 3 } else { 5 });
+    ensure!(runs > 0, "--runs must be positive");
+    ensure!(args.scaling_days > 0, "--scaling-days must be positive");
+    let loaded = flowsim::scenario::load(&args.scenario)?;
+    let seed = args.seed.unwrap_or(loaded.scenario.seed);
+    let s = &loaded.scenario;
+    println!(
+        "scenario {} ({}): {} days, {} instruments, seed {seed}, {runs} runs in memory (rows dropped, no files)",
+        s.name,
+        args.scenario.display(),
+        s.days,
+        s.instruments.len()
+    );
+    sb::reset_peak_rss();
+    let sum = sb::bench(&loaded, seed, runs)
+        .with_context(|| format!("benchmarking {}", args.scenario.display()))?;
+    let c = sum.counts;
+    println!(
+        "per run: {} agents, {} orders, {} events, {} trades, {} cancels",
+        sum.agents, c.orders, c.events, c.trades, c.cancels
+    );
+    println!("medians over {runs} runs:");
+    println!(
+        "  wall time per simulated day  {}",
+        fmt_secs(sum.secs_per_day)
+    );
+    println!(
+        "  wall time per run            {} (build {} not included)",
+        fmt_secs(sum.run_secs),
+        fmt_secs(sum.build_secs)
+    );
+    println!(
+        "  orders/s                     {}",
+        fmt_rate(sum.orders_per_sec)
+    );
+    println!(
+        "  events/s                     {}",
+        fmt_rate(sum.events_per_sec)
+    );
+    println!(
+        "  trades/s                     {}",
+        fmt_rate(sum.trades_per_sec)
+    );
+    println!(
+        "  peak memory (process VmHWM)  {}",
+        fmt_mem(sum.peak_rss_kib)
+    );
+    if args.scaling {
+        scaling(&loaded, seed, runs, args.scaling_days)?;
+    }
+    Ok(())
+}
+
+fn scaling(
+    loaded: &flowsim::scenario::LoadedScenario,
+    seed: u64,
+    runs: usize,
+    max_days: u32,
+) -> Result<()> {
+    let base_days = loaded.scenario.days.min(max_days);
+    let base = sb::with_days(loaded, base_days)?;
+    println!();
+    println!(
+        "scaling (base: {base_days} days; medians of {runs} runs; memory is the peak of each row where the kernel lets it be reset, else of the process so far):"
+    );
+    println!(
+        "| grown | × | days | instruments | agents | s/run | s/day | orders/s | events/s | trades/s | peak memory |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    for axis in Axis::ALL {
+        for factor in [1, 4, 16] {
+            let scen = sb::scaled(&base, axis, factor)
+                .with_context(|| format!("scaling {} ×{factor}", axis.name()))?;
+            sb::reset_peak_rss();
+            let m = sb::bench(&scen, seed, runs)?;
+            println!(
+                "| {} | {factor} | {} | {} | {} | {:.3} | {:.4} | {} | {} | {} | {} |",
+                axis.name(),
+                m.days,
+                m.instruments,
+                m.agents,
+                m.run_secs,
+                m.secs_per_day,
+                fmt_rate(m.orders_per_sec),
+                fmt_rate(m.events_per_sec),
+                fmt_rate(m.trades_per_sec),
+                fmt_mem(m.peak_rss_kib)
+            );
+        }
+    }
+    Ok(())
+}
+
+fn fmt_secs(s: f64) -> String {
+    if s < 1.0 {
+        format!("{:.2} ms", s * 1e3)
+    } else {
+        format!("{s:.3} s")
+    }
+}
+
+fn fmt_rate(r: f64) -> String {
+    if r >= 1e6 {
+        format!("{:.2} M", r / 1e6)
+    } else {
+        format!("{:.1} k", r / 1e3)
+    }
+}
+
+fn fmt_mem(kib: Option<u64>) -> String {
+    match kib {
+        Some(k) => format!("{:.1} MiB", k as f64 / 1024.0),
+        None => "n/a".into(),
     }
 }
 
@@ -63,16 +233,7 @@ fn time_runs<E: MatchingEngine>(
     (secs, totals)
 }
 
-pub fn median(v: &[f64]) -> f64 {
-    let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
-    let n = s.len();
-    if n % 2 == 1 {
-        s[n / 2]
-    } else {
-        (s[n / 2 - 1] + s[n / 2]) / 2.0
-    }
-}
+pub use flowsim::bench::median;
 
 fn bench_book(
     orders: usize,

@@ -1,0 +1,92 @@
+//! `flowsim bench SCENARIO`: prints the medians of a tiny scenario and names a missing file.
+//! Figures are not checked (speed is measured in BENCHMARKS.md, never in tests).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_flowsim");
+
+/// A one-day scenario with a handful of agents and a short session, written to a fresh folder.
+fn tiny_scenario(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("flowsim-bench-cli-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("tiny.toml");
+    std::fs::write(
+        &path,
+        r#"name = "tiny"
+days = 1
+
+[calendar]
+open = "09:30"
+close = "10:30"
+preopen_minutes = 5
+closing_auction_minutes = 5
+
+[[instruments]]
+symbol = "X"
+initial_price = 100.0
+tick_size = 0.01
+notional_per_unit = 1.0
+annual_vol = 0.2
+
+[prehistory]
+kind = "synthetic"
+days = 30
+
+[agents.market_maker]
+count = 1
+
+[agents.noise]
+count = 5
+"#,
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn bench_scenario_prints_medians() {
+    let path = tiny_scenario("ok");
+    let out = Command::new(BIN)
+        .args(["bench", path.to_str().unwrap(), "--runs", "2"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "stdout: {stdout}\nstderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for needle in [
+        "medians over 2 runs",
+        "wall time per simulated day",
+        "orders/s",
+        "events/s",
+        "trades/s",
+        "peak memory",
+    ] {
+        assert!(stdout.contains(needle), "missing {needle:?} in:\n{stdout}");
+    }
+    // The same command as a named subcommand.
+    let out = Command::new(BIN)
+        .args(["bench", "scenario", path.to_str().unwrap(), "--runs", "1"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("medians over 1 runs"));
+    std::fs::remove_dir_all(path.parent().unwrap()).ok();
+}
+
+#[test]
+fn bench_missing_scenario_fails_naming_the_file() {
+    let out = Command::new(BIN)
+        .args(["bench", "no/such/scenario_file.toml", "--runs", "2"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no/such/scenario_file.toml"),
+        "stderr: {stderr}"
+    );
+}
