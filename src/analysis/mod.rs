@@ -3,6 +3,7 @@
 
 pub mod ablation;
 pub mod calibration;
+pub mod distribution;
 pub mod feedback;
 pub mod flows;
 pub mod momentum;

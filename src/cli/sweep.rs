@@ -42,6 +42,10 @@ pub struct SweepArgs {
     /// Array tasks in the --emit-slurm script (default: one per run, at most 1000).
     #[arg(long, value_name = "N", requires = "emit_slurm")]
     pub shards: Option<usize>,
+    /// Do not draw the sweep's charts and report.html after aggregating (the tables are still
+    /// written).
+    #[arg(long, conflicts_with = "emit_slurm")]
+    pub no_charts: bool,
     /// No progress bar and no summary on stdout.
     #[arg(long, short)]
     pub quiet: bool,
@@ -143,7 +147,6 @@ pub fn run(args: SweepArgs) -> Result<()> {
 fn finish(args: &SweepArgs, sweep: &Sweep, layout: &Layout) -> Result<()> {
     let agg = sweep::aggregate(sweep, layout)
         .with_context(|| format!("aggregating {}", layout.root().display()))?;
-    // Charts of the sweep will be drawn here from `agg.table`, once the plot module exists.
     if !args.quiet {
         println!(
             "results: {} ({} rows), {}",
@@ -151,6 +154,20 @@ fn finish(args: &SweepArgs, sweep: &Sweep, layout: &Layout) -> Result<()> {
             agg.table.rows.len(),
             layout.table_parquet().display()
         );
+    }
+    if !args.no_charts {
+        let started = Instant::now();
+        let charts = sweep::draw_charts(sweep, layout, &agg)
+            .with_context(|| format!("drawing the charts of {}", layout.root().display()))?;
+        if !args.quiet {
+            println!(
+                "charts: {} ({} files), report: {} ({:.2} s)",
+                charts.dir.display(),
+                charts.files.len(),
+                charts.report.display(),
+                started.elapsed().as_secs_f64()
+            );
+        }
     }
     if !agg.failures.is_empty() {
         bail!(

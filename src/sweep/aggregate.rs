@@ -7,8 +7,8 @@
 //! same bytes as an unsharded sweep.
 //!
 //! Charts of a sweep (drawdowns per point, fan charts, a metric against a parameter with
-//! bands across seeds) are to be drawn from the [`Table`] [`aggregate`] returns, and the run
-//! folders, by the plot module once it exists; this module only assembles the numbers.
+//! bands across seeds) are drawn from the [`Table`] [`aggregate`] returns, and the run
+//! folders, by [`super::charts`]; this module only assembles the numbers.
 
 use super::error::SweepError;
 use super::layout::{self, Layout};
@@ -118,7 +118,7 @@ fn col(name: &str, kind: Kind) -> Column {
 }
 
 /// The instruments of all points, in order of first appearance.
-fn symbols(sweep: &Sweep) -> Vec<String> {
+pub(super) fn symbols(sweep: &Sweep) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for p in &sweep.points {
         for ins in &p.scenario.scenario.instruments {

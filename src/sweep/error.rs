@@ -6,6 +6,14 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum SweepError {
+    #[error("{}: cannot read the run for the sweep charts", .path.display())]
+    Records {
+        path: PathBuf,
+        #[source]
+        source: crate::record::RecordError,
+    },
+    #[error("drawing the sweep charts")]
+    Chart(#[source] crate::plot::PlotError),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,

@@ -1,12 +1,13 @@
 //! Sweeps: every (point, seed) run of a checked [`Sweep`](crate::scenario::Sweep), in
 //! parallel on worker threads, resumable, sliceable into shards for cluster job arrays, and
-//! aggregated into one table.
+//! aggregated into one table with summary charts and a report.
 //!
 //! A run's result never depends on which thread or shard ran it: each run is a pure function
 //! of (scenario, seed) written by [`crate::run::execute`], the same code as `flowsim run`, and
 //! the table is assembled in run order from the run folders alone.
 
 mod aggregate;
+mod charts;
 mod error;
 mod execute;
 mod layout;
@@ -17,6 +18,7 @@ mod slurm;
 mod table;
 
 pub use aggregate::{Aggregate, aggregate};
+pub use charts::{Charts, draw as draw_charts};
 pub use error::SweepError;
 pub use execute::{Progress, SliceOutcome, run_slice};
 pub use layout::Layout;
