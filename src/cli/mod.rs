@@ -42,7 +42,9 @@ enum Command {
     /// Print the summary (and calibration summary, if computed) of a finished run, and write
     /// its charts (charts/) and report.html from the run's own files.
     Report(run::ReportArgs),
-    /// Measure speed.
+    /// Measure speed: the matching engine (`bench book`) or a scenario (`bench SCENARIO`:
+    /// medians per simulated day, orders/s, events/s, peak memory; `--scaling` for how cost
+    /// grows with agents, days and instruments).
     Bench {
         #[command(subcommand)]
         what: bench::BenchTarget,
