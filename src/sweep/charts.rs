@@ -32,6 +32,8 @@ use crate::scenario::Sweep;
 const SIZE: (u32, u32) = (1200, 700);
 /// Height of one row of fan-chart panels.
 const FAN_ROW: u32 = 320;
+/// Width of one column of fan-chart panels.
+const FAN_COLUMN: u32 = 450;
 /// Percentiles of the fan: 10, 25, 50, 75, 90.
 const FAN: [f64; 5] = [0.1, 0.25, 0.5, 0.75, 0.9];
 /// Percentiles of a metric against a parameter: 10, 50, 90.
@@ -204,7 +206,13 @@ fn drawdown_chart(sweep: &Sweep, runs: &[Run], s: usize, sym: &str) -> BoxChart 
     }
 }
 
-fn fan_chart(sweep: &Sweep, short: &[String], runs: &[Run], s: usize, sym: &str) -> (Figure, u32) {
+fn fan_chart(
+    sweep: &Sweep,
+    short: &[String],
+    runs: &[Run],
+    s: usize,
+    sym: &str,
+) -> (Figure, (u32, u32)) {
     let all: Vec<usize> = (0..sweep.parameters.len()).collect();
     let fans: Vec<Vec<(f64, Vec<f64>)>> = (0..sweep.points.len())
         .map(|p| {
@@ -245,7 +253,7 @@ fn fan_chart(sweep: &Sweep, short: &[String], runs: &[Run], s: usize, sym: &str)
                 title: if label.is_empty() {
                     format!("p{p} ({seeds} seeds)")
                 } else {
-                    format!("p{p}: {label} ({seeds} seeds)")
+                    format!("p{p}: {label}")
                 },
                 x: Axis::new("day"),
                 y: y.clone(),
@@ -262,12 +270,13 @@ fn fan_chart(sweep: &Sweep, short: &[String], runs: &[Run], s: usize, sym: &str)
     let columns = charts.len().clamp(1, 3);
     let rows = charts.len().div_ceil(columns).max(1) as u32;
     let height = (rows * FAN_ROW + 60).clamp(SIZE.1 / 2, crate::plot::MAX_SIDE);
+    let width = (columns as u32 * FAN_COLUMN + 150).max(SIZE.0);
     let grid = Grid {
         title: format!("{sym}: daily closes across seeds per grid point (median, 25–75%, 10–90%)"),
         columns,
         charts,
     };
-    (Figure::from(grid), height)
+    (Figure::from(grid), (width, height))
 }
 
 /// A metric against parameter `k`: one line per combination of the other parameters, at
@@ -339,9 +348,15 @@ fn param_chart(
             q.iter().map(|(x, q)| (*x, q[1])).collect(),
         ));
     }
+    // Large values (dollar sizes) in compact form: 25m rather than 25000000.
+    let large = points.iter().any(|p| p.1.abs() >= 1e4);
     LineChart {
         title: format!("{name}: median and 10–90% across seeds"),
-        x: Axis::new(sweep.parameters[k].as_str()),
+        x: Axis::new(sweep.parameters[k].as_str()).format(if large {
+            Format::Compact
+        } else {
+            Format::Auto
+        }),
         y: Axis::new(name).format(Format::Percent),
         bands,
         series,
@@ -420,13 +435,14 @@ fn draw_into(
                  whiskers at the smallest and largest run."
             ),
         });
-        let (figure, height) = fan_chart(sweep, &short, &runs, s, sym);
-        let src = put(figure, format!("fan-{part}"), (SIZE.0, height))?;
+        let (figure, size) = fan_chart(sweep, &short, &runs, s, sym);
+        let src = put(figure, format!("fan-{part}"), size)?;
         fans.push(Block::Figure {
             src,
             caption: format!(
-                "{sym}: close of each day across seeds, per grid point: median line, 25–75% and \
-                 10–90% bands (percentiles of the seeds that reached that day)."
+                "{sym}: close of each day across the {} seeds, per grid point: median line, \
+                 25–75% and 10–90% bands (percentiles of the seeds that reached that day).",
+                sweep.seeds.len()
             ),
         });
         for (k, p) in sweep.parameters.iter().enumerate() {
