@@ -68,27 +68,6 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> AblateError + '_ {
     }
 }
 
-/// Whether the scenario has agents of `class` (so removing it changes something).
-fn present(loaded: &LoadedScenario, class: AgentClass) -> bool {
-    let a = &loaded.scenario.agents;
-    match class {
-        AgentClass::MarketMaker => a.market_maker.as_ref().is_some_and(|c| c.count > 0),
-        AgentClass::Noise => a.noise.as_ref().is_some_and(|c| c.count > 0),
-        AgentClass::Value => a.value.as_ref().is_some_and(|c| c.count > 0),
-        AgentClass::Exogenous => !loaded.scenario.flows.is_empty(),
-        AgentClass::VolTarget => a.vol_target.as_ref().is_some_and(|c| c.count > 0),
-        AgentClass::Letf => a.letf.as_ref().is_some_and(|c| !c.funds.is_empty()),
-        AgentClass::Cta => a.cta.as_ref().is_some_and(|c| c.count > 0),
-        AgentClass::Dealer => a.dealer.as_ref().is_some_and(|c| c.count > 0),
-        AgentClass::ShortSeller => a.short_seller.as_ref().is_some_and(|c| c.count > 0),
-        AgentClass::Hedger => a.hedger.as_ref().is_some_and(|c| c.count > 0),
-        AgentClass::RealMoney => {
-            a.pension.as_ref().is_some_and(|c| c.count > 0)
-                || a.long_term.as_ref().is_some_and(|c| c.count > 0)
-        }
-    }
-}
-
 /// Runs `loaded` with and without `classes` (classes the scenario lacks are skipped; all of
 /// them lacking is an error) into `out`.
 pub fn ablate_run(
@@ -102,7 +81,7 @@ pub fn ablate_run(
     let removed: Vec<AgentClass> = classes
         .iter()
         .copied()
-        .filter(|&c| present(loaded, c))
+        .filter(|&c| ablate::has(&loaded.scenario, c))
         .collect();
     if removed.is_empty() {
         return Err(AblateError::Absent(
@@ -133,13 +112,7 @@ pub fn ablate_run(
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(io(parent))?;
-    let name = out
-        .file_name()
-        .map_or("ablation".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
-    }
+    let tmp = crate::atomic::partial_path(out);
     let result = (|| {
         let opts = RunOptions::default();
         let days = loaded.scenario.days;
@@ -196,9 +169,6 @@ pub fn ablate_run(
             return Err(e);
         }
     };
-    if out.exists() {
-        std::fs::remove_dir_all(out).map_err(io(out))?;
-    }
-    std::fs::rename(&tmp, out).map_err(io(out))?;
+    crate::atomic::replace_dir(&tmp, out).map_err(io(out))?;
     Ok((out.to_path_buf(), summary))
 }

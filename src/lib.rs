@@ -5,6 +5,7 @@
 
 pub mod agents;
 pub mod analysis;
+pub mod atomic;
 pub mod bench;
 pub mod book;
 pub mod counterfactual;

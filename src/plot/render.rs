@@ -1,10 +1,8 @@
 //! Figures to files: PNG and SVG side by side, each appearing under its final name only when
 //! complete.
 
-use std::fs::File;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use plotters::prelude::*;
 use thiserror::Error;
@@ -125,36 +123,11 @@ fn svg_string(figure: &Figure, (w, h): (u32, u32)) -> Result<String, String> {
     Ok(text)
 }
 
-/// Writes `bytes` to a hidden temporary file beside `path` and renames it into place, so a
-/// reader (a browser refreshing the report, a sweep collecting charts) never sees half a file.
+/// Writes `bytes` atomically (see [`crate::atomic`]), so a reader (a browser refreshing the
+/// report, a sweep collecting charts) never sees half a file.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), PlotError> {
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    let io_err = |source| PlotError::Io {
+    crate::atomic::write_bytes(path, bytes).map_err(|source| PlotError::Io {
         path: path.to_path_buf(),
         source,
-    };
-    let name = path.file_name().ok_or_else(|| {
-        io_err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "not a file name",
-        ))
-    })?;
-    let tmp = path.with_file_name(format!(
-        ".{}.{}-{}.tmp",
-        name.to_string_lossy(),
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = (|| {
-        let mut file = File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(io_err(e));
-    }
-    Ok(())
+    })
 }

@@ -83,13 +83,7 @@ impl RunWriter {
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent).map_err(io(parent))?;
-        let name = dest
-            .file_name()
-            .map_or("run".into(), |n| n.to_string_lossy().into_owned());
-        let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
-        if tmp.exists() {
-            std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
-        }
+        let tmp = crate::atomic::partial_path(dest);
         std::fs::create_dir_all(&tmp).map_err(io(&tmp))?;
         let writer = (|| {
             Ok::<_, RecordError>(RunWriter {
@@ -230,34 +224,15 @@ impl RunWriter {
 
     /// Flushes everything and moves the folder into place.
     pub fn finish(mut self) -> Result<PathBuf, RecordError> {
-        for (name, w) in [
-            ("trades.csv", &mut self.trades),
-            ("bars.csv", &mut self.bars),
-            ("flows.csv", &mut self.flows),
-            ("positions.csv", &mut self.positions),
-            ("events.csv", &mut self.events),
-            ("state.csv", &mut self.state),
-        ] {
-            let path = self.tmp.join(name);
-            w.flush().map_err(io(&path))?;
-        }
+        self.flush_csv()?;
         if let Some(tables) = self.parquet.take() {
             tables.finish()?;
         }
         let dest = self.dest.clone();
-        if dest.exists() && self.force {
-            let old = dest.with_file_name(format!(
-                ".{}.old-{}",
-                dest.file_name()
-                    .map_or("run".into(), |n| n.to_string_lossy().into_owned()),
-                std::process::id()
-            ));
-            std::fs::rename(&dest, &old).map_err(io(&dest))?;
-            std::fs::rename(&self.tmp, &dest).map_err(io(&dest))?;
-            let _ = std::fs::remove_dir_all(&old);
-        } else {
-            std::fs::rename(&self.tmp, &dest).map_err(io(&dest))?;
+        if dest.exists() && !self.force {
+            return Err(RecordError::Exists(dest));
         }
+        crate::atomic::replace_dir(&self.tmp, &dest).map_err(io(&dest))?;
         self.finished = true;
         Ok(dest)
     }

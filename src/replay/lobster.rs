@@ -13,7 +13,7 @@
 //! Nothing here panics on bad input.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter};
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
@@ -465,47 +465,15 @@ pub fn check_aligned(messages: &MessageFile, book: &OrderbookFile) -> Result<(),
     Ok(())
 }
 
-/// Writes a file atomically: the content goes to a temporary file in the same directory, which
-/// is renamed over `path` only once it is complete and flushed. On any error the temporary file
-/// is removed and `path` is untouched.
+/// Writes a file atomically (see [`crate::atomic`]): on any error `path` is untouched.
 pub fn write_atomic<F>(path: &Path, write: F) -> Result<(), LobsterError>
 where
     F: FnOnce(&mut BufWriter<File>) -> io::Result<()>,
 {
-    let io_err = |source| LobsterError::Io {
+    crate::atomic::write_with(path, write).map_err(|source| LobsterError::Io {
         path: path.to_path_buf(),
         source,
-    };
-    let name = path.file_name().ok_or_else(|| {
-        io_err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "not a file name",
-        ))
-    })?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| {
-        let file = File::create(&tmp)?;
-        let mut w = BufWriter::with_capacity(1 << 16, file);
-        write(&mut w)?;
-        w.flush()?;
-        let file = w.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(io_err(e));
-    }
-    Ok(())
+    })
 }
 
 /// Writes rows in LOBSTER's orderbook layout (`4·levels` integers per row, no header),

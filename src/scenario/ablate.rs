@@ -40,6 +40,27 @@ pub fn without(s: &Scenario, classes: &[AgentClass]) -> Scenario {
     s
 }
 
+/// Whether `s` has agents of `class` (so removing it changes something).
+pub fn has(s: &Scenario, class: AgentClass) -> bool {
+    let a = &s.agents;
+    match class {
+        AgentClass::MarketMaker => a.market_maker.as_ref().is_some_and(|c| c.count > 0),
+        AgentClass::Noise => a.noise.as_ref().is_some_and(|c| c.count > 0),
+        AgentClass::Value => a.value.as_ref().is_some_and(|c| c.count > 0),
+        AgentClass::Exogenous => !s.flows.is_empty(),
+        AgentClass::VolTarget => a.vol_target.as_ref().is_some_and(|c| c.count > 0),
+        AgentClass::Letf => a.letf.as_ref().is_some_and(|c| !c.funds.is_empty()),
+        AgentClass::Cta => a.cta.as_ref().is_some_and(|c| c.count > 0),
+        AgentClass::Dealer => a.dealer.as_ref().is_some_and(|c| c.count > 0),
+        AgentClass::ShortSeller => a.short_seller.as_ref().is_some_and(|c| c.count > 0),
+        AgentClass::Hedger => a.hedger.as_ref().is_some_and(|c| c.count > 0),
+        AgentClass::RealMoney => {
+            a.pension.as_ref().is_some_and(|c| c.count > 0)
+                || a.long_term.as_ref().is_some_and(|c| c.count > 0)
+        }
+    }
+}
+
 /// Parses a comma-separated list of class names (`letf,cta`); `mechanical` stands for all the
 /// mechanical-flow classes.
 pub fn parse_classes(list: &str) -> Result<Vec<AgentClass>, String> {

@@ -380,10 +380,7 @@ pub fn draw(sweep: &Sweep, layout: &Layout, agg: &Aggregate) -> Result<Charts, S
             return Err(e);
         }
     };
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir).map_err(io(&dir))?;
-    }
-    std::fs::rename(&tmp, &dir).map_err(io(&dir))?;
+    crate::atomic::replace_dir(&tmp, &dir).map_err(io(&dir))?;
     let report_path = root.join("report.html");
     report(sweep, agg, blocks)
         .write(&report_path)

@@ -72,17 +72,11 @@ impl Layout {
     }
 }
 
-/// The hidden name `path` is written under before it is complete.
-pub fn partial_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map_or("file".into(), |n| n.to_string_lossy().into_owned());
-    path.with_file_name(format!(".{name}.partial-{}", std::process::id()))
-}
+pub use crate::atomic::partial_path;
 
 /// Writes a file atomically: readers see the old file or the whole new one, never a part.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SweepError> {
-    write_atomic_with(path, |tmp| std::fs::write(tmp, bytes))
+    crate::atomic::write_bytes(path, bytes).map_err(io(path))
 }
 
 /// Atomically creates `path` from whatever `write` puts at the temporary path it is given.
@@ -90,12 +84,7 @@ pub fn write_atomic_with(
     path: &Path,
     write: impl FnOnce(&Path) -> std::io::Result<()>,
 ) -> Result<(), SweepError> {
-    let tmp = partial_path(path);
-    let result = write(&tmp).and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(io(path))
+    crate::atomic::write_via(path, write).map_err(io(path))
 }
 
 /// Removes the leftovers (`.NAME.partial-PID`, files or folders) that a killed process left in
