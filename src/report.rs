@@ -15,6 +15,7 @@ use crate::analysis::feedback::FeedbackGraph;
 use crate::analysis::flows::{FlowAttribution, TimeBucket};
 use crate::analysis::momentum::intraday_momentum;
 use crate::analysis::path::{PricePath, max_drawdown, max_gap, max_rally, retracement};
+use crate::analysis::state::{daily_mean, daily_sum};
 use crate::analysis::stylized::{ABS_LAGS, stylized_facts, volume_profile};
 use crate::plot::{
     Axis, BarChart, BarSeries, Block, Figure, FitLine, Format, Grid, Level, LineChart, Marker,
@@ -58,7 +59,7 @@ fn day_x(day: u32, bar: u32, bars_per_day: u32) -> f64 {
     (day - 1) as f64 + bar as f64 / bars_per_day as f64
 }
 
-/// Daily mean of an agent metric over a class (per instrument).
+/// A class's daily state series as chart points.
 fn class_daily(
     r: &RunRecords,
     class: AgentClass,
@@ -66,27 +67,23 @@ fn class_daily(
     instrument: u16,
     sum: bool,
 ) -> Vec<(f64, f64)> {
-    let mut acc: BTreeMap<u32, (f64, usize)> = BTreeMap::new();
-    for s in r.state.iter().filter(|s| {
-        s.class == class && s.metric == metric && s.instrument == instrument && s.at.is_none()
-    }) {
-        let e = acc.entry(s.day).or_insert((0.0, 0));
-        e.0 += s.value;
-        e.1 += 1;
-    }
-    acc.into_iter()
-        .map(|(d, (v, n))| (d as f64, if sum { v } else { v / n as f64 }))
-        .collect()
+    let series = if sum {
+        daily_sum(&r.state, class, metric, instrument)
+    } else {
+        daily_mean(&r.state, class, metric, instrument, true)
+    };
+    series.into_iter().map(|(d, v)| (d as f64, v)).collect()
 }
 
 /// Writes `charts/` and `report.html` into `dir` from the run's files; returns the report path.
-pub fn write_run_report(dir: &Path, title: &str) -> Result<PathBuf, ReportError> {
+pub fn write_run_report(dir: &Path) -> Result<PathBuf, ReportError> {
     let r = RunRecords::read(dir)?;
-    write_report(&r, dir, title)
+    write_report(&r, dir)
 }
 
-/// As [`write_run_report`], from records already read.
-pub fn write_report(r: &RunRecords, dir: &Path, title: &str) -> Result<PathBuf, ReportError> {
+/// As [`write_run_report`], from records already read. The title and header come from the
+/// folder's `summary.json`.
+pub fn write_report(r: &RunRecords, dir: &Path) -> Result<PathBuf, ReportError> {
     let charts = dir.join("charts");
     std::fs::create_dir_all(&charts).map_err(|source| ReportError::Io {
         path: charts.clone(),
@@ -94,8 +91,14 @@ pub fn write_report(r: &RunRecords, dir: &Path, title: &str) -> Result<PathBuf, 
     })?;
     let bars_per_day = r.bars.iter().map(|b| b.bar).max().unwrap_or(390).max(1);
     let mut header = Vec::new();
+    let mut title = dir.display().to_string();
     if let Ok(text) = std::fs::read_to_string(dir.join("summary.json")) {
         if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
+            title = format!(
+                "{} — seed {}",
+                v["scenario"].as_str().unwrap_or("?"),
+                v["seed"]
+            );
             for key in [
                 "scenario",
                 "seed",
@@ -118,11 +121,11 @@ pub fn write_report(r: &RunRecords, dir: &Path, title: &str) -> Result<PathBuf, 
     for (i, sym) in r.symbols.iter().enumerate() {
         sections.push(instrument_section(r, i as u16, sym, bars_per_day, &charts)?);
     }
-    if let Some(s) = agents_section(r, bars_per_day, &charts)? {
+    if let Some(s) = agents_section(r, &charts)? {
         sections.push(s);
     }
     let report = Report {
-        title: title.to_string(),
+        title,
         header,
         sections,
     };
@@ -485,7 +488,7 @@ fn instrument_section(
         });
     }
     // Feedback loops.
-    let g = FeedbackGraph::measure(r, i, bars_per_day);
+    let g = FeedbackGraph::measure(r, i, &path, &att);
     if g.graph.edge_count() > 0 {
         let dot = charts.join(format!("feedback_{sym}.dot"));
         std::fs::write(&dot, g.to_dot()).map_err(|source| ReportError::Io {
@@ -517,16 +520,15 @@ fn instrument_section(
     })
 }
 
-fn agents_section(
-    r: &RunRecords,
-    _bars_per_day: u32,
-    charts: &Path,
-) -> Result<Option<Section>, ReportError> {
+fn agents_section(r: &RunRecords, charts: &Path) -> Result<Option<Section>, ReportError> {
     let mut panels: Vec<Figure> = Vec::new();
     let mut blocks = Vec::new();
-    let has = |c: AgentClass| r.state.iter().any(|s| s.class == c);
+    let present: std::collections::BTreeSet<AgentClass> = r.state.iter().map(|s| s.class).collect();
+    let has = |c: AgentClass| present.contains(&c);
+    let last_day = r.state.iter().map(|s| s.day).max().unwrap_or(0);
     for (i, sym) in r.symbols.iter().enumerate() {
         let i = i as u16;
+        let path = PricePath::new(&r.bars, i);
         if has(AgentClass::VolTarget) {
             let e = class_daily(r, AgentClass::VolTarget, Metric::Exposure, i, false);
             let p = class_daily(
@@ -561,7 +563,6 @@ fn agents_section(
         if has(AgentClass::Cta) {
             let pos = class_daily(r, AgentClass::Cta, Metric::PositionUsd, i, true);
             if !pos.is_empty() {
-                let last_day = r.state.iter().map(|s| s.day).max().unwrap_or(0);
                 // CTAs' lookbacks differ a little (dispersion): one CTA's triggers are shown, so
                 // there is one line per lookback.
                 let first = r
@@ -582,7 +583,7 @@ fn agents_section(
                     e.0 += s.value;
                     e.1 += 1;
                 }
-                let close = PricePath::new(&r.bars, i).daily_closes();
+                let close = path.daily_closes();
                 panels.push(
                     LineChart {
                         title: format!(
@@ -642,7 +643,6 @@ fn agents_section(
                     .into(),
                 );
                 // The gamma profile across spot on the last day, with the flip.
-                let last_day = r.state.iter().map(|s| s.day).max().unwrap_or(0);
                 let mut prof: BTreeMap<i64, f64> = BTreeMap::new();
                 for s in r.state.iter().filter(|s| {
                     s.class == AgentClass::Dealer
@@ -660,7 +660,7 @@ fn agents_section(
                         && s.instrument == i
                         && s.day == last_day
                 });
-                let spot = PricePath::new(&r.bars, i).close.last().copied();
+                let spot = path.close.last().copied();
                 let chart = LineChart {
                     title: format!("{sym}: dealers' gamma profile against spot (day {last_day})"),
                     x: Axis::new("spot").format(Format::Thousands),

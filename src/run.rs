@@ -131,8 +131,7 @@ pub fn execute(
     };
     if options.report {
         writer.flush_csv()?;
-        let title = format!("{} — seed {seed}", s.name);
-        crate::report::write_run_report(writer.staging_dir(), &title).map_err(RunError::Report)?;
+        crate::report::write_run_report(writer.staging_dir()).map_err(RunError::Report)?;
     }
     let dest = writer.finish()?;
     Ok(Finished {

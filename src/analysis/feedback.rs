@@ -15,6 +15,7 @@ use petgraph::visit::EdgeRef;
 use super::flows::FlowAttribution;
 use super::momentum::ols;
 use super::path::PricePath;
+use super::state::daily_mean;
 use crate::agents::{AgentClass, Metric};
 use crate::record::{FlowRow, RunRecords};
 
@@ -43,52 +44,6 @@ pub struct FeedbackGraph {
 }
 
 const PRICE: &str = "price";
-
-fn class_of(name: &str) -> Option<AgentClass> {
-    AgentClass::parse(name)
-}
-
-/// Daily mean of a state metric over the class's agents.
-fn daily_state(
-    r: &RunRecords,
-    class: AgentClass,
-    metric: Metric,
-    instrument: u16,
-) -> BTreeMap<u32, f64> {
-    let mut sum: BTreeMap<u32, (f64, usize)> = BTreeMap::new();
-    for s in r.state.iter().filter(|s| {
-        s.class == class && s.metric == metric && s.instrument == instrument && s.at.is_none()
-    }) {
-        let e = sum.entry(s.day).or_insert((0.0, 0));
-        e.0 += s.value;
-        e.1 += 1;
-    }
-    sum.into_iter()
-        .map(|(d, (v, n))| (d, v / n as f64))
-        .collect()
-}
-
-/// Same for a per-lookback metric (CTA signals), averaged over lookbacks too.
-fn daily_state_any_at(
-    r: &RunRecords,
-    class: AgentClass,
-    metric: Metric,
-    instrument: u16,
-) -> BTreeMap<u32, f64> {
-    let mut sum: BTreeMap<u32, (f64, usize)> = BTreeMap::new();
-    for s in r
-        .state
-        .iter()
-        .filter(|s| s.class == class && s.metric == metric && s.instrument == instrument)
-    {
-        let e = sum.entry(s.day).or_insert((0.0, 0));
-        e.0 += s.value;
-        e.1 += 1;
-    }
-    sum.into_iter()
-        .map(|(d, (v, n))| (d, v / n as f64))
-        .collect()
-}
 
 fn fit(x: &[f64], y: &[f64], unit: &'static str) -> Option<Edge> {
     let f = ols(x, y);
@@ -121,16 +76,20 @@ fn impact(flows: &[FlowRow], path: &PricePath, class: AgentClass, instrument: u1
 }
 
 impl FeedbackGraph {
-    /// Measures the graph of `instrument` from a run's records.
-    pub fn measure(r: &RunRecords, instrument: u16, bars_per_day: u32) -> Self {
-        let path = PricePath::new(&r.bars, instrument);
+    /// Measures the graph of `instrument` from a run's records, its price path and its flow
+    /// attribution (the caller has them already).
+    pub fn measure(
+        r: &RunRecords,
+        instrument: u16,
+        path: &PricePath,
+        att: &FlowAttribution,
+    ) -> Self {
         let days = path.days();
         let closes = path.daily_closes();
         let mut ret: BTreeMap<u32, f64> = BTreeMap::new();
         for k in 1..closes.len() {
             ret.insert(days[k], 100.0 * (closes[k] / closes[k - 1] - 1.0));
         }
-        let att = FlowAttribution::new(&r.flows, Some(instrument), bars_per_day, 1);
         let flow = |c: AgentClass, d: u32| att.net(c, d) / 1e9;
         let mut g: DiGraph<String, Edge> = DiGraph::new();
         let mut nodes: BTreeMap<String, NodeIndex> = BTreeMap::new();
@@ -153,13 +112,12 @@ impl FeedbackGraph {
                 continue;
             }
             let cn = node(&mut g, c.as_str());
-            if let Some(e) = impact(&r.flows, &path, c, instrument) {
+            if let Some(e) = impact(&r.flows, path, c, instrument) {
                 g.add_edge(cn, price, e);
             }
-            let days_traded: Vec<u32> = ret.keys().copied().collect();
             match c {
                 AgentClass::VolTarget => {
-                    let vol = daily_state(r, c, Metric::VolEstimate, instrument);
+                    let vol = daily_mean(&r.state, c, Metric::VolEstimate, instrument, true);
                     let dv = changes(&vol);
                     let v = node(&mut g, "realised_vol");
                     let (x, y): (Vec<f64>, Vec<f64>) = dv
@@ -179,7 +137,7 @@ impl FeedbackGraph {
                     }
                 }
                 AgentClass::Cta => {
-                    let sig = daily_state_any_at(r, c, Metric::Signal, instrument);
+                    let sig = daily_mean(&r.state, c, Metric::Signal, instrument, false);
                     let ds = changes(&sig);
                     let t = node(&mut g, "trend_signal");
                     let (x, y): (Vec<f64>, Vec<f64>) = ds
@@ -196,7 +154,7 @@ impl FeedbackGraph {
                     }
                 }
                 AgentClass::Dealer => {
-                    let delta = daily_state(r, c, Metric::OptionsDeltaUsd, instrument);
+                    let delta = daily_mean(&r.state, c, Metric::OptionsDeltaUsd, instrument, true);
                     let dd = changes(&delta);
                     let dn = node(&mut g, "dealer_delta");
                     let (x, y): (Vec<f64>, Vec<f64>) = dd
@@ -214,7 +172,7 @@ impl FeedbackGraph {
                 }
                 _ => {
                     let (x, y): (Vec<f64>, Vec<f64>) =
-                        days_traded.iter().map(|d| (ret[d], flow(c, *d))).unzip();
+                        ret.iter().map(|(d, r)| (*r, flow(c, *d))).unzip();
                     if let Some(e) = fit(&x, &y, "$bn per 1%") {
                         g.add_edge(price, cn, e);
                     }
@@ -230,7 +188,7 @@ impl FeedbackGraph {
         let mut s = String::from("digraph feedback {\n  rankdir=LR;\n");
         for n in self.graph.node_indices() {
             let name = &self.graph[n];
-            let shape = if class_of(name).is_some() {
+            let shape = if AgentClass::parse(name).is_some() {
                 "box"
             } else {
                 "ellipse"

@@ -55,7 +55,6 @@ pub struct FlowAttribution {
     pub by_class_motive: BTreeMap<(AgentClass, Motive), Dollars>,
     pub by_class_time: BTreeMap<(AgentClass, TimeBucket), Dollars>,
     pub by_class: BTreeMap<AgentClass, Dollars>,
-    pub days: Vec<u32>,
 }
 
 impl FlowAttribution {
@@ -84,11 +83,7 @@ impl FlowAttribution {
                 .add(f);
             a.by_class_time.entry((f.class, bucket)).or_default().add(f);
             a.by_class.entry(f.class).or_default().add(f);
-            if a.days.last() != Some(&f.day) && !a.days.contains(&f.day) {
-                a.days.push(f.day);
-            }
         }
-        a.days.sort_unstable();
         a
     }
 

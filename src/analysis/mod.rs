@@ -9,4 +9,5 @@ pub mod flows;
 pub mod momentum;
 pub mod path;
 pub mod run_calibration;
+pub mod state;
 pub mod stylized;

@@ -166,12 +166,7 @@ pub fn report(args: ReportArgs) -> Result<()> {
             "  (no calibration summary: run with `flowsim run --calibration` to compute one)"
         ),
     }
-    let title = format!(
-        "{} — seed {}",
-        v["scenario"].as_str().unwrap_or("?"),
-        v["seed"]
-    );
-    let html = flowsim::report::write_run_report(dir, &title)
+    let html = flowsim::report::write_run_report(dir)
         .with_context(|| format!("writing the report of {}", dir.display()))?;
     println!("report: {}", html.display());
     Ok(())

@@ -82,87 +82,114 @@ impl RunRecords {
     /// Reads `bars.csv`, `flows.csv`, `positions.csv`, `events.csv` and `state.csv` from `dir`.
     pub fn read(dir: &Path) -> Result<Self, RecordError> {
         let bars_raw: Vec<BarCsv> = read_table(dir, "bars.csv")?;
+        // Bars are written for every instrument in index order, so the first bar of the run
+        // lists them all in order, until a symbol repeats.
         let mut symbols: Vec<String> = Vec::new();
-        // Bars are written for every instrument in index order, so the first day's first bar
-        // lists them all in order.
         for b in &bars_raw {
-            if !symbols.contains(&b.3) {
-                symbols.push(b.3.clone());
+            if symbols.contains(&b.3) {
+                break;
             }
+            symbols.push(b.3.clone());
         }
-        let index = |sym: &str| symbols.iter().position(|s| s == sym).unwrap_or(0) as u16;
+        let index = |sym: &str, table: &str| {
+            symbols
+                .iter()
+                .position(|s| s == sym)
+                .map(|k| k as u16)
+                .ok_or_else(|| RecordError::Read {
+                    path: dir.join(table),
+                    line: 0,
+                    message: format!(
+                        "instrument {sym:?} is not one of the run's bars ({symbols:?})"
+                    ),
+                })
+        };
         let bars = bars_raw
             .iter()
-            .map(|b| BarRow {
-                day: b.0,
-                bar: b.1,
-                time_ns: b.2,
-                instrument: index(&b.3),
-                open: b.4,
-                high: b.5,
-                low: b.6,
-                close: b.7,
-                volume: b.8,
-                trades: b.9,
-                vwap: b.10,
-                fundamental: b.11,
-                best_bid: b.12,
-                best_ask: b.13,
+            .map(|b| {
+                Ok(BarRow {
+                    day: b.0,
+                    bar: b.1,
+                    time_ns: b.2,
+                    instrument: index(&b.3, "bars.csv")?,
+                    open: b.4,
+                    high: b.5,
+                    low: b.6,
+                    close: b.7,
+                    volume: b.8,
+                    trades: b.9,
+                    vwap: b.10,
+                    fundamental: b.11,
+                    best_bid: b.12,
+                    best_ask: b.13,
+                })
             })
-            .collect();
+            .collect::<Result<_, RecordError>>()?;
         let flows = read_table::<FlowCsv>(dir, "flows.csv")?
             .into_iter()
-            .map(|f| FlowRow {
-                day: f.0,
-                bar: f.1,
-                time_ns: f.2,
-                instrument: index(&f.3),
-                class: f.4,
-                motive: f.5,
-                buy_units: f.6,
-                sell_units: f.7,
-                net_units: f.8,
-                buy_usd: f.9,
-                sell_usd: f.10,
-                net_usd: f.11,
+            .map(|f| {
+                Ok(FlowRow {
+                    day: f.0,
+                    bar: f.1,
+                    time_ns: f.2,
+                    instrument: index(&f.3, "flows.csv")?,
+                    class: f.4,
+                    motive: f.5,
+                    buy_units: f.6,
+                    sell_units: f.7,
+                    net_units: f.8,
+                    buy_usd: f.9,
+                    sell_usd: f.10,
+                    net_usd: f.11,
+                })
             })
-            .collect();
+            .collect::<Result<_, RecordError>>()?;
         let positions = read_table::<PositionCsv>(dir, "positions.csv")?
             .into_iter()
-            .map(|p| PositionRow {
-                day: p.0,
-                instrument: index(&p.1),
-                class: p.2,
-                agents: p.3,
-                position_units: p.4,
-                exposure_usd: p.5,
-                cash_usd: p.6,
+            .map(|p| {
+                Ok(PositionRow {
+                    day: p.0,
+                    instrument: index(&p.1, "positions.csv")?,
+                    class: p.2,
+                    agents: p.3,
+                    position_units: p.4,
+                    exposure_usd: p.5,
+                    cash_usd: p.6,
+                })
             })
-            .collect();
+            .collect::<Result<_, RecordError>>()?;
         let events = read_table::<EventCsv>(dir, "events.csv")?
             .into_iter()
-            .map(|e| EventRow {
-                time_ns: e.0,
-                day: e.1,
-                kind: e.2,
-                instrument: e.3.as_deref().map(index),
-                value: e.4,
-                detail: e.5,
+            .map(|e| {
+                Ok(EventRow {
+                    time_ns: e.0,
+                    day: e.1,
+                    kind: e.2,
+                    instrument: e
+                        .3
+                        .as_deref()
+                        .map(|sym| index(sym, "events.csv"))
+                        .transpose()?,
+                    value: e.4,
+                    detail: e.5,
+                })
             })
-            .collect();
+            .collect::<Result<_, RecordError>>()?;
         let state = read_table::<StateCsv>(dir, "state.csv")?
             .into_iter()
-            .map(|s| StateRow {
-                day: s.0,
-                time_ns: s.1,
-                agent: s.2,
-                class: s.3,
-                instrument: index(&s.4),
-                metric: s.5,
-                at: s.6,
-                value: s.7,
+            .map(|s| {
+                Ok(StateRow {
+                    day: s.0,
+                    time_ns: s.1,
+                    agent: s.2,
+                    class: s.3,
+                    instrument: index(&s.4, "state.csv")?,
+                    metric: s.5,
+                    at: s.6,
+                    value: s.7,
+                })
             })
-            .collect();
+            .collect::<Result<_, RecordError>>()?;
         Ok(RunRecords {
             dir: dir.to_path_buf(),
             symbols,
