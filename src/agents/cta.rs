@@ -64,7 +64,6 @@ pub struct Cta {
     closes: Vec<f64>,
     /// Each lookback's sign at the last decision (a change is a signal flip).
     last_signs: Vec<f64>,
-    target_usd: f64,
     worker: DailyWorker,
 }
 
@@ -102,7 +101,6 @@ impl Cta {
             var: stats::DEFAULT_DAILY_VAR,
             closes: Vec::new(),
             last_signs: vec![0.0; n],
-            target_usd: 0.0,
             worker: DailyWorker::new(Plan::from_cfg(&cfg.execution)),
         }
     }
@@ -139,14 +137,9 @@ impl Agent for Cta {
     fn initial_positions(&mut self, data: &[InstrumentData]) -> Vec<(usize, i64)> {
         let d = &data[self.instrument];
         self.closes = stats::closes_usd(&d.daily, d.tick_size);
-        let returns: Vec<f64> = stats::daily_returns(&d.daily).collect();
-        self.var = stats::ewma_path(&returns, self.lambda)
-            .last()
-            .copied()
-            .unwrap_or(stats::DEFAULT_DAILY_VAR);
+        self.var = stats::ewma_last(&d.daily, self.lambda);
         self.last_signs = self.signs();
-        self.target_usd = self.target();
-        vec![(self.instrument, d.units_for_usd(self.target_usd))]
+        vec![(self.instrument, d.units_for_usd(self.target()))]
     }
 
     fn start_day(&mut self, ctx: &Context, _rng: &mut ChaCha8Rng) -> Option<Nanos> {
@@ -166,11 +159,10 @@ impl Agent for Cta {
             // Compared with the signs of the last trade, so a flip inside the band is still
             // labelled a flip when it is finally traded.
             let flipped = signs != self.last_signs;
-            self.target_usd = self.target();
-            let units = d.units_for_usd(self.target_usd);
+            let units = d.units_for_usd(self.target());
             let gap = d.units_usd(units - ctx.position(i)).abs();
             if gap <= self.band * self.capital * self.max_leverage {
-                self.worker.skip(i);
+                self.worker.skip();
                 return None;
             }
             let motive = if flipped {
@@ -192,7 +184,7 @@ impl Agent for Cta {
             self.var = stats::ewma_update(self.var, self.lambda, close / prev - 1.0);
         }
         self.closes.push(close);
-        let position = ctx.position(i) as f64 * close * d.notional_per_unit;
+        let position = ctx.position_usd(i);
         out.extend([
             StateSample::new(i, Metric::PositionUsd, position),
             StateSample::new(i, Metric::TargetUsd, self.target()),

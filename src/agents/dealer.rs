@@ -74,8 +74,9 @@ impl OptionsBook {
                 vol,
                 years_to_expiry: t,
             };
-            let delta = black_scholes::delta(s.kind, inputs);
-            let gamma = black_scholes::gamma(inputs);
+            // One pass over the normal CDF for both greeks: this runs at every check.
+            let greeks = black_scholes::greeks(s.kind, inputs);
+            let (delta, gamma) = (greeks.delta, greeks.gamma);
             g.delta += delta * s.contracts * self.multiplier;
             g.gamma += gamma * s.contracts * self.multiplier;
             g.dollar_delta += exposure::dollar_delta(delta, s.contracts, self.multiplier, spot);
@@ -184,10 +185,6 @@ impl Dealer {
         }
     }
 
-    pub fn book(&self) -> &OptionsBook {
-        &self.book
-    }
-
     fn list(&self, k: usize, c: &SeriesCfg, spot: f64, listing_day: i64) -> Series {
         let step = self.cfg.strike_step.max(1e-9);
         let days = c.expiry_days as i64;
@@ -232,8 +229,7 @@ impl Dealer {
             }));
         }
         let mut listed = 0.0;
-        let cfgs = self.cfg.series.clone();
-        for (k, c) in cfgs.iter().enumerate() {
+        for (k, c) in self.cfg.series.iter().enumerate() {
             // A same-day series is listed every morning; a rolled one keeps its tenor: it
             // expires `expiry_days` sessions after the one it replaces.
             let expiry = if c.expiry_days == 0 {
@@ -294,8 +290,7 @@ impl Agent for Dealer {
         let spot = d.close_usd();
         self.book.reference_spot = spot;
         self.closes = [spot, spot];
-        let cfgs = self.cfg.series.clone();
-        for (k, c) in cfgs.iter().enumerate() {
+        for (k, c) in self.cfg.series.iter().enumerate() {
             if c.expiry_days > 0 {
                 // Listed before the run: the first expiry is `first_expiry_days` trading days on.
                 let first = c.first_expiry_days.unwrap_or(c.expiry_days) as i64;
@@ -382,23 +377,24 @@ impl Agent for Dealer {
         self.closes = [self.closes[1], spot];
         let years = |e| years_to_expiry(ctx.calendar, ctx.now, ctx.day, e);
         let g = self.book.greeks(spot, years);
-        let hedge = ctx.position(i) as f64 * spot * d.notional_per_unit;
+        let hedge = ctx.position_usd(i);
         let grid: Vec<f64> = (0..=40).map(|k| spot * (0.8 + 0.01 * k as f64)).collect();
-        // The profile looks one session ahead, so series expiring today do not vanish from it.
-        let ahead =
-            |e: u32| years_to_expiry(ctx.calendar, ctx.now, ctx.day, e).max(1.0 / YEAR_DAYS);
-        let live: Vec<Series> = self
-            .book
-            .series
-            .iter()
-            .copied()
-            .filter(|s| s.expiry_day > ctx.day)
-            .collect();
+        // The profile is tomorrow's book: series expiring today have settled.
         let tomorrow = OptionsBook {
-            series: live,
-            ..self.book.clone()
+            series: self
+                .book
+                .series
+                .iter()
+                .copied()
+                .filter(|s| s.expiry_day > ctx.day)
+                .collect(),
+            multiplier: self.book.multiplier,
+            rate: self.book.rate,
+            dividend_yield: self.book.dividend_yield,
+            surface: self.book.surface,
+            reference_spot: self.book.reference_spot,
         };
-        let (profile, flip) = tomorrow.gamma_profile(spot, &grid, ahead);
+        let (profile, flip) = tomorrow.gamma_profile(spot, &grid, years);
         out.extend([
             StateSample::new(i, Metric::OptionsDeltaUsd, g.dollar_delta),
             StateSample::new(i, Metric::PositionUsd, hedge),
@@ -477,14 +473,7 @@ mod tests {
 
     #[test]
     fn time_runs_on_the_trading_clock() {
-        let cal = Calendar {
-            preopen: 9 * 3600 * SECOND,
-            open: 34_200 * SECOND,
-            close_auction: 57_300 * SECOND,
-            close: 57_600 * SECOND,
-            bar: 60 * SECOND,
-            days: 30,
-        };
+        let cal = crate::agents::testkit::calendar();
         // Before the open of day 3, a series expiring at the close of day 5 has 3 days left.
         let t = years_to_expiry(&cal, cal.day_start(3) + cal.preopen, 3, 5);
         assert!((t - 3.0 / 252.0).abs() < 1e-15);

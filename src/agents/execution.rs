@@ -108,14 +108,6 @@ impl Execution {
         self.done
     }
 
-    /// When the execution wants to act first.
-    pub fn first_wake(&self, now: Nanos) -> Nanos {
-        match self.style {
-            Style::Twap { start, .. } | Style::Passive { start, .. } => start.max(now),
-            _ => now,
-        }
-    }
-
     /// Signed units still to trade, counting resting orders of this motive as done.
     pub fn remaining(&self, ctx: &Context) -> i64 {
         let resting: i64 = ctx
@@ -140,6 +132,10 @@ impl Execution {
                     let side = if rem > 0 { Side::Buy } else { Side::Sell };
                     let tif = if self.style == Style::AtClose {
                         TimeInForce::AtClose
+                    } else if ctx.phase == DayPhase::ClosingAuction {
+                        // In the closing auction a market order waits for the uncross; an IOC
+                        // one would be refused.
+                        TimeInForce::Day
                     } else {
                         TimeInForce::Ioc
                     };
@@ -277,6 +273,8 @@ impl Plan {
 pub struct DailyWorker {
     pub plan: Plan,
     exec: Option<Execution>,
+    /// Today's decision has been taken (to trade or not).
+    decided: bool,
 }
 
 /// How long a worker waits before trying again while trading is halted.
@@ -284,18 +282,23 @@ pub const HALT_RETRY: Nanos = crate::market::time::MINUTE;
 
 impl DailyWorker {
     pub fn new(plan: Plan) -> Self {
-        DailyWorker { plan, exec: None }
+        DailyWorker {
+            plan,
+            exec: None,
+            decided: false,
+        }
     }
 
     /// Forgets yesterday's work; returns the decision time.
     pub fn start_day(&mut self, ctx: &Context) -> Option<Nanos> {
         self.exec = None;
+        self.decided = false;
         Some(ctx.today_at(self.plan.start))
     }
 
     /// Whether today's decision time has come (and no decision is being worked).
     pub fn decision_due(&self, ctx: &Context) -> bool {
-        self.exec.is_none() && ctx.now >= ctx.today_at(self.plan.start)
+        !self.decided && ctx.now >= ctx.today_at(self.plan.start)
     }
 
     pub fn working(&self) -> bool {
@@ -304,6 +307,7 @@ impl DailyWorker {
 
     /// Starts working towards `target` units with today's plan.
     pub fn begin(&mut self, ctx: &Context, instrument: usize, target: i64, motive: Motive) {
+        self.decided = true;
         self.exec = Some(Execution::new(
             instrument,
             target,
@@ -314,14 +318,13 @@ impl DailyWorker {
 
     /// Starts working towards `target` units at once with a market order (stops, margin calls).
     pub fn begin_now(&mut self, instrument: usize, target: i64, motive: Motive) {
+        self.decided = true;
         self.exec = Some(Execution::new(instrument, target, Style::Immediate, motive));
     }
 
     /// Marks today's decision as taken without trading.
-    pub fn skip(&mut self, instrument: usize) {
-        let mut e = Execution::new(instrument, 0, Style::Immediate, Motive::Rebalance);
-        e.done = true;
-        self.exec = Some(e);
+    pub fn skip(&mut self) {
+        self.decided = true;
     }
 
     /// Sends what is due now; returns when to come back.
@@ -335,18 +338,7 @@ impl DailyWorker {
             // Orders are refused in a halt; continuous-only styles wait for the open.
             DayPhase::Halted => Some(ctx.now + HALT_RETRY),
             DayPhase::PreOpen => Some(ctx.today_at(ctx.calendar.open) + 1),
-            DayPhase::ClosingAuction if exec.style == Style::Immediate => {
-                // A market order waits for the uncross in the closing auction.
-                exec.style = Style::AtClose;
-                exec.step(ctx, out)
-            }
-            _ => {
-                let t = exec.first_wake(ctx.now);
-                if t > ctx.now {
-                    return Some(t);
-                }
-                exec.step(ctx, out)
-            }
+            _ => exec.step(ctx, out),
         }
     }
 }

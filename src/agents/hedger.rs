@@ -41,7 +41,6 @@ pub struct Hedger {
     start_price: f64,
     var: f64,
     closes: Vec<f64>,
-    ratio: f64,
     worker: DailyWorker,
 }
 
@@ -54,7 +53,6 @@ impl Hedger {
             start_price: 0.0,
             var: stats::DEFAULT_DAILY_VAR,
             closes: Vec::new(),
-            ratio: 0.0,
             worker: DailyWorker::new(Plan::from_cfg(&cfg.execution)),
         }
     }
@@ -90,17 +88,12 @@ impl Agent for Hedger {
     fn initial_positions(&mut self, data: &[InstrumentData]) -> Vec<(usize, i64)> {
         let d = &data[self.instrument];
         self.closes = stats::closes_usd(&d.daily, d.tick_size);
-        let returns: Vec<f64> = stats::daily_returns(&d.daily).collect();
-        self.var = stats::ewma_path(&returns, self.cfg.ewma_lambda)
-            .last()
-            .copied()
-            .unwrap_or(stats::DEFAULT_DAILY_VAR);
+        self.var = stats::ewma_last(&d.daily, self.cfg.ewma_lambda);
         let price = d.close_usd();
         self.start_price = price;
-        self.ratio = self.target_ratio(price);
         vec![(
             self.instrument,
-            d.units_for_usd(-self.ratio * self.portfolio_usd),
+            d.units_for_usd(-self.target_ratio(price) * self.portfolio_usd),
         )]
     }
 
@@ -119,11 +112,10 @@ impl Agent for Hedger {
             let d = &ctx.instruments[i];
             let price = d.last_usd();
             let portfolio = self.portfolio_at(price);
-            self.ratio = self.target_ratio(price);
-            let units = d.units_for_usd(-self.ratio * portfolio);
+            let units = d.units_for_usd(-self.target_ratio(price) * portfolio);
             let delta = units - ctx.position(i);
             if d.units_usd(delta).abs() <= self.cfg.band * portfolio {
-                self.worker.skip(i);
+                self.worker.skip();
                 return None;
             }
             // Buying back protection is an unwind; selling more is hedging.
@@ -146,7 +138,7 @@ impl Agent for Hedger {
         }
         self.closes.push(close);
         let portfolio = self.portfolio_at(close);
-        let position = ctx.position(i) as f64 * close * d.notional_per_unit;
+        let position = ctx.position_usd(i);
         out.extend([
             StateSample::new(i, Metric::PositionUsd, position),
             StateSample::new(i, Metric::HedgeRatio, -position / portfolio),

@@ -56,10 +56,6 @@ impl LeveragedEtf {
             worker: DailyWorker::new(Plan::from_cfg(execution)),
         }
     }
-
-    pub fn nav(&self) -> f64 {
-        self.nav
-    }
 }
 
 impl Agent for LeveragedEtf {
@@ -96,7 +92,7 @@ impl Agent for LeveragedEtf {
             let target = d.units_for_usd(self.leverage * nav);
             self.rebalance_usd = d.units_usd(target - ctx.position(i));
             if target == ctx.position(i) {
-                self.worker.skip(i);
+                self.worker.skip();
                 return None;
             }
             self.worker.begin(ctx, i, target, Motive::Rebalance);
@@ -111,7 +107,7 @@ impl Agent for LeveragedEtf {
         let r = close / self.prev_close - 1.0;
         self.nav = nav_after(self.leverage, self.nav, r, self.creations).max(0.0);
         self.prev_close = close;
-        let position = ctx.position(i) as f64 * close * d.notional_per_unit;
+        let position = ctx.position_usd(i);
         out.extend([
             StateSample::new(i, Metric::Nav, self.nav),
             StateSample::new(

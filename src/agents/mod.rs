@@ -162,6 +162,14 @@ impl Context<'_> {
     pub fn position(&self, instrument: usize) -> i64 {
         self.account.positions[instrument]
     }
+    /// Dollar value of the position in `instrument` at its last price.
+    pub fn position_usd(&self, instrument: usize) -> f64 {
+        self.instruments[instrument].units_usd(self.position(instrument))
+    }
+    /// The account's cash in dollars (what its trades and fees have paid and received).
+    pub fn cash_usd(&self) -> f64 {
+        self.account.cash_cents as f64 / 100.0
+    }
     pub fn day_start(&self) -> Nanos {
         self.calendar.day_start(self.day)
     }

@@ -26,11 +26,10 @@ pub fn rebalance_trade(w: f64, equity_usd: f64, other_usd: f64) -> f64 {
     w * (equity_usd + other_usd) - equity_usd
 }
 
-/// Assets of a fund that holds units of one instrument and the rest off the book.
-fn equity_and_other(ctx: &Context, i: usize, price: f64, sleeve: f64) -> (f64, f64) {
-    let d = &ctx.instruments[i];
-    let equity = ctx.position(i) as f64 * price * d.notional_per_unit;
-    (equity, sleeve + ctx.account.cash_cents as f64 / 100.0)
+/// Assets of a fund that holds units of one instrument (at its last price) and the rest off
+/// the book: (equity, everything else).
+fn equity_and_other(ctx: &Context, i: usize, sleeve: f64) -> (f64, f64) {
+    (ctx.position_usd(i), sleeve + ctx.cash_usd())
 }
 
 pub struct Pension {
@@ -85,7 +84,7 @@ impl Agent for Pension {
         if self.worker.decision_due(ctx) {
             let i = self.instrument;
             let d = &ctx.instruments[i];
-            let (equity, other) = equity_and_other(ctx, i, d.last_usd(), self.sleeve_usd);
+            let (equity, other) = equity_and_other(ctx, i, self.sleeve_usd);
             let total = equity + other;
             let drift = if total > 0.0 {
                 (equity / total - self.weight).abs()
@@ -94,12 +93,12 @@ impl Agent for Pension {
             };
             let period_end = (ctx.day + 1) % self.every == 0;
             if !(period_end || drift > self.band) || total <= 0.0 {
-                self.worker.skip(i);
+                self.worker.skip();
                 return None;
             }
             let trade = d.units_for_usd(rebalance_trade(self.weight, equity, other));
             if trade == 0 {
-                self.worker.skip(i);
+                self.worker.skip();
                 return None;
             }
             self.worker
@@ -111,10 +110,8 @@ impl Agent for Pension {
     fn end_day(&mut self, ctx: &Context, out: &mut Vec<StateSample>) {
         let i = self.instrument;
         // The bond return accrues on everything outside equities, trading cash included.
-        let cash = ctx.account.cash_cents as f64 / 100.0;
-        self.sleeve_usd += (self.sleeve_usd + cash) * self.daily_bond_return;
-        let (equity, other) =
-            equity_and_other(ctx, i, ctx.instruments[i].close_usd(), self.sleeve_usd);
+        self.sleeve_usd += (self.sleeve_usd + ctx.cash_usd()) * self.daily_bond_return;
+        let (equity, other) = equity_and_other(ctx, i, self.sleeve_usd);
         let total = equity + other;
         out.extend([
             StateSample::new(i, Metric::Nav, total),
@@ -190,13 +187,13 @@ impl Agent for LongTermManager {
             let i = self.instrument;
             let d = &ctx.instruments[i];
             let price = d.last_usd();
-            let (equity, other) = equity_and_other(ctx, i, price, self.sleeve_usd);
+            let (equity, other) = equity_and_other(ctx, i, self.sleeve_usd);
             let total = equity + other;
             let cap = self.cfg.max_daily_trade * total.max(0.0);
             let trade = (self.target_weight(price) * total - equity).clamp(-cap, cap);
             let units = d.units_for_usd(trade);
             if units == 0 {
-                self.worker.skip(i);
+                self.worker.skip();
                 return None;
             }
             self.worker
@@ -213,7 +210,7 @@ impl Agent for LongTermManager {
         self.anchor += alpha * (d.fundamental - self.anchor);
         // Performance-chasing flows arrive as cash into (or out of) the sleeve.
         let year = d.lookback_return(252).unwrap_or(0.0);
-        let (equity, other) = equity_and_other(ctx, i, d.close_usd(), self.sleeve_usd);
+        let (equity, other) = equity_and_other(ctx, i, self.sleeve_usd);
         let total = equity + other;
         self.sleeve_usd += self.cfg.flow_sensitivity * year * total / 252.0;
         out.extend([
@@ -278,8 +275,13 @@ mod tests {
         match out.as_slice() {
             [crate::agents::Action::Submit { side, qty, .. }, ..] => {
                 assert_eq!(*side, crate::book::Side::Sell);
-                // 0.6·(E+B) − E with E up 1%: about 0.24% of AUM, sliced over the window.
-                assert!(*qty > 0);
+                // 0.6·(E+B) − E with E up 1% (about 0.24% of AUM, ~950 units), worked in 35
+                // slices from 11:00 to 15:50: the first slice is a 35th of it, rounded up.
+                let equity = held as f64 * 5050.0 * 50.0;
+                let other = 100e9 - held as f64 * 5000.0 * 50.0;
+                let units = (rebalance_trade(0.6, equity, other) / (5050.0 * 50.0)).round();
+                assert!((900.0..1000.0).contains(&-units), "{units}");
+                assert_eq!(*qty, (-units as u64).div_ceil(35));
             }
             other => panic!("no rebalancing order: {other:?}"),
         }

@@ -229,7 +229,7 @@ impl Agent for ShortSeller {
                 let units = d.units_for_usd(self.position_usd).max(1);
                 self.worker.begin(ctx, i, -units, Motive::SignalFlip);
             } else {
-                self.worker.skip(i);
+                self.worker.skip();
             }
         }
         let work = self.worker.step(ctx, out);
@@ -250,7 +250,7 @@ impl Agent for ShortSeller {
         out.push(StateSample::new(
             i,
             Metric::PositionUsd,
-            ctx.position(i) as f64 * close * d.notional_per_unit,
+            ctx.position_usd(i),
         ));
         if short > 0 {
             out.push(StateSample::new(

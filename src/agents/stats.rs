@@ -36,6 +36,16 @@ pub fn ewma_path(returns: &[f64], lambda: f64) -> Vec<f64> {
     out
 }
 
+/// The EWMA variance after the last day of a daily history ([`DEFAULT_DAILY_VAR`] without
+/// returns): where a fund's estimator starts when the run begins.
+pub fn ewma_last(daily: &[DailyBar], lambda: f64) -> f64 {
+    let returns: Vec<f64> = daily_returns(daily).collect();
+    ewma_path(&returns, lambda)
+        .last()
+        .copied()
+        .unwrap_or(DEFAULT_DAILY_VAR)
+}
+
 /// Annualised volatility of a daily variance (252 trading days).
 pub fn annualise(daily_var: f64) -> f64 {
     (daily_var * 252.0).sqrt()

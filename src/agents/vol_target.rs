@@ -101,18 +101,9 @@ impl VolTarget {
         )
     }
 
-    fn nav(&self, ctx: &Context, price: f64) -> f64 {
-        let d = &ctx.instruments[self.instrument];
-        self.sleeve_usd
-            + ctx.account.cash_cents as f64 / 100.0
-            + ctx.position(self.instrument) as f64 * price * d.notional_per_unit
-    }
-
-    pub fn target_vol(&self) -> f64 {
-        self.target_vol
-    }
-    pub fn lag(&self) -> usize {
-        self.lag
+    /// Net assets at the last price: the off-book sleeve, the trading cash and the position.
+    fn nav(&self, ctx: &Context) -> f64 {
+        self.sleeve_usd + ctx.cash_usd() + ctx.position_usd(self.instrument)
     }
 }
 
@@ -165,12 +156,11 @@ impl Agent for VolTarget {
         if self.worker.decision_due(ctx) {
             let i = self.instrument;
             let d = &ctx.instruments[i];
-            let price = d.last_usd();
-            let nav = self.nav(ctx, price);
+            let nav = self.nav(ctx);
             let current = d.units_usd(ctx.position(i)) / nav;
             let mut target = self.exposure_target();
             if (target - current).abs() <= self.band || nav <= 0.0 {
-                self.worker.skip(i);
+                self.worker.skip();
                 return None;
             }
             if self.max_daily_change > 0.0 {
@@ -187,18 +177,15 @@ impl Agent for VolTarget {
     fn end_day(&mut self, ctx: &Context, out: &mut Vec<StateSample>) {
         let i = self.instrument;
         let d = &ctx.instruments[i];
-        let n = d.daily.len();
-        if n >= 2 {
-            let r = d.daily[n - 1].close as f64 / d.daily[n - 2].close as f64 - 1.0;
+        if let Some(r) = d.lookback_return(1) {
             for (v, &l) in self.vars.iter_mut().zip(&self.lambdas) {
                 *v = stats::ewma_update(*v, l, r);
             }
         }
         let sigma = self.sigma_now();
         self.sigmas.push(sigma);
-        let price = d.close_usd();
-        let nav = self.nav(ctx, price);
-        let position = ctx.position(i) as f64 * price * d.notional_per_unit;
+        let nav = self.nav(ctx);
+        let position = ctx.position_usd(i);
         let exposure = if nav > 0.0 { position / nav } else { 0.0 };
         self.history.push(exposure);
         let pct = self.history.percentile(exposure);

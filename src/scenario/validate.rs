@@ -132,13 +132,14 @@ impl Problems {
     pub(super) fn usd(&mut self, f: impl Into<String>, v: f64) {
         let f = f.into();
         self.positive(f.clone(), v);
-        if v.is_finite() && v > 1e15 {
-            self.add(f, format!("must be at most 1e15 dollars, got {v:e}"));
-        }
+        self.at_most_1e15(f, v);
     }
     pub(super) fn usd_or_zero(&mut self, f: impl Into<String>, v: f64) {
         let f = f.into();
         self.non_negative(f.clone(), v);
+        self.at_most_1e15(f, v);
+    }
+    fn at_most_1e15(&mut self, f: String, v: f64) {
         if v.is_finite() && v > 1e15 {
             self.add(f, format!("must be at most 1e15 dollars, got {v:e}"));
         }
