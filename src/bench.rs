@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use thiserror::Error;
 
+use crate::analysis::distribution::median;
 use crate::market::{RunCounts, SimError};
 use crate::record::{BarRow, EventRow, FlowRow, PositionRow, RecordSink, StateRow, TradeRow};
 use crate::scenario::build::{self, BuildError};
@@ -149,21 +150,6 @@ pub fn bench(loaded: &LoadedScenario, seed: u64, runs: usize) -> Result<Summary,
     })
 }
 
-/// The median of `v` (the mean of the middle two for an even length); 0 for an empty slice.
-pub fn median(v: &[f64]) -> f64 {
-    if v.is_empty() {
-        return 0.0;
-    }
-    let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
-    let n = s.len();
-    if n % 2 == 1 {
-        s[n / 2]
-    } else {
-        (s[n / 2 - 1] + s[n / 2]) / 2.0
-    }
-}
-
 /// Peak resident set size of this process in KiB (`VmHWM` in `/proc/self/status`), or `None`
 /// where that file does not exist (not Linux).
 pub fn peak_rss_kib() -> Option<u64> {
@@ -224,11 +210,7 @@ pub fn scaled(
     factor: u32,
 ) -> Result<LoadedScenario, BenchError> {
     if factor <= 1 {
-        return Ok(LoadedScenario {
-            scenario: loaded.scenario.clone(),
-            path: loaded.path.clone(),
-            source: loaded.source.clone(),
-        });
+        return Ok(loaded.clone());
     }
     let k = factor as i64;
     match axis {

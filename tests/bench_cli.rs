@@ -1,19 +1,14 @@
 //! `flowsim bench SCENARIO`: prints the medians of a tiny scenario and names a missing file.
 //! Figures are not checked (speed is measured in BENCHMARKS.md, never in tests).
 
-use std::path::PathBuf;
+mod common;
+use common::Scratch;
 use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_flowsim");
 
-/// A one-day scenario with a handful of agents and a short session, written to a fresh folder.
-fn tiny_scenario(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("flowsim-bench-cli-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("tiny.toml");
-    std::fs::write(
-        &path,
-        r#"name = "tiny"
+/// A one-day scenario with a handful of agents and a short session.
+const TINY: &str = r#"name = "tiny"
 days = 1
 
 [calendar]
@@ -38,15 +33,12 @@ count = 1
 
 [agents.noise]
 count = 5
-"#,
-    )
-    .unwrap();
-    path
-}
+"#;
 
 #[test]
 fn bench_scenario_prints_medians() {
-    let path = tiny_scenario("ok");
+    let s = Scratch::new("bench-cli");
+    let path = s.write("tiny.toml", TINY);
     let out = Command::new(BIN)
         .args(["bench", path.to_str().unwrap(), "--runs", "2"])
         .output()
@@ -72,9 +64,12 @@ fn bench_scenario_prints_medians() {
         .args(["bench", "scenario", path.to_str().unwrap(), "--runs", "1"])
         .output()
         .unwrap();
-    assert!(out.status.success());
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("medians over 1 runs"));
-    std::fs::remove_dir_all(path.parent().unwrap()).ok();
 }
 
 #[test]

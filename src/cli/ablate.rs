@@ -1,12 +1,9 @@
 //! `flowsim ablate`: a scenario with and without some agent classes, same seed.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow};
 use clap::Args;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-
 use flowsim::counterfactual::ablate_run;
 use flowsim::scenario::{self, ablate};
 
@@ -48,17 +45,11 @@ pub fn run(args: AblateArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("runs").join(format!("{}-without-{tag}-seed{seed}", s.name)));
-    let bar = if args.quiet || !std::io::stderr().is_terminal() {
-        ProgressBar::hidden()
-    } else {
-        let pb =
-            ProgressBar::with_draw_target(Some(2 * s.days as u64), ProgressDrawTarget::stderr());
-        pb.set_style(
-            ProgressStyle::with_template("{bar:30} day {pos}/{len} (both runs)  ETA {eta}")
-                .expect("valid template"),
-        );
-        pb
-    };
+    let bar = super::progress_bar(
+        args.quiet,
+        Some(2 * s.days as u64),
+        "{bar:30} day {pos}/{len} (both runs)  ETA {eta}",
+    );
     let (dest, summary) = ablate_run(&loaded, &classes, seed, &out, args.force, &mut |d| {
         bar.set_position(d as u64)
     })?;

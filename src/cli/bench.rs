@@ -233,7 +233,7 @@ fn time_runs<E: MatchingEngine>(
     (secs, totals)
 }
 
-pub use flowsim::bench::median;
+use flowsim::analysis::distribution::median;
 
 fn bench_book(
     orders: usize,

@@ -6,8 +6,11 @@ mod replay;
 mod run;
 mod sweep;
 
+use std::io::IsTerminal;
+
 use anyhow::Result;
 use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 #[derive(Parser)]
 #[command(
@@ -65,4 +68,15 @@ pub fn run() -> Result<()> {
         Command::Bench { what } => bench::run(what),
         Command::Replay(args) => replay::run(args),
     }
+}
+
+/// A progress bar on stderr with `template`, hidden with `--quiet` or when stderr is not a
+/// terminal (so logs and pipes get no control characters).
+fn progress_bar(quiet: bool, len: Option<u64>, template: &str) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::with_draw_target(len, ProgressDrawTarget::stderr());
+    pb.set_style(ProgressStyle::with_template(template).expect("valid template"));
+    pb
 }

@@ -14,7 +14,7 @@ use flowsim::replay::{
     self, MatchReport, ReplayConfig, ReplayStats, lobster::PRICE_UNITS_PER_DOLLAR,
 };
 
-use super::bench::median;
+use flowsim::analysis::distribution::median;
 
 #[derive(Args)]
 pub struct ReplayArgs {

@@ -1,13 +1,10 @@
 //! `flowsim run` and `flowsim validate`.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-
 use flowsim::run::RunOptions;
 use flowsim::scenario::{self, build};
 
@@ -60,16 +57,11 @@ pub fn run(args: RunArgs) -> Result<()> {
         .clone()
         .unwrap_or_else(|| Path::new("runs").join(format!("{}-seed{seed}", s.name)));
 
-    let bar = if args.quiet || !std::io::stderr().is_terminal() {
-        ProgressBar::hidden()
-    } else {
-        let pb = ProgressBar::with_draw_target(Some(s.days as u64), ProgressDrawTarget::stderr());
-        pb.set_style(
-            ProgressStyle::with_template("{bar:30} day {pos}/{len}  {msg}  ETA {eta}")
-                .expect("valid template"),
-        );
-        pb
-    };
+    let bar = super::progress_bar(
+        args.quiet,
+        Some(s.days as u64),
+        "{bar:30} day {pos}/{len}  {msg}  ETA {eta}",
+    );
     let started = Instant::now();
     let options = RunOptions {
         force: args.force,

@@ -1,14 +1,11 @@
 //! `flowsim sweep`: runs a sweep file's (point, seed) runs on worker threads, a shard of them,
 //! merges shards, or prints a Slurm job-array script. Parsing, progress and messages only.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-
 use flowsim::scenario::{self, Sweep};
 use flowsim::sweep::{self, Layout, Progress, Shard, SlurmJob};
 
@@ -20,7 +17,8 @@ pub struct SweepArgs {
     /// Sweep file (TOML): a base scenario, parameters by dotted path as a grid and/or a list
     /// of points, and seeds. See README.md, "Sweeps".
     pub sweep: PathBuf,
-    /// Worker threads (default: the machine's cores). Results do not depend on it.
+    /// Worker threads (default: the machine's cores; in an --emit-slurm script, 1 per array
+    /// task). Results do not depend on it.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
     /// Output folder (default: runs/<sweep file name>). Rerunning into the same folder skips
@@ -40,7 +38,12 @@ pub struct SweepArgs {
     #[arg(long)]
     pub emit_slurm: bool,
     /// Array tasks in the --emit-slurm script (default: one per run, at most 1000).
-    #[arg(long, value_name = "N", requires = "emit_slurm")]
+    #[arg(
+        long,
+        value_name = "N",
+        requires = "emit_slurm",
+        conflicts_with = "merge"
+    )]
     pub shards: Option<usize>,
     /// Do not draw the sweep's charts and report.html after aggregating (the tables are still
     /// written).
@@ -74,16 +77,11 @@ pub fn run(args: SweepArgs) -> Result<()> {
     };
     let shard = args.shard.unwrap_or(Shard::ALL);
 
-    let bar = if args.quiet || !std::io::stderr().is_terminal() {
-        ProgressBar::hidden()
-    } else {
-        let pb = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        pb.set_style(
-            ProgressStyle::with_template("{bar:30} {pos}/{len} runs  {msg}  ETA {eta}")
-                .expect("valid template"),
-        );
-        pb
-    };
+    let bar = super::progress_bar(
+        args.quiet,
+        None,
+        "{bar:30} {pos}/{len} runs  {msg}  ETA {eta}",
+    );
     let started = Instant::now();
     let mut failed = 0;
     let outcome = sweep::run_slice(&sweep, &layout, shard, threads, &mut |p| match p {

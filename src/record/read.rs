@@ -81,6 +81,14 @@ fn read_table<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<Vec<T>, Rec
 impl RunRecords {
     /// Reads `bars.csv`, `flows.csv`, `positions.csv`, `events.csv` and `state.csv` from `dir`.
     pub fn read(dir: &Path) -> Result<Self, RecordError> {
+        let mut r = Self::read_bars(dir)?;
+        r.read_rest()?;
+        Ok(r)
+    }
+
+    /// Reads only `bars.csv` (and the symbols): what price-path statistics across many runs
+    /// need, without parsing the other tables.
+    pub fn read_bars(dir: &Path) -> Result<Self, RecordError> {
         let bars_raw: Vec<BarCsv> = read_table(dir, "bars.csv")?;
         // Bars are written for every instrument in index order, so the first bar of the run
         // lists them all in order, until a symbol repeats.
@@ -91,19 +99,12 @@ impl RunRecords {
             }
             symbols.push(b.3.clone());
         }
-        let index = |sym: &str, table: &str| {
-            symbols
-                .iter()
-                .position(|s| s == sym)
-                .map(|k| k as u16)
-                .ok_or_else(|| RecordError::Read {
-                    path: dir.join(table),
-                    line: 0,
-                    message: format!(
-                        "instrument {sym:?} is not one of the run's bars ({symbols:?})"
-                    ),
-                })
+        let mut r = RunRecords {
+            dir: dir.to_path_buf(),
+            symbols,
+            ..RunRecords::default()
         };
+        let index = |sym: &str, table: &str| r.index(sym, table);
         let bars = bars_raw
             .iter()
             .map(|b| {
@@ -125,6 +126,31 @@ impl RunRecords {
                 })
             })
             .collect::<Result<_, RecordError>>()?;
+        r.bars = bars;
+        Ok(r)
+    }
+
+    /// The symbol's instrument index, or an error naming the table.
+    fn index(&self, sym: &str, table: &str) -> Result<u16, RecordError> {
+        self.symbols
+            .iter()
+            .position(|s| s == sym)
+            .map(|k| k as u16)
+            .ok_or_else(|| RecordError::Read {
+                path: self.dir.join(table),
+                line: 0,
+                message: format!(
+                    "instrument {sym:?} is not one of the run's bars ({:?})",
+                    self.symbols
+                ),
+            })
+    }
+
+    /// Reads the tables other than bars, once the symbols are known.
+    fn read_rest(&mut self) -> Result<(), RecordError> {
+        let dir = self.dir.clone();
+        let dir = dir.as_path();
+        let index = |sym: &str, table: &str| self.index(sym, table);
         let flows = read_table::<FlowCsv>(dir, "flows.csv")?
             .into_iter()
             .map(|f| {
@@ -190,14 +216,10 @@ impl RunRecords {
                 })
             })
             .collect::<Result<_, RecordError>>()?;
-        Ok(RunRecords {
-            dir: dir.to_path_buf(),
-            symbols,
-            bars,
-            flows,
-            positions,
-            events,
-            state,
-        })
+        self.flows = flows;
+        self.positions = positions;
+        self.events = events;
+        self.state = state;
+        Ok(())
     }
 }

@@ -127,7 +127,7 @@ fn read_runs(sweep: &Sweep, layout: &Layout, table: &Table) -> Result<Vec<Run>, 
             continue;
         };
         let dir = layout.runs_dir().join(name);
-        let records = RunRecords::read(&dir).map_err(|source| SweepError::Records {
+        let records = RunRecords::read_bars(&dir).map_err(|source| SweepError::Records {
             path: dir.clone(),
             source,
         })?;
