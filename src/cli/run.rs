@@ -36,7 +36,7 @@ pub struct RunArgs {
 
 #[derive(Args)]
 pub struct ReportArgs {
-    /// A run folder written by `flowsim run`.
+    /// A run folder (written by `flowsim run`, or one of a sweep's `runs/`).
     pub run_dir: PathBuf,
 }
 
