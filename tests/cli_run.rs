@@ -469,6 +469,37 @@ fn letf_leverage_outside_the_allowed_multiples_is_refused() {
 }
 
 #[test]
+fn closing_ladder_share_above_one_and_unknown_limit_are_refused() {
+    let s = Scratch::new("value-close");
+    let text = edit(TINY, "count = 5\n", "count = 5\nclose_speed = 1.5\n");
+    let (file, err) = refused(&s, &text);
+    assert_located(
+        &err,
+        &file,
+        line_of(&text, "close_speed"),
+        "agents.value.close_speed",
+    );
+    assert!(err.contains("between 0 and 1"), "{err}");
+    let text = edit(TINY, "count = 5\n", "count = 5\nlimit = \"middle\"\n");
+    let (file, err) = refused(&s, &text);
+    assert_located(&err, &file, line_of(&text, "limit"), "agents.value.limit");
+    assert!(err.contains("edge") && err.contains("schedule"), "{err}");
+}
+
+#[test]
+fn implausible_prehistory_drift_is_refused() {
+    let s = Scratch::new("drift");
+    let text = edit(TINY, "days = 30\n", "days = 30\nannual_drift = 3.0\n");
+    let (file, err) = refused(&s, &text);
+    assert_located(
+        &err,
+        &file,
+        line_of(&text, "annual_drift"),
+        "prehistory.annual_drift",
+    );
+}
+
+#[test]
 fn ewma_lambda_of_one_is_refused() {
     let s = Scratch::new("vt-lambda");
     let text = format!("{TINY}\n[agents.vol_target]\newma_lambdas = [0.94, 1.0]\n");

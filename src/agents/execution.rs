@@ -66,14 +66,15 @@ pub enum Style {
     Immediate,
     /// One market-on-close order into the closing auction.
     AtClose,
-    /// Equal market-order slices from `start` to `end` (absolute times).
+    /// Equal market-order slices from `start` to `end` (absolute times); the last slice sends
+    /// what is left as a market-on-close order.
     Twap {
         start: Nanos,
         end: Nanos,
         slices: u32,
     },
-    /// Limit orders at the near touch, re-posted each slice, and a market order for whatever is
-    /// left at the last slice.
+    /// Limit orders at the near touch, re-posted each slice, and a market-on-close order for
+    /// whatever is left at the last slice.
     Passive {
         start: Nanos,
         end: Nanos,
@@ -200,6 +201,18 @@ impl Execution {
                             kind: OrderKind::Market,
                             qty,
                             tif: TimeInForce::Day,
+                            post_only: false,
+                            motive: self.motive,
+                        }),
+                        // What the schedule has not done by its last slice completes in the
+                        // closing auction, where the day's liquidity gathers, rather than being
+                        // dropped or swept through a thin book.
+                        _ if last => out.push(Action::Submit {
+                            instrument: i,
+                            side,
+                            kind: OrderKind::Market,
+                            qty,
+                            tif: TimeInForce::AtClose,
                             post_only: false,
                             motive: self.motive,
                         }),
@@ -340,5 +353,57 @@ impl DailyWorker {
             DayPhase::PreOpen => Some(ctx.today_at(ctx.calendar.open) + 1),
             _ => exec.step(ctx, out),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agents::testkit;
+    use crate::market::time::MINUTE;
+
+    /// A TWAP that meets no liquidity carries each unfilled slice into the next, and its last
+    /// slice sends all that is left to the closing auction instead of dropping it.
+    #[test]
+    fn a_twap_remainder_goes_to_the_close() {
+        let cal = testkit::calendar();
+        let data = [testkit::market(&[5000.0])];
+        let account = testkit::account(0);
+        let at = |minutes: u64| 15 * 3600 * crate::market::time::SECOND + minutes * MINUTE;
+        let ctx = |m| testkit::context(&cal, &data, &account, 3, at(m), DayPhase::Continuous);
+        let start = ctx(0).now;
+        let style = Style::Twap {
+            start,
+            end: start + 30 * MINUTE,
+            slices: 3,
+        };
+        let mut exec = Execution::new(0, -900, style, Motive::Rebalance);
+        let mut sent = Vec::new();
+        for m in [0, 10, 20] {
+            let mut out = Vec::new();
+            exec.step(&ctx(m), &mut out);
+            sent.extend(out);
+        }
+        assert!(exec.is_done());
+        // Nothing filled (the position stays 0): 300, then 450 (the rest over two slices),
+        // then all 900 market-on-close.
+        let orders: Vec<(u64, TimeInForce)> = sent
+            .iter()
+            .map(|a| match *a {
+                Action::Submit { qty, tif, side, .. } => {
+                    assert_eq!(side, Side::Sell);
+                    (qty, tif)
+                }
+                _ => panic!("{a:?}"),
+            })
+            .collect();
+        assert_eq!(
+            orders,
+            [
+                (300, TimeInForce::Ioc),
+                (450, TimeInForce::Ioc),
+                (900, TimeInForce::AtClose)
+            ]
+        );
     }
 }

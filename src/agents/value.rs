@@ -8,15 +8,18 @@ use rand_distr::{Distribution, Normal};
 use super::activity::IntradayActivity;
 use super::execution::limit;
 use super::{Action, Agent, AgentClass, Context, DayPhase};
-use crate::book::{Motive, Side, TimeInForce};
-use crate::market::time::Nanos;
-use crate::scenario::ValueCfg;
+use crate::book::{Motive, Price, Side, TimeInForce};
+use crate::market::data::InstrumentData;
+use crate::market::time::{Nanos, SECOND};
+use crate::scenario::{ValueCfg, ValueLimit};
 
 pub struct ValueTrader {
     instrument: usize,
     cfg: ValueCfg,
     /// Log bias of this trader's estimate, drawn once.
     bias: f64,
+    /// Today's closing ladder has been entered (or was not due).
+    ladder_sent: bool,
 }
 
 impl ValueTrader {
@@ -26,10 +29,20 @@ impl ValueTrader {
             instrument,
             cfg,
             bias,
+            ladder_sent: false,
         }
     }
 
+    /// The next decision, or once they are over the closing auction (when the trader takes
+    /// part in it).
     fn next(&self, ctx: &Context, rng: &mut ChaCha8Rng) -> Option<Nanos> {
+        self.next_decision(ctx, rng).or_else(|| {
+            (self.cfg.close_speed > 0.0 && !self.ladder_sent)
+                .then(|| ctx.today_at(ctx.calendar.close_auction) + SECOND)
+        })
+    }
+
+    fn next_decision(&self, ctx: &Context, rng: &mut ChaCha8Rng) -> Option<Nanos> {
         let activity = IntradayActivity {
             u_shape: self.cfg.u_shape,
             preopen: 0.0,
@@ -51,6 +64,7 @@ impl Agent for ValueTrader {
     }
 
     fn start_day(&mut self, ctx: &Context, rng: &mut ChaCha8Rng) -> Option<Nanos> {
+        self.ladder_sent = false;
         self.next(ctx, rng)
     }
 
@@ -60,6 +74,28 @@ impl Agent for ValueTrader {
         rng: &mut ChaCha8Rng,
         out: &mut Vec<Action>,
     ) -> Option<Nanos> {
+        let i = self.instrument;
+        let data = &ctx.instruments[i];
+        if ctx.phase == DayPhase::ClosingAuction && !self.ladder_sent {
+            self.ladder_sent = true;
+            if self.cfg.close_speed > 0.0 {
+                let estimate = self.estimate(data, rng);
+                if !ctx.open_orders.is_empty() {
+                    out.push(Action::CancelAll { instrument: i });
+                }
+                let position = ctx.position(i);
+                ladder(
+                    i,
+                    data,
+                    estimate,
+                    position,
+                    self.cfg.close_speed,
+                    &self.cfg,
+                    out,
+                );
+            }
+            return None;
+        }
         if ctx.phase != DayPhase::Continuous {
             return if ctx.phase == DayPhase::Closed {
                 None
@@ -67,48 +103,299 @@ impl Agent for ValueTrader {
                 self.next(ctx, rng)
             };
         }
+        let estimate = self.estimate(data, rng);
+        match self.cfg.limit {
+            ValueLimit::Edge => self.decide_at_edge(ctx, estimate, out),
+            // The schedule as a ladder: the orders on the far side of the touch take liquidity
+            // until the trader holds its target at the price reached, and the rest rest.
+            ValueLimit::Schedule => {
+                if !ctx.open_orders.is_empty() {
+                    out.push(Action::CancelAll { instrument: i });
+                }
+                let position = ctx.position(i);
+                ladder(i, data, estimate, position, self.cfg.speed, &self.cfg, out);
+            }
+        }
+        self.next(ctx, rng)
+    }
+}
+
+impl ValueTrader {
+    /// One limit order for `speed` of the gap to the target at the mid, at value less (buying)
+    /// or plus (selling) the threshold.
+    fn decide_at_edge(&self, ctx: &Context, estimate: f64, out: &mut Vec<Action>) {
         let i = self.instrument;
         let data = &ctx.instruments[i];
-        let noise =
-            Normal::new(0.0, self.cfg.observation_noise.max(0.0)).map_or(0.0, |n| n.sample(rng));
-        let estimate = data.fundamental * (self.bias + noise).exp();
         let mid = data.price_usd(data.mid().round() as i64);
         let mispricing = (estimate / mid).ln();
-        if mispricing.abs() >= self.cfg.threshold {
-            let target_usd = (self.cfg.usd_per_pct * mispricing * 100.0)
-                .clamp(-self.cfg.max_position_usd, self.cfg.max_position_usd);
-            let target = (target_usd / (mid * data.notional_per_unit)).round() as i64;
-            // Each decision replaces the trader's resting order: what is left of it after
-            // taking liquidity rests at the trader's price, so when the market has run away
-            // from value the trader's offer (or bid) becomes the new touch.
-            if !ctx.open_orders.is_empty() {
-                out.push(Action::CancelAll { instrument: i });
-            }
-            let gap = target - ctx.position(i);
-            let delta = if self.cfg.speed >= 1.0 {
-                gap
-            } else {
-                let part = (gap as f64 * self.cfg.speed).round() as i64;
-                if part == 0 { gap.signum() } else { part }
+        if mispricing.abs() < self.cfg.threshold {
+            return;
+        }
+        let target = target_units(&self.cfg, data, mispricing, mid);
+        // Each decision replaces the trader's resting order: what is left of it after taking
+        // liquidity rests at the trader's price, so when the market has run away from value
+        // the trader's offer (or bid) becomes the new touch.
+        if !ctx.open_orders.is_empty() {
+            out.push(Action::CancelAll { instrument: i });
+        }
+        let gap = target - ctx.position(i);
+        let delta = if self.cfg.speed >= 1.0 {
+            gap
+        } else {
+            let part = (gap as f64 * self.cfg.speed).round() as i64;
+            if part == 0 { gap.signum() } else { part }
+        };
+        if delta != 0 {
+            let side = if delta > 0 { Side::Buy } else { Side::Sell };
+            // Never pay more (or sell for less) than value less the threshold.
+            let edge = match side {
+                Side::Buy => estimate * (1.0 - self.cfg.threshold),
+                Side::Sell => estimate * (1.0 + self.cfg.threshold),
             };
-            if delta != 0 {
-                let side = if delta > 0 { Side::Buy } else { Side::Sell };
-                // Never pay more (or sell for less) than the trader's value less its threshold.
-                let edge = match side {
-                    Side::Buy => estimate * (1.0 - self.cfg.threshold),
-                    Side::Sell => estimate * (1.0 + self.cfg.threshold),
-                };
-                let price = data.to_ticks(edge).max(1);
+            let price = data.to_ticks(edge).max(1);
+            out.push(limit(
+                i,
+                side,
+                price,
+                delta.unsigned_abs(),
+                TimeInForce::Day,
+                Motive::Value,
+            ));
+        }
+    }
+
+    /// This decision's estimate of value: the fundamental seen through the trader's own bias
+    /// and a fresh observation error.
+    fn estimate(&self, data: &InstrumentData, rng: &mut ChaCha8Rng) -> f64 {
+        let noise =
+            Normal::new(0.0, self.cfg.observation_noise.max(0.0)).map_or(0.0, |n| n.sample(rng));
+        data.fundamental * (self.bias + noise).exp()
+    }
+}
+
+/// The position (units) a trader wants when the price is `price` dollars and its log
+/// mispricing is `mispricing`: `usd_per_pct` per 1%, capped at `max_position_usd`.
+fn target_units(cfg: &ValueCfg, data: &InstrumentData, mispricing: f64, price: f64) -> i64 {
+    let usd =
+        (cfg.usd_per_pct * mispricing * 100.0).clamp(-cfg.max_position_usd, cfg.max_position_usd);
+    (usd / (price * data.notional_per_unit)).round() as i64
+}
+
+/// The trader's demand schedule as limit orders, for `share` of its gap at every price.
+///
+/// Levels sit at log mispricings ±(threshold + k·step) around the estimate; at level j the
+/// trader wants to hold its target `D_j` for that price, and its trade if the price reaches
+/// that level is `n_j = share·(D_j − position)`. Orders are the increments of `n` from level to
+/// level, so whatever price an auction clears at (or a sweep reaches) the trader's fill is its
+/// schedule there: the book sees a demand curve, not one price. With [`ValueLimit::Edge`] the
+/// trader only buys below value and sells above it, as it does in the continuous session;
+/// with [`ValueLimit::Schedule`] it trades towards its schedule at any price (selling
+/// inventory below value once the price is above where it would hold that much).
+fn ladder(
+    i: usize,
+    data: &InstrumentData,
+    estimate: f64,
+    position: i64,
+    share: f64,
+    cfg: &ValueCfg,
+    out: &mut Vec<Action>,
+) {
+    let k = cfg.close_levels as i64;
+    // From the highest price down: sell-side levels from the outermost in, then buy-side
+    // levels outwards. `n` grows along this order.
+    let levels: Vec<(Price, i64, bool)> = (-k..k)
+        .map(|j| {
+            let below = j >= 0;
+            let steps = if below { j } else { -j - 1 } as f64;
+            let m = (cfg.threshold + steps * cfg.close_step) * if below { 1.0 } else { -1.0 };
+            let price = estimate * (-m).exp();
+            let want = target_units(cfg, data, m, price);
+            let n = (share * (want - position) as f64).round() as i64;
+            (data.to_ticks(price).max(1), n, below)
+        })
+        .collect();
+    let edge = cfg.limit == ValueLimit::Edge;
+    for (j, &(price, n, below)) in levels.iter().enumerate() {
+        // Buys at level j fill at clearing prices at or under it, so their sum down to j is
+        // n_j⁺; sells fill at or over it, so their sum from j down is (−n_j)⁺. At the edge the
+        // sums restart where the trader's side of value begins.
+        let before = match j.checked_sub(1).map(|p| &levels[p]) {
+            Some(&(_, m, b)) if !edge || b == below => m.max(0),
+            _ => 0,
+        };
+        let after = match levels.get(j + 1) {
+            Some(&(_, m, b)) if !edge || b == below => (-m).max(0),
+            _ => 0,
+        };
+        let buy = if edge && !below { 0 } else { n.max(0) - before };
+        let sell = if edge && below {
+            0
+        } else {
+            (-n).max(0) - after
+        };
+        for (side, qty) in [(Side::Buy, buy), (Side::Sell, sell)] {
+            if qty > 0 {
                 out.push(limit(
                     i,
                     side,
                     price,
-                    delta.unsigned_abs(),
+                    qty as u64,
                     TimeInForce::Day,
                     Motive::Value,
                 ));
             }
         }
-        self.next(ctx, rng)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agents::testkit;
+    use crate::book::OrderKind;
+
+    /// Net units the trader's ladder trades if the auction clears at `price` (ticks).
+    fn fill_at(orders: &[Action], price: Price) -> i64 {
+        orders
+            .iter()
+            .map(|a| match *a {
+                Action::Submit {
+                    side,
+                    kind: OrderKind::Limit(p),
+                    qty,
+                    ..
+                } => match side {
+                    Side::Buy if p >= price => qty as i64,
+                    Side::Sell if p <= price => -(qty as i64),
+                    _ => 0,
+                },
+                _ => 0,
+            })
+            .sum()
+    }
+
+    fn closing(limit: ValueLimit, position: i64) -> (ValueCfg, InstrumentData, Vec<Action>) {
+        let cfg = ValueCfg {
+            usd_per_pct: 5e9,
+            max_position_usd: 40e9,
+            threshold: 0.003,
+            limit,
+            close_speed: 0.5,
+            close_levels: 8,
+            close_step: 0.005,
+            ..ValueCfg::default()
+        };
+        let data = testkit::market(&[5000.0]);
+        let mut out = Vec::new();
+        ladder(0, &data, 5000.0, position, cfg.close_speed, &cfg, &mut out);
+        (cfg, data, out)
+    }
+
+    /// At every level, whatever the auction's price, a schedule trader's fill is
+    /// close_speed·(target − position): $5bn per 1% below value at 5000 × $50 is 20,000 units per
+    /// 1%, capped at 160,000 ($40bn), so 4% below value a flat trader buys half of 80,000.
+    #[test]
+    fn the_ladder_fills_the_demand_schedule_at_each_level() {
+        let (cfg, data, out) = closing(ValueLimit::Schedule, 30_000);
+        for k in 0..cfg.close_levels {
+            for sign in [1.0, -1.0] {
+                let m = sign * (cfg.threshold + k as f64 * cfg.close_step);
+                let price = 5000.0 * (-m).exp();
+                let want = target_units(&cfg, &data, m, price);
+                let expected = (0.5 * (want - 30_000) as f64).round() as i64;
+                assert_eq!(fill_at(&out, data.to_ticks(price)), expected, "level {m}");
+            }
+        }
+        let m = 0.003 + 0.005 * 7.0; // 3.8% below value: $19bn
+        let want = target_units(&cfg, &data, m, 5000.0 * (-m).exp());
+        assert!((want - 78_500).abs() < 1_000, "{want}");
+        // Far below the ladder the trader is capped at its outermost level; 80,000 at 4%.
+        assert_eq!(
+            fill_at(&out, 1),
+            (0.5 * (want - 30_000) as f64).round() as i64
+        );
+    }
+
+    /// At the edge a trader never sells below its value (it keeps a long position until the
+    /// price comes back) nor buys above it.
+    #[test]
+    fn an_edge_trader_keeps_its_side_of_value() {
+        let (cfg, data, out) = closing(ValueLimit::Edge, 30_000);
+        let value = data.to_ticks(5000.0);
+        for a in &out {
+            if let Action::Submit {
+                side,
+                kind: OrderKind::Limit(p),
+                ..
+            } = *a
+            {
+                match side {
+                    Side::Buy => assert!(p < value),
+                    Side::Sell => assert!(p > value),
+                }
+            }
+        }
+        // Holding 30,000 (1.5% worth), it sells none of it 1% below value but buys more 3%
+        // below, up to half its gap.
+        assert_eq!(fill_at(&out, data.to_ticks(5000.0 * 0.99)), 0);
+        let m = cfg.threshold + 5.0 * cfg.close_step; // 2.8%
+        let want = target_units(&cfg, &data, m, 5000.0 * (-m).exp());
+        assert_eq!(
+            fill_at(&out, data.to_ticks(5000.0 * (-m).exp())),
+            (0.5 * (want - 30_000) as f64).round() as i64
+        );
+        // Above value it sells: its whole position and a short beyond it.
+        assert!(fill_at(&out, data.to_ticks(5000.0 * 1.02)) < -30_000);
+    }
+
+    /// After value falls 5% under the market, a schedule trader's orders reach through the
+    /// bid (taking liquidity down towards value) instead of resting at the touch.
+    #[test]
+    fn a_schedule_trader_takes_liquidity_when_value_moves() {
+        use rand::SeedableRng;
+        let cfg = ValueCfg {
+            limit: ValueLimit::Schedule,
+            observation_noise: 0.0,
+            estimate_noise: 0.0,
+            ..ValueCfg::default()
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let mut trader = ValueTrader::new(0, cfg, &mut rng);
+        let cal = testkit::calendar();
+        let mut data = testkit::market(&[5000.0]);
+        data.fundamental = 4750.0;
+        let data = [data];
+        let account = testkit::account(0);
+        let ctx = testkit::context(
+            &cal,
+            &data,
+            &account,
+            2,
+            40_000 * SECOND,
+            DayPhase::Continuous,
+        );
+        let mut out = Vec::new();
+        trader.wake(&ctx, &mut rng, &mut out);
+        let bid = data[0].best_bid.unwrap().0;
+        let through: u64 = out
+            .iter()
+            .map(|a| match *a {
+                Action::Submit {
+                    side: Side::Sell,
+                    kind: OrderKind::Limit(p),
+                    qty,
+                    ..
+                } if p <= bid => qty,
+                Action::Submit {
+                    side: Side::Buy,
+                    kind: OrderKind::Limit(p),
+                    ..
+                } if p > data[0].to_ticks(4750.0) => panic!("buys above value: {a:?}"),
+                _ => 0,
+            })
+            .sum();
+        // The ladder reaches 0.05% + 11 × 0.25% = 2.8% over value (4885), all of it under the
+        // 5000 bid: $5bn per 1% × 2.8% = $14bn, about 57,000 units, offered through the bid.
+        assert!((56_000..58_500).contains(&through), "{through}");
     }
 }

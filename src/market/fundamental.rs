@@ -101,11 +101,13 @@ impl Fundamentals {
 }
 
 /// Synthetic daily closes (in dollars) of length `days`, ending exactly at each instrument's
-/// `end`, drawn from the same process (one path per instrument, common factor shared).
+/// `end`, drawn from the same process (one path per instrument, common factor shared) plus a
+/// daily log drift.
 pub fn synthetic_history(
     end: &[f64],
     params: &[FundamentalParams],
     days: usize,
+    daily_drift: f64,
     rng: &mut ChaCha8Rng,
 ) -> Vec<Vec<f64>> {
     let n = end.len();
@@ -122,7 +124,7 @@ pub fn synthetic_history(
             let zi: f64 = StandardNormal.sample(rng);
             let l = pr.factor_loading;
             let z = l * zm + (1.0 - l * l).max(0.0).sqrt() * zi;
-            x[i] -= pr.daily_vol * z;
+            x[i] -= pr.daily_vol * z + daily_drift;
         }
     }
     for p in &mut paths {

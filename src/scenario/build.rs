@@ -96,10 +96,11 @@ pub fn build_with(
     let params: Vec<FundamentalParams> = s.instruments.iter().map(fundamental_params).collect();
     let initial: Vec<f64> = s.instruments.iter().map(|i| i.initial_price).collect();
     let closes = match &s.prehistory {
-        PrehistoryCfg::Synthetic { days } => synthetic_history(
+        PrehistoryCfg::Synthetic { days, annual_drift } => synthetic_history(
             &initial,
             &params,
             *days as usize + 1,
+            annual_drift / 252.0,
             &mut stream_rng(seed, PREHISTORY_STREAM),
         ),
         PrehistoryCfg::Csv { file } => read_history(&base_dir.join(file), s)?,

@@ -132,6 +132,11 @@ pub enum PrehistoryCfg {
     Synthetic {
         #[serde(default = "d_pre_days")]
         days: u32,
+        /// Annual log drift of the pre-history (0 = none). A market that has been rising
+        /// starts trend followers long and on every lookback, the usual set-up before a
+        /// deleveraging.
+        #[serde(default)]
+        annual_drift: f64,
     },
     /// Daily closes from a CSV file (header `day,<symbol>,…`), rescaled so the last close equals
     /// each instrument's initial price. The path is relative to the scenario file.
@@ -144,7 +149,10 @@ fn d_pre_days() -> u32 {
 
 impl Default for PrehistoryCfg {
     fn default() -> Self {
-        PrehistoryCfg::Synthetic { days: d_pre_days() }
+        PrehistoryCfg::Synthetic {
+            days: d_pre_days(),
+            annual_drift: 0.0,
+        }
     }
 }
 
@@ -351,7 +359,36 @@ pub struct ValueCfg {
     /// 1, value capital arrives over days rather than at once: flows move the price in the
     /// short run and the move reverses as value capital catches up.
     pub speed: f64,
+    /// Where a trader puts its limit price.
+    pub limit: ValueLimit,
+    /// Share of its demand schedule each trader offers in the closing auction (0 = none). The
+    /// close is where index and rebalancing flows meet most liquidity; with this above 0 a
+    /// trader enters its whole schedule (target position at each price, scaled by this
+    /// share) as a ladder of limit orders, so closing imbalances clear at a price that value
+    /// capital accepts instead of against whatever the continuous book had left.
+    pub close_speed: f64,
+    /// Price levels of the ladder (closing, and continuous with `limit = "schedule"`) on each
+    /// side of the trader's estimate.
+    pub close_levels: u32,
+    /// Mispricing between adjacent levels of the ladder (0.0025 = 0.25%); the first
+    /// level is at `threshold`.
+    pub close_step: f64,
     pub latency_us: u64,
+}
+
+/// How a value trader prices its orders.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueLimit {
+    /// At its estimate less (buying) or plus (selling) the threshold: the trader never buys
+    /// above value nor sells below it, so inventory taken on in a selloff is held until the
+    /// price comes back. A patient liquidity provider at value.
+    Edge,
+    /// Its whole demand schedule (position proportional to mispricing at every price, for
+    /// `speed` of the gap) as a ladder of limit orders: a demand curve in the book. As a
+    /// discount narrows the trader sells inventory below value, so flows it absorbed keep the
+    /// price away from value until someone takes the inventory back (persistent impact).
+    Schedule,
 }
 
 impl Default for ValueCfg {
@@ -366,6 +403,10 @@ impl Default for ValueCfg {
             usd_per_pct: 5e9,
             max_position_usd: 50e9,
             speed: 1.0,
+            limit: ValueLimit::Edge,
+            close_speed: 0.0,
+            close_levels: 12,
+            close_step: 0.0025,
             latency_us: 5000,
         }
     }

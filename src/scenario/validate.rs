@@ -63,8 +63,11 @@ pub(crate) fn validate(s: &Scenario) -> Vec<(String, String)> {
         p.positive(f("vol_half_life_days"), ins.vol_half_life_days);
     }
     match &s.prehistory {
-        PrehistoryCfg::Synthetic { days } if *days > 5000 => {
-            p.add("prehistory.days", "must be at most 5000")
+        PrehistoryCfg::Synthetic { days, annual_drift } => {
+            if *days > 5000 {
+                p.add("prehistory.days", "must be at most 5000");
+            }
+            p.range("prehistory.annual_drift", *annual_drift, -2.0, 2.0);
         }
         PrehistoryCfg::Csv { file } if file.trim().is_empty() => {
             p.add("prehistory.file", "must name a CSV file")
@@ -326,6 +329,11 @@ fn agents(p: &mut Problems, a: &AgentsCfg) {
         p.positive(f("max_position_usd"), c.max_position_usd);
         if p.finite(f("speed"), c.speed) && !(c.speed > 0.0 && c.speed <= 1.0) {
             p.add(f("speed"), format!("must be in (0, 1], got {}", c.speed));
+        }
+        p.range(f("close_speed"), c.close_speed, 0.0, 1.0);
+        if c.close_speed > 0.0 || c.limit == crate::scenario::ValueLimit::Schedule {
+            p.range(f("close_levels"), c.close_levels as f64, 1.0, 100.0);
+            p.positive(f("close_step"), c.close_step);
         }
     }
 }
