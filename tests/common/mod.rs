@@ -29,6 +29,7 @@ impl Scratch {
         self.dir.join(name)
     }
 
+    #[allow(dead_code)]
     pub fn write(&self, name: &str, text: &str) -> PathBuf {
         let p = self.path(name);
         std::fs::write(&p, text).expect("write scratch file");

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Regenerates results/: each experiment at its documented seed (the scenario's own `seed`),
+# keeping the small part of the run folder: summary.json, report.html and the charts it shows
+# (SVG) with the feedback graphs (DOT). tests/results.rs reruns every experiment listed here
+# and checks that the summaries come out byte for byte the same.
+# Usage: scripts/refresh-results.sh   (builds the release binary if needed)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet
+bin=target/release/flowsim
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for name in $(cat results/EXPERIMENTS); do
+  "$bin" run "experiments/$name.toml" --out "$tmp/$name" --quiet
+  rm -rf "results/$name"
+  mkdir -p "results/$name/charts"
+  cp "$tmp/$name/summary.json" "$tmp/$name/report.html" "results/$name/"
+  cp "$tmp/$name"/charts/*.svg "$tmp/$name"/charts/*.dot "results/$name/charts/" 2>/dev/null || true
+  echo "results/$name"
+done
