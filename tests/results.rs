@@ -41,7 +41,10 @@ fn experiments_reproduce_their_committed_summaries() {
              got:\n{got}"
         );
         for part in ["report.html", "charts"] {
-            assert!(root.join(format!("results/{name}/{part}")).exists(), "{name}/{part}");
+            assert!(
+                root.join(format!("results/{name}/{part}")).exists(),
+                "{name}/{part}"
+            );
         }
     }
 }
