@@ -8,6 +8,7 @@ pub mod feedback;
 pub mod flows;
 pub mod momentum;
 pub mod path;
+pub mod pinning;
 pub mod run_calibration;
 pub mod state;
 pub mod stylized;

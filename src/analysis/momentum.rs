@@ -103,9 +103,128 @@ pub fn intraday_momentum(bars: &[BarRow], instrument: u16, window_bars: u32) -> 
     m
 }
 
+impl IntradayMomentum {
+    /// The regression over the days of several runs together (the seeds of one sweep point):
+    /// each run's days are independent observations of the same regime, so pooling them gives
+    /// the slope's standard error over all of them, as Baltussen et al. pool years of days.
+    pub fn pooled<'a>(runs: impl IntoIterator<Item = &'a IntradayMomentum>) -> Ols {
+        let (mut x, mut y) = (Vec::new(), Vec::new());
+        for m in runs {
+            x.extend_from_slice(&m.rest_of_day);
+            y.extend_from_slice(&m.last_window);
+        }
+        ols(&x, &y)
+    }
+}
+
+/// Realised intraday volatility of `instrument`, annualised over 252 days: the square root of
+/// 252 times the mean over days of the day's sum of squared log returns from bar to bar (the
+/// first bar from its open), so overnight gaps are left out. Zero without bars.
+pub fn intraday_volatility(bars: &[BarRow], instrument: u16) -> f64 {
+    let (mut sum, mut days) = (0.0, 0u32);
+    let mut last: Option<(u32, f64)> = None;
+    for b in bars.iter().filter(|b| b.instrument == instrument) {
+        let from = match last {
+            Some((day, close)) if day == b.day => close,
+            _ => {
+                days += 1;
+                b.open
+            }
+        };
+        if from > 0.0 && b.close > 0.0 {
+            sum += (b.close / from).ln().powi(2);
+        }
+        last = Some((b.day, b.close));
+    }
+    if days == 0 {
+        return 0.0;
+    }
+    (252.0 * sum / f64::from(days)).sqrt()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn bar(day: u32, k: u32, open: f64, close: f64) -> BarRow {
+        BarRow {
+            day,
+            bar: k,
+            time_ns: 0,
+            instrument: 0,
+            open,
+            high: open.max(close),
+            low: open.min(close),
+            close,
+            volume: 1,
+            trades: 1,
+            vwap: None,
+            fundamental: open,
+            best_bid: None,
+            best_ask: None,
+        }
+    }
+
+    /// Two days of four bars whose closes alternate ±1% in log terms: each day's sum of
+    /// squares is 4·0.01², so the annualised volatility is √(252·4)·1% = 31.75%. The overnight
+    /// gap (day 2 opens 10% higher) is not counted.
+    #[test]
+    fn intraday_volatility_by_hand() {
+        let u = 0.01f64.exp();
+        let mut bars = Vec::new();
+        for (day, base) in [(1, 100.0), (2, 110.0)] {
+            let mut prev = base;
+            for k in 1..=4 {
+                let close = if k % 2 == 1 { base * u } else { base };
+                bars.push(bar(day, k, prev, close));
+                prev = close;
+            }
+        }
+        let v = intraday_volatility(&bars, 0);
+        assert!((v - (252.0f64 * 4.0).sqrt() * 0.01).abs() < 1e-12, "{v}");
+        assert_eq!(intraday_volatility(&bars, 1), 0.0);
+    }
+
+    /// The last window's return is half the rest of the day's on every day but one of each
+    /// run: the regression finds slope 1/2, and pooling two runs adds their days.
+    #[test]
+    fn momentum_regression_and_pooling() {
+        // Days of 40 one-minute bars: the first 10 carry the rest-of-day move r, the last 30
+        // (the window) carry r/2 (plus a perturbation on day 3, so R² < 1).
+        let run = |moves: &[f64]| {
+            let mut bars = Vec::new();
+            let mut p = 100.0f64;
+            for (d, &r) in moves.iter().enumerate() {
+                let day = d as u32 + 1;
+                let extra = if day == 3 { 0.001 } else { 0.0 };
+                for k in 1..=40u32 {
+                    let step = if k <= 10 {
+                        r / 10.0
+                    } else {
+                        (r / 2.0 + extra) / 30.0
+                    };
+                    let next = p * step.exp();
+                    bars.push(bar(day, k, p, next));
+                    p = next;
+                }
+            }
+            intraday_momentum(&bars, 0, 30)
+        };
+        let a = run(&[0.01, -0.02, 0.005, 0.015, -0.01]);
+        assert_eq!(a.days, [1, 2, 3, 4, 5]);
+        // Day 1 starts at its open; later days at the previous close: r exactly.
+        for (x, want) in a.rest_of_day.iter().zip([0.01, -0.02, 0.005, 0.015, -0.01]) {
+            assert!((x - want).abs() < 1e-12, "{x} {want}");
+        }
+        assert!((a.fit.slope - 0.5).abs() < 0.05 && a.fit.r2 < 1.0 && a.fit.r2 > 0.9);
+        let b = run(&[-0.005, 0.02, 0.01]);
+        let pooled = IntradayMomentum::pooled([&a, &b]);
+        assert_eq!(pooled.n, 8);
+        assert!(
+            (pooled.slope - 0.5).abs() < 0.05 && pooled.t > 5.0,
+            "{pooled:?}"
+        );
+    }
 
     #[test]
     fn ols_recovers_a_line_and_its_fit() {

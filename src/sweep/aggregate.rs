@@ -1,5 +1,8 @@
 //! The sweep table: one row per finished run (point, parameters, seed, key metrics from its
-//! `summary.json`), written as `sweep.csv` and `sweep.parquet`, and `failures.csv`.
+//! `summary.json`, and intraday statistics from its bars: momentum slope, t and R²,
+//! volatility, pinning), written as `sweep.csv` and `sweep.parquet`; `points.csv`, one row
+//! per point with its seeds' days pooled into one momentum regression (a run's days are too
+//! few for a significant slope); and `failures.csv`.
 //!
 //! The table is a function of the sweep file and the run folders only: columns come from the
 //! sweep (its parameters, and the instruments of its points), rows are in run order, and
@@ -11,16 +14,21 @@
 //! folders, by [`super::charts`]; this module only assembles the numbers.
 
 use super::error::SweepError;
+use super::intraday::{self, Intraday};
 use super::layout::{self, Layout};
 use super::plan::{self, RunId};
 use super::resume::{self, RunSummary, State};
 use super::table::{Cell, Column, Kind, Table};
+use crate::analysis::pinning::Pinning;
+use crate::record::RunRecords;
 use crate::scenario::Sweep;
 
 /// What [`aggregate`] found and wrote.
 #[derive(Debug)]
 pub struct Aggregate {
     pub table: Table,
+    /// One row per point, its finished runs pooled (`points.csv`).
+    pub points: Table,
     /// Runs that failed, with their recorded errors, in run order.
     pub failures: Vec<(RunId, String)>,
     pub total: usize,
@@ -47,6 +55,35 @@ const METRICS: [(&str, Kind); 6] = [
     ("volume_units", Kind::U64),
 ];
 
+/// Per-instrument intraday statistics of a run, from its bars; `<symbol>_<metric>`. The
+/// pinning columns are empty for an instrument without dealers.
+const INTRADAY: [(&str, Kind); 9] = [
+    ("mom_days", Kind::U64),
+    ("mom_slope", Kind::F64),
+    ("mom_t", Kind::F64),
+    ("mom_r2", Kind::F64),
+    ("intraday_vol", Kind::F64),
+    ("pin_days", Kind::U64),
+    ("pin_distance", Kind::F64),
+    ("pin_share_near", Kind::F64),
+    ("pin_ticks", Kind::F64),
+];
+
+/// Per-instrument columns of `points.csv`: the regression over all the point's days, the
+/// mean intraday volatility of its runs, pinning over all their expiry days.
+const POOLED: [(&str, Kind); 10] = [
+    ("mom_days", Kind::U64),
+    ("mom_slope", Kind::F64),
+    ("mom_se", Kind::F64),
+    ("mom_t", Kind::F64),
+    ("mom_r2", Kind::F64),
+    ("intraday_vol", Kind::F64),
+    ("pin_days", Kind::U64),
+    ("pin_distance", Kind::F64),
+    ("pin_share_near", Kind::F64),
+    ("pin_ticks", Kind::F64),
+];
+
 /// Reads every run of the sweep from `layout` and writes the tables. Every run must have
 /// finished or failed; runs that never ran (a shard not run yet, a killed process) make it an
 /// error that lists them, and nothing is written.
@@ -68,7 +105,10 @@ pub fn aggregate(sweep: &Sweep, layout: &Layout) -> Result<Aggregate, SweepError
         });
     }
 
-    let table = build_table(sweep, &runs, &states);
+    let symbols = symbols(sweep);
+    let stats = intraday_stats(sweep, layout, &runs, &states, &symbols)?;
+    let table = build_table(sweep, &runs, &states, &stats, &symbols);
+    let points = build_points(sweep, &runs, &stats, &symbols);
     let failures: Vec<(RunId, String)> = runs
         .iter()
         .zip(&states)
@@ -98,13 +138,15 @@ pub fn aggregate(sweep: &Sweep, layout: &Layout) -> Result<Aggregate, SweepError
     };
 
     // Leftovers of a killed earlier aggregation.
-    let own = ["sweep.csv", "sweep.parquet", "failures.csv"];
+    let own = ["sweep.csv", "sweep.parquet", "failures.csv", "points.csv"];
     layout::remove_partials(layout.root(), |n| own.contains(&n))?;
     layout::write_atomic_with(&layout.table_csv(), |p| table.write_csv(p))?;
     layout::write_atomic_with(&layout.table_parquet(), |p| table.write_parquet(p))?;
     layout::write_atomic_with(&layout.failures_csv(), |p| failure_table.write_csv(p))?;
+    layout::write_atomic_with(&layout.points_csv(), |p| points.write_csv(p))?;
     Ok(Aggregate {
         table,
+        points,
         failures,
         total: runs.len(),
     })
@@ -154,23 +196,76 @@ fn param_cell(v: Option<&toml::Value>, kind: Kind) -> Cell {
     }
 }
 
-fn build_table(sweep: &Sweep, runs: &[RunId], states: &[State]) -> Table {
-    let kinds: Vec<Kind> = (0..sweep.parameters.len())
-        .map(|k| param_kind(sweep, k))
-        .collect();
-    let symbols = symbols(sweep);
-    let mut columns = vec![col("point", Kind::U64), col("run", Kind::Str)];
+/// Per finished run (`None` for the others), per symbol of the sweep (`None` where the run
+/// has no such instrument): its intraday statistics, read from the run folder's bars.
+type RunStats = Vec<Option<Vec<Option<Intraday>>>>;
+
+fn intraday_stats(
+    sweep: &Sweep,
+    layout: &Layout,
+    runs: &[RunId],
+    states: &[State],
+    symbols: &[String],
+) -> Result<RunStats, SweepError> {
+    runs.iter()
+        .zip(states)
+        .map(|(r, s)| {
+            if !matches!(s, State::Done(_)) {
+                return Ok(None);
+            }
+            let dir = layout.run_dir(r);
+            let records = RunRecords::read_bars(&dir)
+                .map_err(|source| SweepError::Records { path: dir, source })?;
+            let scenario = &sweep.points[r.point].scenario.scenario;
+            Ok(Some(
+                symbols
+                    .iter()
+                    .map(|sym| {
+                        let i = records.symbols.iter().position(|s| s == sym)?;
+                        Some(intraday::of_run(scenario, &records.bars, i as u16, sym))
+                    })
+                    .collect(),
+            ))
+        })
+        .collect()
+}
+
+/// `point`, `run`, the parameters' columns and `seed`.
+fn key_columns(sweep: &Sweep, kinds: &[Kind], with_run: bool) -> Vec<Column> {
+    let mut columns = vec![col("point", Kind::U64)];
+    if with_run {
+        columns.push(col("run", Kind::Str));
+    }
     columns.extend(
         sweep
             .parameters
             .iter()
-            .zip(&kinds)
+            .zip(kinds)
             .map(|(p, &kind)| col(p.as_str(), kind)),
     );
+    columns
+}
+
+fn build_table(
+    sweep: &Sweep,
+    runs: &[RunId],
+    states: &[State],
+    stats: &RunStats,
+    symbols: &[String],
+) -> Table {
+    let kinds: Vec<Kind> = (0..sweep.parameters.len())
+        .map(|k| param_kind(sweep, k))
+        .collect();
+    let mut columns = key_columns(sweep, &kinds, true);
     columns.push(col("seed", Kind::U64));
     columns.extend(COUNTS.iter().map(|c| col(c, Kind::U64)));
-    for s in &symbols {
+    for s in symbols {
         for (m, kind) in METRICS {
+            columns.push(col(&format!("{s}_{m}"), kind));
+        }
+    }
+    for s in symbols {
+        for (m, kind) in INTRADAY {
             columns.push(col(&format!("{s}_{m}"), kind));
         }
     }
@@ -178,9 +273,99 @@ fn build_table(sweep: &Sweep, runs: &[RunId], states: &[State]) -> Table {
     let rows = runs
         .iter()
         .zip(states)
-        .filter_map(|(r, s)| match s {
-            State::Done(summary) => Some(row(sweep, r, summary, &kinds, &symbols)),
+        .zip(stats)
+        .filter_map(|((r, s), st)| match (s, st) {
+            (State::Done(summary), Some(st)) => {
+                let mut cells = row(sweep, r, summary, &kinds, symbols);
+                cells.extend(st.iter().flat_map(|i| intraday_cells(i.as_ref())));
+                Some(cells)
+            }
             _ => None,
+        })
+        .collect();
+    Table { columns, rows }
+}
+
+fn pin_cells(pin: Option<&Pinning>) -> [Cell; 4] {
+    match pin {
+        Some(p) => [
+            Cell::U64(p.days as u64),
+            Cell::F64(p.grid_distance),
+            Cell::F64(p.share_near),
+            Cell::F64(p.open_strike_ticks),
+        ],
+        None => [Cell::Null, Cell::Null, Cell::Null, Cell::Null],
+    }
+}
+
+fn intraday_cells(i: Option<&Intraday>) -> Vec<Cell> {
+    let Some(i) = i else {
+        return INTRADAY.iter().map(|_| Cell::Null).collect();
+    };
+    let f = &i.momentum.fit;
+    let mut cells = vec![
+        Cell::U64(f.n as u64),
+        Cell::F64(f.slope),
+        Cell::F64(f.t),
+        Cell::F64(f.r2),
+        Cell::F64(i.vol),
+    ];
+    cells.extend(pin_cells(i.pin.as_ref()));
+    cells
+}
+
+/// `points.csv`: per point, its parameters, how many runs finished, and per instrument the
+/// pooled statistics of those runs.
+fn build_points(sweep: &Sweep, runs: &[RunId], stats: &RunStats, symbols: &[String]) -> Table {
+    let kinds: Vec<Kind> = (0..sweep.parameters.len())
+        .map(|k| param_kind(sweep, k))
+        .collect();
+    let mut columns = key_columns(sweep, &kinds, false);
+    columns.push(col("runs", Kind::U64));
+    for s in symbols {
+        for (m, kind) in POOLED {
+            columns.push(col(&format!("{s}_{m}"), kind));
+        }
+    }
+    let rows = sweep
+        .points
+        .iter()
+        .enumerate()
+        .map(|(p, point)| {
+            let mut row = vec![Cell::U64(p as u64)];
+            row.extend(
+                point
+                    .values
+                    .iter()
+                    .zip(&kinds)
+                    .map(|(v, &kind)| param_cell(v.as_ref(), kind)),
+            );
+            let done: Vec<&Vec<Option<Intraday>>> = runs
+                .iter()
+                .zip(stats)
+                .filter(|(r, _)| r.point == p)
+                .filter_map(|(_, st)| st.as_ref())
+                .collect();
+            row.push(Cell::U64(done.len() as u64));
+            for k in 0..symbols.len() {
+                let these: Vec<&Intraday> = done.iter().filter_map(|st| st[k].as_ref()).collect();
+                if these.is_empty() {
+                    row.extend(POOLED.iter().map(|_| Cell::Null));
+                    continue;
+                }
+                let pooled = intraday::pooled(&these);
+                let f = &pooled.fit;
+                row.extend([
+                    Cell::U64(f.n as u64),
+                    Cell::F64(f.slope),
+                    Cell::F64(f.slope_se),
+                    Cell::F64(f.t),
+                    Cell::F64(f.r2),
+                    Cell::F64(pooled.vol),
+                ]);
+                row.extend(pin_cells(pooled.pin.as_ref()));
+            }
+            row
         })
         .collect();
     Table { columns, rows }

@@ -63,6 +63,11 @@ impl Layout {
         self.root.join("failures.csv")
     }
 
+    /// One row per point: its seeds pooled (intraday momentum, volatility, pinning).
+    pub fn points_csv(&self) -> PathBuf {
+        self.root.join("points.csv")
+    }
+
     /// Creates the folders a slice writes into.
     pub fn create(&self) -> Result<(), SweepError> {
         for dir in [self.runs_dir(), self.failed_dir()] {

@@ -1,6 +1,6 @@
 //! Sweeps: every (point, seed) run of a checked [`Sweep`](crate::scenario::Sweep), in
 //! parallel on worker threads, resumable, sliceable into shards for cluster job arrays, and
-//! aggregated into one table with summary charts and a report.
+//! aggregated into tables (one row per run, one per point) with summary charts and a report.
 //!
 //! A run's result never depends on which thread or shard ran it: each run is a pure function
 //! of (scenario, seed) written by [`crate::run::execute`], the same code as `flowsim run`, and
@@ -10,6 +10,7 @@ mod aggregate;
 mod charts;
 mod error;
 mod execute;
+mod intraday;
 mod layout;
 mod plan;
 mod pool;

@@ -1,0 +1,223 @@
+//! The `gamma_regimes` experiment: its sweep file expands to the grid its document describes,
+//! and a sweep's `points.csv` pools each point's seeds into the same regression one computes
+//! from the run folders' bars by hand.
+
+mod common;
+use common::Scratch;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use flowsim::analysis::momentum::{IntradayMomentum, intraday_momentum};
+use flowsim::record::RunRecords;
+use flowsim::scenario::load_sweep;
+
+const BIN: &str = env!("CARGO_BIN_EXE_flowsim");
+
+fn experiments() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments")
+}
+
+fn value(v: &Option<toml::Value>) -> f64 {
+    match v {
+        Some(toml::Value::Integer(i)) => *i as f64,
+        Some(toml::Value::Float(x)) => *x,
+        other => panic!("not a number: {other:?}"),
+    }
+}
+
+/// experiments/gamma_regimes.md: 5 dealer books × 2 tenors × 2 value elasticities, then 4
+/// market-maker depth points, 3 same-day pinning points and 2 points hedged through the day;
+/// seeds 1–6; the base scenario hedges late.
+#[test]
+fn sweep_file_expands_to_the_documented_grid() {
+    let sweep = load_sweep(&experiments().join("gamma_regimes_sweep.toml")).unwrap();
+    assert_eq!(sweep.seeds, (1..=6).collect::<Vec<u64>>());
+    let params: Vec<String> = sweep.parameters.iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        params,
+        [
+            "agents.dealer.series.0.contracts",
+            "agents.dealer.series.0.expiry_days",
+            "agents.value.usd_per_pct",
+            "agents.market_maker.quote_usd",
+            "agents.dealer.hedge_interval_minutes",
+        ]
+    );
+    assert_eq!(sweep.points.len(), 29);
+    assert_eq!(sweep.runs(), 174);
+
+    // The grid: contracts vary slowest, then the tenor, then the elasticity.
+    let mut k = 0;
+    for contracts in [-200_000.0, -60_000.0, 0.0, 60_000.0, 200_000.0] {
+        for tenor in [21.0, 5.0] {
+            for elasticity in [1e9, 5e9] {
+                let p = &sweep.points[k];
+                let v: Vec<f64> = p.values.iter().map(value).collect();
+                assert_eq!(v, [contracts, tenor, elasticity, 50e6, 2000.0], "point {k}");
+                // The override reached the checked scenario.
+                let d = p.scenario.scenario.agents.dealer.as_ref().unwrap();
+                assert_eq!(d.series[0].contracts, contracts);
+                assert_eq!(d.series[0].expiry_days as f64, tenor);
+                k += 1;
+            }
+        }
+    }
+    // Depth, pinning and hedged-through-the-day points, in file order.
+    let rest: Vec<Vec<f64>> = sweep.points[20..]
+        .iter()
+        .map(|p| p.values.iter().map(value).collect())
+        .collect();
+    assert_eq!(
+        rest,
+        [
+            [-200_000.0, 21.0, 1e9, 12.5e6, 2000.0],
+            [200_000.0, 21.0, 1e9, 12.5e6, 2000.0],
+            [-200_000.0, 21.0, 1e9, 200e6, 2000.0],
+            [200_000.0, 21.0, 1e9, 200e6, 2000.0],
+            [20_000.0, 0.0, 1e9, 50e6, 5.0],
+            [0.0, 0.0, 1e9, 50e6, 5.0],
+            [-20_000.0, 0.0, 1e9, 50e6, 5.0],
+            [-200_000.0, 21.0, 1e9, 50e6, 15.0],
+            [200_000.0, 21.0, 1e9, 50e6, 15.0],
+        ]
+    );
+
+    // The base scenario: one ATM call series, dealers short, hedged from 15:30 only.
+    let base = &sweep.base.scenario;
+    assert_eq!(base.days, 40);
+    let d = base.agents.dealer.as_ref().unwrap();
+    assert_eq!(d.close_hedge, "15:30");
+    assert!(d.hedge_interval_minutes as f64 * 60.0 > 24.0 * 3600.0);
+    assert!(d.delta_band_usd >= 1e12);
+    assert_eq!(d.series.len(), 1);
+    assert_eq!(
+        (d.series[0].moneyness, d.series[0].contracts),
+        (1.0, -200_000.0)
+    );
+}
+
+/// A small market with short-gamma dealers, five days.
+const TINY: &str = r#"name = "tiny_gamma"
+seed = 1
+days = 5
+
+[prehistory]
+kind = "synthetic"
+days = 30
+
+[[instruments]]
+symbol = "SPX"
+initial_price = 5000.0
+tick_size = 0.25
+notional_per_unit = 50.0
+
+[agents.market_maker]
+count = 2
+
+[agents.noise]
+count = 30
+
+[agents.value]
+count = 5
+
+[agents.dealer]
+close_hedge = "15:30"
+strike_step = 25.0
+[[agents.dealer.series]]
+kind = "call"
+moneyness = 1.0
+expiry_days = 2
+contracts = -20000
+"#;
+
+const SWEEP: &str = r#"scenario = "tiny.toml"
+seeds = [3, 4]
+
+[grid]
+"agents.dealer.series.0.contracts" = [-20000, 20000]
+"#;
+
+fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
+    let mut rdr = csv::Reader::from_path(path).unwrap();
+    let headers: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    rdr.records()
+        .map(|r| {
+            let r = r.unwrap();
+            headers
+                .iter()
+                .cloned()
+                .zip(r.iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+fn num(row: &BTreeMap<String, String>, col: &str) -> f64 {
+    row[col]
+        .parse()
+        .unwrap_or_else(|_| panic!("{col}: {:?}", row[col]))
+}
+
+/// `points.csv` pools the seeds of each point: its regression is the one over all the days of
+/// its run folders, computed here from their bars, and its pinning covers the expiry days of
+/// every run (days 2 and 4 of 5, for a 2-day series). `sweep.csv` carries each run's own.
+#[test]
+fn points_table_pools_the_seeds_of_each_point() {
+    let s = Scratch::new("gamma-points");
+    s.write("tiny.toml", TINY);
+    let file = s.write("sweep.toml", SWEEP);
+    let out = s.path("out");
+    let o = Command::new(BIN)
+        .args(["sweep".as_ref(), file.as_os_str(), "--out".as_ref()])
+        .arg(&out)
+        .args(["--threads", "2", "--no-charts", "-q"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    let runs = read_csv(&out.join("sweep.csv"));
+    assert_eq!(runs.len(), 4);
+    let points = read_csv(&out.join("points.csv"));
+    assert_eq!(points.len(), 2);
+    for (p, row) in points.iter().enumerate() {
+        assert_eq!(row["point"], p.to_string());
+        assert_eq!(row["runs"], "2");
+        let mine: Vec<_> = runs
+            .iter()
+            .filter(|r| r["point"] == p.to_string())
+            .collect();
+        let moms: Vec<IntradayMomentum> = mine
+            .iter()
+            .map(|r| {
+                let rec = RunRecords::read_bars(&out.join("runs").join(&r["run"])).unwrap();
+                intraday_momentum(&rec.bars, 0, 30)
+            })
+            .collect();
+        for (r, m) in mine.iter().zip(&moms) {
+            assert_eq!(num(r, "SPX_mom_days"), m.fit.n as f64);
+            assert!((num(r, "SPX_mom_slope") - m.fit.slope).abs() <= 1e-12 * m.fit.slope.abs());
+            assert_eq!(num(r, "SPX_pin_days"), 2.0);
+            let vol = num(r, "SPX_intraday_vol");
+            assert!(vol > 0.0 && vol < 5.0, "{vol}");
+        }
+        let pooled = IntradayMomentum::pooled(&moms);
+        assert_eq!(num(row, "SPX_mom_days"), 10.0);
+        assert_eq!(pooled.n, 10);
+        for (col, want) in [
+            ("SPX_mom_slope", pooled.slope),
+            ("SPX_mom_se", pooled.slope_se),
+            ("SPX_mom_t", pooled.t),
+            ("SPX_mom_r2", pooled.r2),
+        ] {
+            let got = num(row, col);
+            assert!(
+                (got - want).abs() <= 1e-9 * want.abs().max(1e-12),
+                "{col}: {got} vs {want}"
+            );
+        }
+        assert_eq!(num(row, "SPX_pin_days"), 4.0);
+        let d = num(row, "SPX_pin_distance");
+        assert!((0.0..=0.5).contains(&d), "{d}");
+    }
+}
