@@ -13,15 +13,37 @@ use crate::market::time::Nanos;
 
 /// A market order (IOC: what does not fill at once is cancelled).
 pub fn market(instrument: usize, side: Side, qty: Qty, motive: Motive) -> Action {
+    market_with(instrument, side, qty, TimeInForce::Ioc, motive)
+}
+
+/// A market order with its time in force: `AtClose` waits for the closing auction.
+fn market_with(
+    instrument: usize,
+    side: Side,
+    qty: Qty,
+    tif: TimeInForce,
+    motive: Motive,
+) -> Action {
     Action::Submit {
         instrument,
         side,
         kind: OrderKind::Market,
         qty,
-        tif: TimeInForce::Ioc,
+        tif,
         post_only: false,
         motive,
     }
+}
+
+/// A market order sent now: IOC in the continuous session, but in the closing auction it must
+/// wait for the uncross (an IOC one would be refused there).
+fn market_now(ctx: &Context, instrument: usize, side: Side, qty: Qty, motive: Motive) -> Action {
+    let tif = if ctx.phase == DayPhase::ClosingAuction {
+        TimeInForce::Day
+    } else {
+        TimeInForce::Ioc
+    };
+    market_with(instrument, side, qty, tif, motive)
 }
 
 /// A limit order.
@@ -131,23 +153,11 @@ impl Execution {
                 let rem = self.remaining(ctx);
                 if rem != 0 {
                     let side = if rem > 0 { Side::Buy } else { Side::Sell };
-                    let tif = if self.style == Style::AtClose {
-                        TimeInForce::AtClose
-                    } else if ctx.phase == DayPhase::ClosingAuction {
-                        // In the closing auction a market order waits for the uncross; an IOC
-                        // one would be refused.
-                        TimeInForce::Day
+                    let qty = rem.unsigned_abs();
+                    out.push(if self.style == Style::AtClose {
+                        market_with(i, side, qty, TimeInForce::AtClose, self.motive)
                     } else {
-                        TimeInForce::Ioc
-                    };
-                    out.push(Action::Submit {
-                        instrument: i,
-                        side,
-                        kind: OrderKind::Market,
-                        qty: rem.unsigned_abs(),
-                        tif,
-                        post_only: false,
-                        motive: self.motive,
+                        market_now(ctx, i, side, qty, self.motive)
                     });
                 }
                 self.done = true;
@@ -193,30 +203,13 @@ impl Execution {
                         (true, Some(p)) => {
                             out.push(limit(i, side, p, qty, TimeInForce::Day, self.motive))
                         }
-                        // In the closing auction a market order waits for the uncross; an IOC one
-                        // would be refused.
-                        _ if ctx.phase == DayPhase::ClosingAuction => out.push(Action::Submit {
-                            instrument: i,
-                            side,
-                            kind: OrderKind::Market,
-                            qty,
-                            tif: TimeInForce::Day,
-                            post_only: false,
-                            motive: self.motive,
-                        }),
                         // What the schedule has not done by its last slice completes in the
                         // closing auction, where the day's liquidity gathers, rather than being
                         // dropped or swept through a thin book.
-                        _ if last => out.push(Action::Submit {
-                            instrument: i,
-                            side,
-                            kind: OrderKind::Market,
-                            qty,
-                            tif: TimeInForce::AtClose,
-                            post_only: false,
-                            motive: self.motive,
-                        }),
-                        _ => out.push(market(i, side, qty, self.motive)),
+                        _ if last && ctx.phase != DayPhase::ClosingAuction => {
+                            out.push(market_with(i, side, qty, TimeInForce::AtClose, self.motive))
+                        }
+                        _ => out.push(market_now(ctx, i, side, qty, self.motive)),
                     }
                 }
                 self.slice += 1;
