@@ -15,6 +15,10 @@ for name in $(cat results/EXPERIMENTS); do
   rm -rf "results/$name"
   mkdir -p "results/$name/charts"
   cp "$tmp/$name/summary.json" "$tmp/$name/report.html" "results/$name/"
-  cp "$tmp/$name"/charts/*.svg "$tmp/$name"/charts/*.dot "results/$name/charts/" 2>/dev/null || true
+  # Every run draws SVG charts; feedback graphs (DOT) exist only where mechanical agents trade.
+  cp "$tmp/$name"/charts/*.svg "results/$name/charts/"
+  for dot in "$tmp/$name"/charts/*.dot; do
+    [ -e "$dot" ] && cp "$dot" "results/$name/charts/"
+  done
   echo "results/$name"
 done

@@ -1,6 +1,8 @@
 //! Fundamental (value) traders: each observes the fundamental value with a fixed bias and a
 //! fresh error at every decision, and trades towards a position proportional to the
-//! mispricing, at prices on the right side of its own estimate.
+//! mispricing: either one order at value ± threshold ([`ValueLimit::Edge`]) or its whole
+//! demand schedule as a ladder of limit orders ([`ValueLimit::Schedule`]); the ladder can also
+//! go into the closing auction.
 
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
@@ -8,7 +10,7 @@ use rand_distr::{Distribution, Normal};
 use super::activity::IntradayActivity;
 use super::execution::limit;
 use super::{Action, Agent, AgentClass, Context, DayPhase};
-use crate::book::{Motive, Price, Side, TimeInForce};
+use crate::book::{Motive, Side, TimeInForce};
 use crate::market::data::InstrumentData;
 use crate::market::time::{Nanos, SECOND};
 use crate::scenario::{ValueCfg, ValueLimit};
@@ -33,7 +35,7 @@ impl ValueTrader {
         }
     }
 
-    /// The next decision, or once they are over the closing auction (when the trader takes
+    /// The next decision or, after the last one, the closing auction (when the trader takes
     /// part in it).
     fn next(&self, ctx: &Context, rng: &mut ChaCha8Rng) -> Option<Nanos> {
         self.next_decision(ctx, rng).or_else(|| {
@@ -80,19 +82,7 @@ impl Agent for ValueTrader {
             self.ladder_sent = true;
             if self.cfg.close_speed > 0.0 {
                 let estimate = self.estimate(data, rng);
-                if !ctx.open_orders.is_empty() {
-                    out.push(Action::CancelAll { instrument: i });
-                }
-                let position = ctx.position(i);
-                ladder(
-                    i,
-                    data,
-                    estimate,
-                    position,
-                    self.cfg.close_speed,
-                    &self.cfg,
-                    out,
-                );
+                self.replace_with_ladder(ctx, estimate, self.cfg.close_speed, out);
             }
             return None;
         }
@@ -108,13 +98,7 @@ impl Agent for ValueTrader {
             ValueLimit::Edge => self.decide_at_edge(ctx, estimate, out),
             // The schedule as a ladder: the orders on the far side of the touch take liquidity
             // until the trader holds its target at the price reached, and the rest rest.
-            ValueLimit::Schedule => {
-                if !ctx.open_orders.is_empty() {
-                    out.push(Action::CancelAll { instrument: i });
-                }
-                let position = ctx.position(i);
-                ladder(i, data, estimate, position, self.cfg.speed, &self.cfg, out);
-            }
+            ValueLimit::Schedule => self.replace_with_ladder(ctx, estimate, self.cfg.speed, out),
         }
         self.next(ctx, rng)
     }
@@ -164,6 +148,24 @@ impl ValueTrader {
         }
     }
 
+    /// Cancels the trader's resting orders and posts its schedule, for `share` of its gap.
+    fn replace_with_ladder(&self, ctx: &Context, estimate: f64, share: f64, out: &mut Vec<Action>) {
+        let i = self.instrument;
+        if !ctx.open_orders.is_empty() {
+            out.push(Action::CancelAll { instrument: i });
+        }
+        let position = ctx.position(i);
+        ladder(
+            i,
+            &ctx.instruments[i],
+            estimate,
+            position,
+            share,
+            &self.cfg,
+            out,
+        );
+    }
+
     /// This decision's estimate of value: the fundamental seen through the trader's own bias
     /// and a fresh observation error.
     fn estimate(&self, data: &InstrumentData, rng: &mut ChaCha8Rng) -> f64 {
@@ -185,12 +187,14 @@ fn target_units(cfg: &ValueCfg, data: &InstrumentData, mispricing: f64, price: f
 ///
 /// Levels sit at log mispricings ±(threshold + k·step) around the estimate; at level j the
 /// trader wants to hold its target `D_j` for that price, and its trade if the price reaches
-/// that level is `n_j = share·(D_j − position)`. Orders are the increments of `n` from level to
-/// level, so whatever price an auction clears at (or a sweep reaches) the trader's fill is its
-/// schedule there: the book sees a demand curve, not one price. With [`ValueLimit::Edge`] the
-/// trader only buys below value and sells above it, as it does in the continuous session;
-/// with [`ValueLimit::Schedule`] it trades towards its schedule at any price (selling
-/// inventory below value once the price is above where it would hold that much).
+/// that level is `n_j = share·(D_j − position)`, which grows as the price falls. A buy at a
+/// level fills at any clearing price at or under it and a sell at any price at or over it, so
+/// buys are the increments of `n⁺` going down in price and sells those of `(−n)⁺` going up:
+/// whatever price an auction clears at (or a sweep reaches) the trader's fill is its schedule
+/// there, and the book sees a demand curve, not one price. With [`ValueLimit::Edge`] the trader
+/// only buys below value and sells above it, as it does in the continuous session; with
+/// [`ValueLimit::Schedule`] it trades towards its schedule at any price (selling inventory
+/// below value once the price is above where it would hold that much).
 fn ladder(
     i: usize,
     data: &InstrumentData,
@@ -200,33 +204,30 @@ fn ladder(
     cfg: &ValueCfg,
     out: &mut Vec<Action>,
 ) {
-    let k = cfg.close_levels as i64;
-    // From the highest price down: sell-side levels from the outermost in, then buy-side
-    // levels outwards. `n` grows along this order.
-    let levels: Vec<(Price, i64, bool)> = (-k..k)
-        .map(|j| {
-            let below = j >= 0;
-            let steps = if below { j } else { -j - 1 } as f64;
-            let m = (cfg.threshold + steps * cfg.close_step) * if below { 1.0 } else { -1.0 };
-            let price = estimate * (-m).exp();
-            let want = target_units(cfg, data, m, price);
-            let n = (share * (want - position) as f64).round() as i64;
-            (data.to_ticks(price).max(1), n, below)
-        })
-        .collect();
+    let k = cfg.ladder_levels as i64;
+    // Level j in -k..k, from the highest price down: sell-side levels (j < 0) from the
+    // outermost in, then buy-side levels outwards.
+    let level = |j: i64| {
+        let steps = if j >= 0 { j } else { -j - 1 } as f64;
+        let m = (cfg.threshold + steps * cfg.ladder_step) * if j >= 0 { 1.0 } else { -1.0 };
+        let price = estimate * (-m).exp();
+        let want = target_units(cfg, data, m, price);
+        let n = (share * (want - position) as f64).round() as i64;
+        (data.to_ticks(price).max(1), n)
+    };
+    // At the edge each side's sums start where the trader's side of value begins.
     let edge = cfg.limit == ValueLimit::Edge;
-    for (j, &(price, n, below)) in levels.iter().enumerate() {
-        // Buys at level j fill at clearing prices at or under it, so their sum down to j is
-        // n_j⁺; sells fill at or over it, so their sum from j down is (−n_j)⁺. At the edge the
-        // sums restart where the trader's side of value begins.
-        let before = match j.checked_sub(1).map(|p| &levels[p]) {
-            Some(&(_, m, b)) if !edge || b == below => m.max(0),
-            _ => 0,
-        };
-        let after = match levels.get(j + 1) {
-            Some(&(_, m, b)) if !edge || b == below => (-m).max(0),
-            _ => 0,
-        };
+    let counts = |a: i64, b: i64| !edge || (a >= 0) == (b >= 0);
+    let mut prev: Option<i64> = None;
+    let mut cur = level(-k);
+    for j in -k..k {
+        let next = (j + 1 < k).then(|| level(j + 1));
+        let (price, n) = cur;
+        let below = j >= 0;
+        let before = prev.filter(|_| counts(j - 1, j)).map_or(0, |m| m.max(0));
+        let after = next
+            .filter(|_| counts(j + 1, j))
+            .map_or(0, |(_, m)| (-m).max(0));
         let buy = if edge && !below { 0 } else { n.max(0) - before };
         let sell = if edge && below {
             0
@@ -245,6 +246,10 @@ fn ladder(
                 ));
             }
         }
+        prev = Some(n);
+        if let Some(nx) = next {
+            cur = nx;
+        }
     }
 }
 
@@ -252,7 +257,7 @@ fn ladder(
 mod tests {
     use super::*;
     use crate::agents::testkit;
-    use crate::book::OrderKind;
+    use crate::book::{OrderKind, Price};
 
     /// Net units the trader's ladder trades if the auction clears at `price` (ticks).
     fn fill_at(orders: &[Action], price: Price) -> i64 {
@@ -281,8 +286,8 @@ mod tests {
             threshold: 0.003,
             limit,
             close_speed: 0.5,
-            close_levels: 8,
-            close_step: 0.005,
+            ladder_levels: 8,
+            ladder_step: 0.005,
             ..ValueCfg::default()
         };
         let data = testkit::market(&[5000.0]);
@@ -297,9 +302,9 @@ mod tests {
     #[test]
     fn the_ladder_fills_the_demand_schedule_at_each_level() {
         let (cfg, data, out) = closing(ValueLimit::Schedule, 30_000);
-        for k in 0..cfg.close_levels {
+        for k in 0..cfg.ladder_levels {
             for sign in [1.0, -1.0] {
-                let m = sign * (cfg.threshold + k as f64 * cfg.close_step);
+                let m = sign * (cfg.threshold + k as f64 * cfg.ladder_step);
                 let price = 5000.0 * (-m).exp();
                 let want = target_units(&cfg, &data, m, price);
                 let expected = (0.5 * (want - 30_000) as f64).round() as i64;
@@ -338,7 +343,7 @@ mod tests {
         // Holding 30,000 (1.5% worth), it sells none of it 1% below value but buys more 3%
         // below, up to half its gap.
         assert_eq!(fill_at(&out, data.to_ticks(5000.0 * 0.99)), 0);
-        let m = cfg.threshold + 5.0 * cfg.close_step; // 2.8%
+        let m = cfg.threshold + 5.0 * cfg.ladder_step; // 2.8%
         let want = target_units(&cfg, &data, m, 5000.0 * (-m).exp());
         assert_eq!(
             fill_at(&out, data.to_ticks(5000.0 * (-m).exp())),

@@ -369,10 +369,10 @@ pub struct ValueCfg {
     pub close_speed: f64,
     /// Price levels of the ladder (closing, and continuous with `limit = "schedule"`) on each
     /// side of the trader's estimate.
-    pub close_levels: u32,
+    pub ladder_levels: u32,
     /// Mispricing between adjacent levels of the ladder (0.0025 = 0.25%); the first
     /// level is at `threshold`.
-    pub close_step: f64,
+    pub ladder_step: f64,
     pub latency_us: u64,
 }
 
@@ -405,8 +405,8 @@ impl Default for ValueCfg {
             speed: 1.0,
             limit: ValueLimit::Edge,
             close_speed: 0.0,
-            close_levels: 12,
-            close_step: 0.0025,
+            ladder_levels: 12,
+            ladder_step: 0.0025,
             latency_us: 5000,
         }
     }

@@ -332,8 +332,8 @@ fn agents(p: &mut Problems, a: &AgentsCfg) {
         }
         p.range(f("close_speed"), c.close_speed, 0.0, 1.0);
         if c.close_speed > 0.0 || c.limit == crate::scenario::ValueLimit::Schedule {
-            p.range(f("close_levels"), c.close_levels as f64, 1.0, 100.0);
-            p.positive(f("close_step"), c.close_step);
+            p.range(f("ladder_levels"), c.ladder_levels as f64, 1.0, 100.0);
+            p.positive(f("ladder_step"), c.ladder_step);
         }
     }
 }
