@@ -35,7 +35,8 @@ enum Command {
     /// Run every (point, seed) of a sweep file in parallel, resumably; a shard of it for a
     /// cluster job array (--shard, --emit-slurm); or merge the shards (--merge). Writes one
     /// run folder per run (records and summary, as `flowsim run --no-report`; `flowsim report
-    /// DIR` draws a run's charts on demand) and one table (sweep.csv, sweep.parquet).
+    /// DIR` draws a run's charts on demand), a table with a row per run (sweep.csv,
+    /// sweep.parquet) and one with a row per point, its seeds pooled (points.csv).
     Sweep(sweep::SweepArgs),
     /// Run a scenario with and without some agent classes (same seed, the other agents' draws
     /// unchanged) and compare: drawdown and rally amplification, price difference path.

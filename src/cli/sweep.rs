@@ -30,7 +30,7 @@ pub struct SweepArgs {
     #[arg(long, value_name = "I/N", conflicts_with_all = ["merge", "emit_slurm"])]
     pub shard: Option<Shard>,
     /// Aggregate the runs already in the output folder (from shards) into sweep.csv,
-    /// sweep.parquet and failures.csv; fails, listing them, if any run is missing.
+    /// sweep.parquet, points.csv and failures.csv; fails, listing them, if any run is missing.
     #[arg(long, conflicts_with = "emit_slurm")]
     pub merge: bool,
     /// Print an sbatch script that runs the sweep as a Slurm job array (one task per shard)
@@ -147,10 +147,12 @@ fn finish(args: &SweepArgs, sweep: &Sweep, layout: &Layout) -> Result<()> {
         .with_context(|| format!("aggregating {}", layout.root().display()))?;
     if !args.quiet {
         println!(
-            "results: {} ({} rows), {}",
+            "results: {} ({} rows), {}, {} ({} points)",
             layout.table_csv().display(),
             agg.table.rows.len(),
-            layout.table_parquet().display()
+            layout.table_parquet().display(),
+            layout.points_csv().display(),
+            agg.points.rows.len()
         );
     }
     if !args.no_charts {

@@ -19,6 +19,8 @@ use super::layout::{self, Layout};
 use super::plan::{self, RunId};
 use super::resume::{self, RunSummary, State};
 use super::table::{Cell, Column, Kind, Table};
+use crate::analysis::momentum::Ols;
+use crate::analysis::path::PricePath;
 use crate::analysis::pinning::Pinning;
 use crate::record::RunRecords;
 use crate::scenario::Sweep;
@@ -29,6 +31,10 @@ pub struct Aggregate {
     pub table: Table,
     /// One row per point, its finished runs pooled (`points.csv`).
     pub points: Table,
+    /// Per row of `table`, per symbol of the sweep: the run's daily closes as (day, close),
+    /// empty where the run has no such instrument. Read with the bars for the intraday
+    /// statistics, so the charts do not read every run folder again.
+    pub closes: Vec<Vec<Vec<(f64, f64)>>>,
     /// Runs that failed, with their recorded errors, in run order.
     pub failures: Vec<(RunId, String)>,
     pub total: usize,
@@ -55,23 +61,10 @@ const METRICS: [(&str, Kind); 6] = [
     ("volume_units", Kind::U64),
 ];
 
-/// Per-instrument intraday statistics of a run, from its bars; `<symbol>_<metric>`. The
-/// pinning columns are empty for an instrument without dealers.
-const INTRADAY: [(&str, Kind); 9] = [
-    ("mom_days", Kind::U64),
-    ("mom_slope", Kind::F64),
-    ("mom_t", Kind::F64),
-    ("mom_r2", Kind::F64),
-    ("intraday_vol", Kind::F64),
-    ("pin_days", Kind::U64),
-    ("pin_distance", Kind::F64),
-    ("pin_share_near", Kind::F64),
-    ("pin_ticks", Kind::F64),
-];
-
-/// Per-instrument columns of `points.csv`: the regression over all the point's days, the
-/// mean intraday volatility of its runs, pinning over all their expiry days.
-const POOLED: [(&str, Kind); 10] = [
+/// Per-instrument intraday statistics, `<symbol>_<metric>`: of a run in `sweep.csv`, and of a
+/// point's runs pooled in `points.csv`, which alone carries the slope's standard error
+/// (`POOLED_ONLY`). The pinning columns are empty for an instrument without dealers.
+const INTRADAY: [(&str, Kind); 10] = [
     ("mom_days", Kind::U64),
     ("mom_slope", Kind::F64),
     ("mom_se", Kind::F64),
@@ -83,6 +76,14 @@ const POOLED: [(&str, Kind); 10] = [
     ("pin_share_near", Kind::F64),
     ("pin_ticks", Kind::F64),
 ];
+const POOLED_ONLY: &str = "mom_se";
+
+/// The [`INTRADAY`] columns of one table.
+fn intraday_columns(pooled: bool) -> impl Iterator<Item = (&'static str, Kind)> {
+    INTRADAY
+        .into_iter()
+        .filter(move |&(m, _)| pooled || m != POOLED_ONLY)
+}
 
 /// Reads every run of the sweep from `layout` and writes the tables. Every run must have
 /// finished or failed; runs that never ran (a shard not run yet, a killed process) make it an
@@ -106,9 +107,21 @@ pub fn aggregate(sweep: &Sweep, layout: &Layout) -> Result<Aggregate, SweepError
     }
 
     let symbols = symbols(sweep);
-    let stats = intraday_stats(sweep, layout, &runs, &states, &symbols)?;
-    let table = build_table(sweep, &runs, &states, &stats, &symbols);
-    let points = build_points(sweep, &runs, &stats, &symbols);
+    let kinds: Vec<Kind> = (0..sweep.parameters.len())
+        .map(|k| param_kind(sweep, k))
+        .collect();
+    let stats = read_bars(sweep, layout, &runs, &states, &symbols)?;
+    let table = build_table(sweep, &runs, &states, &stats, &symbols, &kinds);
+    let points = build_points(sweep, &runs, &stats, &symbols, &kinds);
+    let closes = stats
+        .into_iter()
+        .flatten()
+        .map(|run| {
+            run.into_iter()
+                .map(|b| b.map_or_else(Vec::new, |b| b.closes))
+                .collect()
+        })
+        .collect();
     let failures: Vec<(RunId, String)> = runs
         .iter()
         .zip(&states)
@@ -147,6 +160,7 @@ pub fn aggregate(sweep: &Sweep, layout: &Layout) -> Result<Aggregate, SweepError
     Ok(Aggregate {
         table,
         points,
+        closes,
         failures,
         total: runs.len(),
     })
@@ -196,11 +210,19 @@ fn param_cell(v: Option<&toml::Value>, kind: Kind) -> Cell {
     }
 }
 
-/// Per finished run (`None` for the others), per symbol of the sweep (`None` where the run
-/// has no such instrument): its intraday statistics, read from the run folder's bars.
-type RunStats = Vec<Option<Vec<Option<Intraday>>>>;
+/// One instrument of one finished run, from its bars.
+struct FromBars {
+    intraday: Intraday,
+    /// Daily closes as (day, close), for the sweep charts.
+    closes: Vec<(f64, f64)>,
+}
 
-fn intraday_stats(
+/// Per run (`None` unless it finished), per symbol of the sweep (`None` where the run has no
+/// such instrument): what its bars give.
+type RunStats = Vec<Option<Vec<Option<FromBars>>>>;
+
+/// Reads each finished run's bars once, for the intraday statistics and the charts' closes.
+fn read_bars(
     sweep: &Sweep,
     layout: &Layout,
     runs: &[RunId],
@@ -221,8 +243,17 @@ fn intraday_stats(
                 symbols
                     .iter()
                     .map(|sym| {
-                        let i = records.symbols.iter().position(|s| s == sym)?;
-                        Some(intraday::of_run(scenario, &records.bars, i as u16, sym))
+                        let i = records.symbols.iter().position(|s| s == sym)? as u16;
+                        let path = PricePath::new(&records.bars, i);
+                        Some(FromBars {
+                            intraday: intraday::of_run(scenario, &records.bars, i, sym),
+                            closes: path
+                                .days()
+                                .into_iter()
+                                .map(f64::from)
+                                .zip(path.daily_closes())
+                                .collect(),
+                        })
                     })
                     .collect(),
             ))
@@ -252,11 +283,9 @@ fn build_table(
     states: &[State],
     stats: &RunStats,
     symbols: &[String],
+    kinds: &[Kind],
 ) -> Table {
-    let kinds: Vec<Kind> = (0..sweep.parameters.len())
-        .map(|k| param_kind(sweep, k))
-        .collect();
-    let mut columns = key_columns(sweep, &kinds, true);
+    let mut columns = key_columns(sweep, kinds, true);
     columns.push(col("seed", Kind::U64));
     columns.extend(COUNTS.iter().map(|c| col(c, Kind::U64)));
     for s in symbols {
@@ -265,7 +294,7 @@ fn build_table(
         }
     }
     for s in symbols {
-        for (m, kind) in INTRADAY {
+        for (m, kind) in intraday_columns(false) {
             columns.push(col(&format!("{s}_{m}"), kind));
         }
     }
@@ -276,8 +305,11 @@ fn build_table(
         .zip(stats)
         .filter_map(|((r, s), st)| match (s, st) {
             (State::Done(summary), Some(st)) => {
-                let mut cells = row(sweep, r, summary, &kinds, symbols);
-                cells.extend(st.iter().flat_map(|i| intraday_cells(i.as_ref())));
+                let mut cells = row(sweep, r, summary, kinds, symbols);
+                cells.extend(st.iter().flat_map(|b| {
+                    let i = b.as_ref().map(|b| &b.intraday);
+                    intraday_cells(i.map(|i| (&i.momentum.fit, i.vol, i.pin.as_ref())), false)
+                }));
                 Some(cells)
             }
             _ => None,
@@ -286,8 +318,18 @@ fn build_table(
     Table { columns, rows }
 }
 
-fn pin_cells(pin: Option<&Pinning>) -> [Cell; 4] {
-    match pin {
+/// The [`intraday_columns`] cells for a regression, a volatility and pinning; all empty
+/// without statistics.
+fn intraday_cells(stats: Option<(&Ols, f64, Option<&Pinning>)>, pooled: bool) -> Vec<Cell> {
+    let Some((f, vol, pin)) = stats else {
+        return intraday_columns(pooled).map(|_| Cell::Null).collect();
+    };
+    let mut cells = vec![Cell::U64(f.n as u64), Cell::F64(f.slope)];
+    if pooled {
+        cells.push(Cell::F64(f.slope_se));
+    }
+    cells.extend([Cell::F64(f.t), Cell::F64(f.r2), Cell::F64(vol)]);
+    cells.extend(match pin {
         Some(p) => [
             Cell::U64(p.days as u64),
             Cell::F64(p.grid_distance),
@@ -295,35 +337,23 @@ fn pin_cells(pin: Option<&Pinning>) -> [Cell; 4] {
             Cell::F64(p.open_strike_ticks),
         ],
         None => [Cell::Null, Cell::Null, Cell::Null, Cell::Null],
-    }
-}
-
-fn intraday_cells(i: Option<&Intraday>) -> Vec<Cell> {
-    let Some(i) = i else {
-        return INTRADAY.iter().map(|_| Cell::Null).collect();
-    };
-    let f = &i.momentum.fit;
-    let mut cells = vec![
-        Cell::U64(f.n as u64),
-        Cell::F64(f.slope),
-        Cell::F64(f.t),
-        Cell::F64(f.r2),
-        Cell::F64(i.vol),
-    ];
-    cells.extend(pin_cells(i.pin.as_ref()));
+    });
     cells
 }
 
 /// `points.csv`: per point, its parameters, how many runs finished, and per instrument the
 /// pooled statistics of those runs.
-fn build_points(sweep: &Sweep, runs: &[RunId], stats: &RunStats, symbols: &[String]) -> Table {
-    let kinds: Vec<Kind> = (0..sweep.parameters.len())
-        .map(|k| param_kind(sweep, k))
-        .collect();
-    let mut columns = key_columns(sweep, &kinds, false);
+fn build_points(
+    sweep: &Sweep,
+    runs: &[RunId],
+    stats: &RunStats,
+    symbols: &[String],
+    kinds: &[Kind],
+) -> Table {
+    let mut columns = key_columns(sweep, kinds, false);
     columns.push(col("runs", Kind::U64));
     for s in symbols {
-        for (m, kind) in POOLED {
+        for (m, kind) in intraday_columns(true) {
             columns.push(col(&format!("{s}_{m}"), kind));
         }
     }
@@ -337,10 +367,10 @@ fn build_points(sweep: &Sweep, runs: &[RunId], stats: &RunStats, symbols: &[Stri
                 point
                     .values
                     .iter()
-                    .zip(&kinds)
+                    .zip(kinds)
                     .map(|(v, &kind)| param_cell(v.as_ref(), kind)),
             );
-            let done: Vec<&Vec<Option<Intraday>>> = runs
+            let done: Vec<&Vec<Option<FromBars>>> = runs
                 .iter()
                 .zip(stats)
                 .filter(|(r, _)| r.point == p)
@@ -348,22 +378,13 @@ fn build_points(sweep: &Sweep, runs: &[RunId], stats: &RunStats, symbols: &[Stri
                 .collect();
             row.push(Cell::U64(done.len() as u64));
             for k in 0..symbols.len() {
-                let these: Vec<&Intraday> = done.iter().filter_map(|st| st[k].as_ref()).collect();
-                if these.is_empty() {
-                    row.extend(POOLED.iter().map(|_| Cell::Null));
-                    continue;
-                }
-                let pooled = intraday::pooled(&these);
-                let f = &pooled.fit;
-                row.extend([
-                    Cell::U64(f.n as u64),
-                    Cell::F64(f.slope),
-                    Cell::F64(f.slope_se),
-                    Cell::F64(f.t),
-                    Cell::F64(f.r2),
-                    Cell::F64(pooled.vol),
-                ]);
-                row.extend(pin_cells(pooled.pin.as_ref()));
+                let these: Vec<&Intraday> = done
+                    .iter()
+                    .filter_map(|st| st[k].as_ref().map(|b| &b.intraday))
+                    .collect();
+                let pooled = (!these.is_empty()).then(|| intraday::pooled(&these));
+                let stats = pooled.as_ref().map(|p| (&p.fit, p.vol, p.pin.as_ref()));
+                row.extend(intraday_cells(stats, true));
             }
             row
         })

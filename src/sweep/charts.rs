@@ -18,15 +18,13 @@ use std::path::{Path, PathBuf};
 
 use super::error::{SweepError, io};
 use super::layout::{self, Layout};
-use super::table::{Cell, Kind, Table};
+use super::table::{Cell, Kind};
 use super::{Aggregate, aggregate};
 use crate::analysis::distribution::{fan, five_numbers, quantiles};
-use crate::analysis::path::PricePath;
 use crate::plot::{
     Axis, Band, Block, BoxChart, BoxGroup, BoxSummary, Figure, Format, Grid, LineChart, Report,
     Section, Series, Table as HtmlTable, format_value, render,
 };
-use crate::record::RunRecords;
 use crate::scenario::Sweep;
 
 const SIZE: (u32, u32) = (1200, 700);
@@ -51,13 +49,13 @@ pub struct Charts {
 }
 
 /// One finished run, from the table.
-struct Run {
+struct Run<'a> {
     point: usize,
     /// Per symbol: max drawdown and total return.
     drawdown: Vec<f64>,
     total_return: Vec<f64>,
-    /// Per symbol: (day, close) of each day, read from the run folder.
-    closes: Vec<Vec<(f64, f64)>>,
+    /// Per symbol: (day, close) of each day, from the run folder's bars.
+    closes: &'a [Vec<(f64, f64)>],
 }
 
 fn number(c: &Cell) -> f64 {
@@ -111,41 +109,23 @@ fn point_label(sweep: &Sweep, short: &[String], p: usize, which: &[usize]) -> St
         .join(", ")
 }
 
-fn read_runs(sweep: &Sweep, layout: &Layout, table: &Table) -> Result<Vec<Run>, SweepError> {
+/// The finished runs' metrics from the table and their daily closes from the aggregation.
+fn read_runs<'a>(sweep: &Sweep, agg: &'a Aggregate) -> Vec<Run<'a>> {
+    let table = &agg.table;
     let symbols = aggregate::symbols(sweep);
-    let (Some(point_col), Some(run_col)) = (table.column("point"), table.column("run")) else {
-        return Ok(Vec::new());
+    let Some(point_col) = table.column("point") else {
+        return Vec::new();
     };
     let metric = |row: &[Cell], sym: &str, m: &str| {
         table
             .column(&format!("{sym}_{m}"))
             .map_or(f64::NAN, |i| number(&row[i]))
     };
-    let mut runs = Vec::with_capacity(table.rows.len());
-    for row in &table.rows {
-        let Cell::Str(name) = &row[run_col] else {
-            continue;
-        };
-        let dir = layout.runs_dir().join(name);
-        let records = RunRecords::read_bars(&dir).map_err(|source| SweepError::Records {
-            path: dir.clone(),
-            source,
-        })?;
-        let closes = symbols
-            .iter()
-            .map(|sym| {
-                let Some(i) = records.symbols.iter().position(|s| s == sym) else {
-                    return Vec::new();
-                };
-                let path = PricePath::new(&records.bars, i as u16);
-                path.days()
-                    .into_iter()
-                    .map(f64::from)
-                    .zip(path.daily_closes())
-                    .collect()
-            })
-            .collect();
-        runs.push(Run {
+    table
+        .rows
+        .iter()
+        .zip(&agg.closes)
+        .map(|(row, closes)| Run {
             point: number(&row[point_col]) as usize,
             drawdown: symbols
                 .iter()
@@ -156,9 +136,8 @@ fn read_runs(sweep: &Sweep, layout: &Layout, table: &Table) -> Result<Vec<Run>, 
                 .map(|s| metric(row, s, "total_return"))
                 .collect(),
             closes,
-        });
-    }
-    Ok(runs)
+        })
+        .collect()
 }
 
 /// File-name-safe form of a symbol or parameter.
@@ -372,7 +351,7 @@ pub fn draw(sweep: &Sweep, layout: &Layout, agg: &Aggregate) -> Result<Charts, S
     layout::remove_partials(root, |n| n == "charts")?;
     let tmp = layout::partial_path(&dir);
     std::fs::create_dir_all(&tmp).map_err(io(&tmp))?;
-    let result = draw_into(sweep, layout, agg, &tmp);
+    let result = draw_into(sweep, agg, &tmp);
     let (blocks, names) = match result {
         Ok(x) => x,
         Err(e) => {
@@ -394,13 +373,8 @@ pub fn draw(sweep: &Sweep, layout: &Layout, agg: &Aggregate) -> Result<Charts, S
 
 type Drawn = (Vec<Section>, Vec<String>);
 
-fn draw_into(
-    sweep: &Sweep,
-    layout: &Layout,
-    agg: &Aggregate,
-    dir: &Path,
-) -> Result<Drawn, SweepError> {
-    let runs = read_runs(sweep, layout, &agg.table)?;
+fn draw_into(sweep: &Sweep, agg: &Aggregate, dir: &Path) -> Result<Drawn, SweepError> {
+    let runs = read_runs(sweep, agg);
     let symbols = aggregate::symbols(sweep);
     let short = short_names(sweep);
     let mut files = Vec::new();
