@@ -146,25 +146,6 @@ pub fn intraday_volatility(bars: &[BarRow], instrument: u16) -> f64 {
 mod tests {
     use super::*;
 
-    fn bar(day: u32, k: u32, open: f64, close: f64) -> BarRow {
-        BarRow {
-            day,
-            bar: k,
-            time_ns: 0,
-            instrument: 0,
-            open,
-            high: open.max(close),
-            low: open.min(close),
-            close,
-            volume: 1,
-            trades: 1,
-            vwap: None,
-            fundamental: open,
-            best_bid: None,
-            best_ask: None,
-        }
-    }
-
     /// Two days of four bars whose closes alternate ±1% in log terms: each day's sum of
     /// squares is 4·0.01², so the annualised volatility is √(252·4)·1% = 31.75%. The overnight
     /// gap (day 2 opens 10% higher) is not counted.
@@ -176,7 +157,7 @@ mod tests {
             let mut prev = base;
             for k in 1..=4 {
                 let close = if k % 2 == 1 { base * u } else { base };
-                bars.push(bar(day, k, prev, close));
+                bars.push(BarRow::test(day, k, prev, close));
                 prev = close;
             }
         }
@@ -204,7 +185,7 @@ mod tests {
                         (r / 2.0 + extra) / 30.0
                     };
                     let next = p * step.exp();
-                    bars.push(bar(day, k, p, next));
+                    bars.push(BarRow::test(day, k, p, next));
                     p = next;
                 }
             }

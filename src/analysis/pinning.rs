@@ -99,23 +99,10 @@ mod tests {
     use super::*;
 
     fn day(d: u32, open: f64, close: f64) -> [BarRow; 2] {
-        let bar = |k: u32, o: f64, c: f64| BarRow {
-            day: d,
-            bar: k,
-            time_ns: 0,
-            instrument: 0,
-            open: o,
-            high: o.max(c),
-            low: o.min(c),
-            close: c,
-            volume: 1,
-            trades: 1,
-            vwap: None,
-            fundamental: o,
-            best_bid: None,
-            best_ask: None,
-        };
-        [bar(0, open, open), bar(1, open, close)]
+        [
+            BarRow::test(d, 0, open, open),
+            BarRow::test(d, 1, open, close),
+        ]
     }
 
     /// Closes on strikes are at distance 0, closes half-way between at 1/2; a close 3 ticks

@@ -46,6 +46,29 @@ pub struct BarRow {
     pub best_ask: Option<f64>,
 }
 
+#[cfg(test)]
+impl BarRow {
+    /// A bar of instrument 0 from `open` to `close`, for analysis tests.
+    pub(crate) fn test(day: u32, bar: u32, open: f64, close: f64) -> BarRow {
+        BarRow {
+            day,
+            bar,
+            time_ns: 0,
+            instrument: 0,
+            open,
+            high: open.max(close),
+            low: open.min(close),
+            close,
+            volume: 1,
+            trades: 1,
+            vwap: None,
+            fundamental: open,
+            best_bid: None,
+            best_ask: None,
+        }
+    }
+}
+
 /// Net flow of one agent class and motive in one bar.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct FlowRow {
