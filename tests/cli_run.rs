@@ -7,7 +7,7 @@
 //! failure messages carry the full paths.
 
 mod common;
-use common::{Scratch, entries};
+use common::{Scratch, entries, read_csv_maps as read_csv};
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -238,22 +238,6 @@ fn assert_located(err: &str, file: &Path, line: usize, field: &str) {
         err.contains(field),
         "message does not name {field:?}\n{err}"
     );
-}
-
-fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let mut rdr =
-        csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let headers = rdr.headers().expect("csv header").clone();
-    rdr.records()
-        .map(|r| {
-            let r = r.expect("csv record");
-            headers
-                .iter()
-                .zip(r.iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
 }
 
 fn num<T: std::str::FromStr>(row: &BTreeMap<String, String>, col: &str) -> T

@@ -3,7 +3,7 @@
 //! from the run folders' bars by hand.
 
 mod common;
-use common::Scratch;
+use common::{Scratch, read_csv_maps as read_csv};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -137,21 +137,6 @@ seeds = [3, 4]
 [grid]
 "agents.dealer.series.0.contracts" = [-20000, 20000]
 "#;
-
-fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let mut rdr = csv::Reader::from_path(path).unwrap();
-    let headers: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
-    rdr.records()
-        .map(|r| {
-            let r = r.unwrap();
-            headers
-                .iter()
-                .cloned()
-                .zip(r.iter().map(String::from))
-                .collect()
-        })
-        .collect()
-}
 
 fn num(row: &BTreeMap<String, String>, col: &str) -> f64 {
     row[col]

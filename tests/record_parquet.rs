@@ -6,7 +6,7 @@
 //! Every test works in its own folder under the system temp dir, removed when the test ends.
 
 mod common;
-use common::Scratch;
+use common::{Scratch, read_csv};
 use std::collections::BTreeSet;
 use std::fs::File;
 use std::path::Path;
@@ -82,23 +82,6 @@ fn entries(dir: &Path) -> BTreeSet<String> {
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect()
-}
-
-/// A CSV file: its header and its records.
-fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut rdr =
-        csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let header = rdr
-        .headers()
-        .expect("csv header")
-        .iter()
-        .map(String::from)
-        .collect();
-    let rows = rdr
-        .records()
-        .map(|r| r.expect("csv record").iter().map(String::from).collect())
-        .collect();
-    (header, rows)
 }
 
 fn reader(path: &Path) -> SerializedFileReader<File> {

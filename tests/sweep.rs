@@ -6,7 +6,7 @@
 //! Every test works in its own folder under the system temp dir, removed when it ends.
 
 mod common;
-use common::{Scratch, entries};
+use common::{Scratch, entries, read_csv};
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -154,17 +154,6 @@ fn assert_same_file(a: &Path, b: &Path) {
         a.display(),
         b.display()
     );
-}
-
-fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut rdr =
-        csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let headers = rdr.headers().unwrap().iter().map(String::from).collect();
-    let rows = rdr
-        .records()
-        .map(|r| r.unwrap().iter().map(String::from).collect())
-        .collect();
-    (headers, rows)
 }
 
 // ---------------------------------------------------------------------------------------------

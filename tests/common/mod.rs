@@ -1,6 +1,6 @@
 //! Helpers shared by the integration tests that drive the binary.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -60,5 +60,32 @@ pub fn entries(dir: &Path) -> BTreeSet<String> {
                 .to_string_lossy()
                 .into_owned()
         })
+        .collect()
+}
+
+/// A CSV file's header and rows, as text.
+#[allow(dead_code)]
+pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut rdr =
+        csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let header = rdr
+        .headers()
+        .expect("csv header")
+        .iter()
+        .map(String::from)
+        .collect();
+    let rows = rdr
+        .records()
+        .map(|r| r.expect("csv record").iter().map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+/// A CSV file's rows as maps from column name to text.
+#[allow(dead_code)]
+pub fn read_csv_maps(path: &Path) -> Vec<BTreeMap<String, String>> {
+    let (header, rows) = read_csv(path);
+    rows.into_iter()
+        .map(|r| header.iter().cloned().zip(r).collect())
         .collect()
 }
