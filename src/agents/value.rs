@@ -39,6 +39,7 @@ impl ValueTrader {
     /// part in it).
     fn next(&self, ctx: &Context, rng: &mut ChaCha8Rng) -> Option<Nanos> {
         self.next_decision(ctx, rng).or_else(|| {
+            // A second in, so the market has switched to the auction when the trader wakes.
             (self.cfg.close_speed > 0.0 && !self.ladder_sent)
                 .then(|| ctx.today_at(ctx.calendar.close_auction) + SECOND)
         })
