@@ -27,8 +27,8 @@ fn value(v: &Option<toml::Value>) -> f64 {
 }
 
 /// experiments/gamma_regimes.md: 5 dealer books × 2 tenors × 2 value elasticities, then 4
-/// market-maker depth points, 3 same-day pinning points and 2 points hedged through the day;
-/// seeds 1–6; the base scenario hedges late.
+/// market-maker depth points, 3 same-day pinning points, 2 points without the hedge ladder and
+/// 2 hedged through the day; seeds 1–6; the base scenario hedges late, with the ladder.
 #[test]
 fn sweep_file_expands_to_the_documented_grid() {
     let sweep = load_sweep(&experiments().join("gamma_regimes_sweep.toml")).unwrap();
@@ -42,10 +42,11 @@ fn sweep_file_expands_to_the_documented_grid() {
             "agents.value.usd_per_pct",
             "agents.market_maker.quote_usd",
             "agents.dealer.hedge_interval_minutes",
+            "agents.dealer.ladder_levels",
         ]
     );
-    assert_eq!(sweep.points.len(), 29);
-    assert_eq!(sweep.runs(), 174);
+    assert_eq!(sweep.points.len(), 31);
+    assert_eq!(sweep.runs(), 186);
 
     // The grid: contracts vary slowest, then the tenor, then the elasticity.
     let mut k = 0;
@@ -54,7 +55,7 @@ fn sweep_file_expands_to_the_documented_grid() {
             for elasticity in [1e9, 5e9] {
                 let p = &sweep.points[k];
                 let v: Vec<f64> = p.values.iter().map(value).collect();
-                assert_eq!(v, [contracts, tenor, elasticity, 50e6, 2000.0], "point {k}");
+                assert_eq!(v, [contracts, tenor, elasticity, 50e6, 2000.0, 40.0], "point {k}");
                 // The override reached the checked scenario.
                 let d = p.scenario.scenario.agents.dealer.as_ref().unwrap();
                 assert_eq!(d.series[0].contracts, contracts);
@@ -71,23 +72,27 @@ fn sweep_file_expands_to_the_documented_grid() {
     assert_eq!(
         rest,
         [
-            [-200_000.0, 21.0, 1e9, 12.5e6, 2000.0],
-            [200_000.0, 21.0, 1e9, 12.5e6, 2000.0],
-            [-200_000.0, 21.0, 1e9, 200e6, 2000.0],
-            [200_000.0, 21.0, 1e9, 200e6, 2000.0],
-            [20_000.0, 0.0, 1e9, 50e6, 5.0],
-            [0.0, 0.0, 1e9, 50e6, 5.0],
-            [-20_000.0, 0.0, 1e9, 50e6, 5.0],
-            [-200_000.0, 21.0, 1e9, 50e6, 15.0],
-            [200_000.0, 21.0, 1e9, 50e6, 15.0],
+            [-200_000.0, 21.0, 1e9, 12.5e6, 2000.0, 40.0],
+            [200_000.0, 21.0, 1e9, 12.5e6, 2000.0, 40.0],
+            [-200_000.0, 21.0, 1e9, 200e6, 2000.0, 40.0],
+            [200_000.0, 21.0, 1e9, 200e6, 2000.0, 40.0],
+            [20_000.0, 0.0, 1e9, 50e6, 5.0, 40.0],
+            [0.0, 0.0, 1e9, 50e6, 5.0, 40.0],
+            [-20_000.0, 0.0, 1e9, 50e6, 5.0, 40.0],
+            [-200_000.0, 21.0, 1e9, 50e6, 2000.0, 0.0],
+            [200_000.0, 21.0, 1e9, 50e6, 2000.0, 0.0],
+            [-200_000.0, 21.0, 1e9, 50e6, 15.0, 40.0],
+            [200_000.0, 21.0, 1e9, 50e6, 15.0, 40.0],
         ]
     );
 
-    // The base scenario: one ATM call series, dealers short, hedged from 15:30 only.
+    // The base scenario: one ATM call series, dealers short, hedged from 15:30 in market
+    // orders and through a resting ladder 40 levels a side, one point apart.
     let base = &sweep.base.scenario;
     assert_eq!(base.days, 40);
     let d = base.agents.dealer.as_ref().unwrap();
     assert_eq!(d.close_hedge, "15:30");
+    assert_eq!((d.ladder_levels, d.ladder_step), (40, 0.0002));
     assert!(d.hedge_interval_minutes as f64 * 60.0 > 24.0 * 3600.0);
     assert!(d.delta_band_usd >= 1e12);
     assert_eq!(d.series.len(), 1);

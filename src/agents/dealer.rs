@@ -1,6 +1,8 @@
 //! Options dealers (`DOMAIN.md` §4): a book of options positions the scenario sets (strikes by
 //! moneyness, expiries, signed contracts), delta-hedged in the underlying through the order
-//! book on a schedule, when the unhedged delta leaves a band, and into the close.
+//! book on a schedule, when the unhedged delta leaves a band, and into the close, in market
+//! orders; optionally also through a ladder of resting limit orders that hedges as the price
+//! moves, which only a book long gamma can keep (its hedges trade against the move).
 //!
 //! The options themselves are not traded on the simulated book and their premia are not in the
 //! ledger: only the hedge is, because the hedge is the flow that moves the price. A dealer
@@ -11,9 +13,10 @@
 
 use rand_chacha::ChaCha8Rng;
 
+use super::execution::{limit, market, market_on_close};
 use super::state::{AgentEvent, AgentEventKind, Metric, StateSample};
 use super::{Action, Agent, AgentClass, Context, DayPhase};
-use crate::book::Motive;
+use crate::book::{Motive, Price, Side, TimeInForce};
 use crate::market::data::InstrumentData;
 use crate::market::time::{Calendar, MINUTE, Nanos, SECOND, parse_hhmm};
 use crate::pricing::{BsInputs, OptionKind, VolSurface, black_scholes, exposure};
@@ -86,6 +89,19 @@ impl OptionsBook {
         g
     }
 
+    /// The book once the series expiring at or before `day`'s close have settled.
+    pub fn after(&self, day: u32) -> OptionsBook {
+        OptionsBook {
+            series: self
+                .series
+                .iter()
+                .copied()
+                .filter(|s| s.expiry_day > day)
+                .collect(),
+            ..self.clone()
+        }
+    }
+
     /// Dollar gamma per 1% across a grid of spots, and the spot nearest `spot` where it
     /// changes sign (the gamma flip), by linear interpolation.
     pub fn gamma_profile(
@@ -125,6 +141,18 @@ pub fn years_to_expiry(cal: &Calendar, now: Nanos, today: u32, expiry_day: u32) 
         (cal.close - tod) as f64 / cal.session() as f64
     };
     ((expiry_day - today) as f64 + left_today) / YEAR_DAYS
+}
+
+/// Units of `instrument` that make `book` delta-neutral were the price `spot` now.
+fn hedge_units(book: &OptionsBook, ctx: &Context, instrument: usize, spot: f64) -> i64 {
+    let d = &ctx.instruments[instrument];
+    let g = book.greeks(spot, |e| years_to_expiry(ctx.calendar, ctx.now, ctx.day, e));
+    let units = -g.dollar_delta / (spot * d.notional_per_unit);
+    if units.is_finite() {
+        units.round().clamp(-9.0e18, 9.0e18) as i64
+    } else {
+        0
+    }
 }
 
 pub struct Dealer {
@@ -197,13 +225,53 @@ impl Dealer {
         }
     }
 
-    /// Hedge position (units of the instrument) that makes the book delta-neutral at `spot`.
+    /// Hedge position (units of the instrument) that makes the book delta-neutral were the
+    /// price `spot` now.
     fn hedge_target(&self, ctx: &Context, spot: f64) -> i64 {
-        let d = &ctx.instruments[self.instrument];
-        let g = self
-            .book
-            .greeks(spot, |e| years_to_expiry(ctx.calendar, ctx.now, ctx.day, e));
-        d.units_for_usd(-g.dollar_delta)
+        hedge_units(&self.book, ctx, self.instrument, spot)
+    }
+
+    /// The hedge the book calls for at each ladder level above and below `spot`, as limit
+    /// orders, for a dealer holding `position`.
+    ///
+    /// The levels lie on a fixed grid of prices `step` apart (in ticks), the first strictly
+    /// beyond `spot` on each side: a grid anchored to the price would move away with every
+    /// drift smaller than a step and never fill. If the price got to a level the dealer would
+    /// want to hold the hedge target there, so on the sell side the cumulative sale out to
+    /// level k is `position − target_k` and each level posts what that adds to the levels
+    /// inside it (and the mirror on the buy side). Where the book is long gamma this is a sell
+    /// ladder above and a buy ladder below, a supply and demand curve that hedges as the
+    /// price moves and damps it; where it is short gamma the cumulative need on a side shrinks
+    /// outwards and nothing is posted (buying above the price cannot rest in a book).
+    fn hedge_ladder(&self, ctx: &Context, spot: f64, position: i64, out: &mut Vec<Action>) {
+        let i = self.instrument;
+        let d = &ctx.instruments[i];
+        let step = ((spot * self.cfg.ladder_step) / d.tick_size)
+            .round()
+            .max(1.0) as Price;
+        let here = d.to_ticks(spot);
+        // First grid price strictly above and strictly below the price.
+        let above = (here.div_euclid(step) + 1) * step;
+        let below = (here + step - 1).div_euclid(step) * step - step;
+        for (side, first, dir) in [(Side::Sell, above, 1), (Side::Buy, below, -1)] {
+            let mut posted = 0;
+            for k in 0..self.cfg.ladder_levels as Price {
+                let ticks = first + dir * k * step;
+                if ticks < 1 {
+                    break;
+                }
+                let target = self.hedge_target(ctx, d.price_usd(ticks));
+                let need = match side {
+                    Side::Sell => position - target,
+                    Side::Buy => target - position,
+                };
+                if need > posted {
+                    let qty = (need - posted) as u64;
+                    out.push(limit(i, side, ticks, qty, TimeInForce::Day, Motive::Hedge));
+                    posted = need;
+                }
+            }
+        }
     }
 
     /// Expiries, relistings, 0DTE listings and put monetisation, once each morning.
@@ -335,7 +403,14 @@ impl Agent for Dealer {
         let d = &ctx.instruments[i];
         let spot = d.last_usd();
         let target = self.hedge_target(ctx, spot);
-        let gap = target - ctx.position(i);
+        let position = ctx.position(i);
+        let gap = target - position;
+        let ladder = self.cfg.ladder_levels > 0;
+        // The ladder is rebuilt around the current price at every check; the old one goes
+        // first, so that a market hedge never meets the dealer's own resting orders.
+        if ladder && !ctx.open_orders.is_empty() {
+            out.push(Action::CancelAll { instrument: i });
+        }
         let into_close = !self.closed_hedged && ctx.now >= ctx.today_at(self.close_hedge);
         let gap_usd = d.units_usd(gap).abs();
         let due = (ctx.now >= self.last_hedge + self.interval && gap_usd >= self.cfg.min_hedge_usd)
@@ -344,21 +419,31 @@ impl Agent for Dealer {
         // A gap larger than one order keeps the hedge due until it is worked off.
         let cap = d.usd_units(self.cfg.max_order_usd).max(1);
         let working = self.last_hedge_partial && gap != 0;
+        let mut sent = 0;
         if (due || working) && gap != 0 {
             let qty = gap.unsigned_abs().min(cap);
-            out.push(super::execution::market(
-                i,
-                if gap > 0 {
-                    crate::book::Side::Buy
-                } else {
-                    crate::book::Side::Sell
-                },
-                qty,
-                Motive::Hedge,
-            ));
+            let side = if gap > 0 { Side::Buy } else { Side::Sell };
+            out.push(market(i, side, qty, Motive::Hedge));
+            sent = qty as i64 * gap.signum();
             self.last_hedge_partial = qty < gap.unsigned_abs();
         } else {
             self.last_hedge_partial = false;
+        }
+        let next = ctx.now + self.check;
+        let last = next >= close_auction;
+        if last && self.book.series.iter().any(|s| s.expiry_day == ctx.day) {
+            // The options are cash-settled at the closing price, so the hedge of the series
+            // expiring today is lifted in the closing auction, at that price: what is left is
+            // the hedge of the rest of the book. (Unwound the next morning instead, a large
+            // expiry's hedge would be a day of one-sided market orders.)
+            let rest = hedge_units(&self.book.after(ctx.day), ctx, i, spot);
+            let lift = rest - (position + sent);
+            if lift != 0 {
+                let side = if lift > 0 { Side::Buy } else { Side::Sell };
+                out.push(market_on_close(i, side, lift.unsigned_abs(), Motive::Hedge));
+            }
+        } else if ladder {
+            self.hedge_ladder(ctx, spot, position + sent, out);
         }
         if due {
             self.last_hedge = ctx.now;
@@ -366,8 +451,7 @@ impl Agent for Dealer {
         if into_close {
             self.closed_hedged = true;
         }
-        let next = ctx.now + self.check;
-        (next < close_auction).then_some(next)
+        (!last).then_some(next)
     }
 
     fn end_day(&mut self, ctx: &Context, out: &mut Vec<StateSample>) {
@@ -380,20 +464,7 @@ impl Agent for Dealer {
         let hedge = ctx.position_usd(i);
         let grid: Vec<f64> = (0..=40).map(|k| spot * (0.8 + 0.01 * k as f64)).collect();
         // The profile is tomorrow's book: series expiring today have settled.
-        let tomorrow = OptionsBook {
-            series: self
-                .book
-                .series
-                .iter()
-                .copied()
-                .filter(|s| s.expiry_day > ctx.day)
-                .collect(),
-            multiplier: self.book.multiplier,
-            rate: self.book.rate,
-            dividend_yield: self.book.dividend_yield,
-            surface: self.book.surface,
-            reference_spot: self.book.reference_spot,
-        };
+        let tomorrow = self.book.after(ctx.day);
         let (profile, flip) = tomorrow.gamma_profile(spot, &grid, years);
         out.extend([
             StateSample::new(i, Metric::OptionsDeltaUsd, g.dollar_delta),
@@ -469,6 +540,54 @@ mod tests {
             s.contracts = -s.contracts;
         }
         assert!((at(&book, 5000.0) + long).abs() < 1e-6 * long.abs());
+    }
+
+    /// A long-gamma book's ladder sells above the price and buys below it: wherever the price
+    /// goes within the ladder, what has filled brings the hedge to the book's target there. A
+    /// hedged short-gamma book posts nothing (its hedges chase the move).
+    #[test]
+    fn a_long_gamma_ladder_hedges_at_every_level() {
+        use crate::agents::testkit::{self, fill_at};
+        let series = |contracts| SeriesCfg {
+            kind: OptionKindCfg::Call,
+            moneyness: 1.0,
+            expiry_days: 21,
+            contracts,
+            first_expiry_days: None,
+            roll: true,
+        };
+        let cal = testkit::calendar();
+        let data = [testkit::market(&[5000.0])];
+        for contracts in [100_000.0, -100_000.0] {
+            let cfg = DealerCfg {
+                ladder_levels: 10,
+                ladder_step: 0.001,
+                series: vec![series(contracts)],
+                ..DealerCfg::default()
+            };
+            let mut d = Dealer::new(0, &cfg, 1.0);
+            d.initial_positions(&data);
+            let account = testkit::account(0);
+            let ctx = testkit::context(&cal, &data, &account, 0, cal.open, DayPhase::Continuous);
+            let hedged = d.hedge_target(&ctx, 5000.0);
+            // Long calls are hedged short: about 0.5 × 100,000 × 100 / 50 units.
+            assert!((-105_000..-95_000).contains(&(hedged * contracts.signum() as i64)));
+            let mut out = Vec::new();
+            d.hedge_ladder(&ctx, 5000.0, hedged, &mut out);
+            if contracts < 0.0 {
+                assert!(out.is_empty(), "{out:?}");
+                continue;
+            }
+            assert_eq!(out.len(), 20);
+            // Levels every 5 points (20 ticks) either side of 5000 (20,000 ticks).
+            for k in 1..=10 {
+                for ticks in [20_000 + 20 * k, 20_000 - 20 * k] {
+                    let want = d.hedge_target(&ctx, ticks as f64 * 0.25) - hedged;
+                    assert_eq!(fill_at(&out, ticks), want, "at {ticks}");
+                    assert!(want.signum() == (20_000 - ticks).signum());
+                }
+            }
+        }
     }
 
     #[test]

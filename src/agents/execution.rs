@@ -16,6 +16,11 @@ pub fn market(instrument: usize, side: Side, qty: Qty, motive: Motive) -> Action
     market_with(instrument, side, qty, TimeInForce::Ioc, motive)
 }
 
+/// A market-on-close order: it waits for the closing auction and trades at its price.
+pub fn market_on_close(instrument: usize, side: Side, qty: Qty, motive: Motive) -> Action {
+    market_with(instrument, side, qty, TimeInForce::AtClose, motive)
+}
+
 /// A market order with its time in force: `AtClose` waits for the closing auction.
 fn market_with(
     instrument: usize,
@@ -155,7 +160,7 @@ impl Execution {
                     let side = if rem > 0 { Side::Buy } else { Side::Sell };
                     let qty = rem.unsigned_abs();
                     out.push(if self.style == Style::AtClose {
-                        market_with(i, side, qty, TimeInForce::AtClose, self.motive)
+                        market_on_close(i, side, qty, self.motive)
                     } else {
                         market_now(ctx, i, side, qty, self.motive)
                     });
@@ -207,7 +212,7 @@ impl Execution {
                         // closing auction, where the day's liquidity gathers, rather than being
                         // dropped or swept through a thin book.
                         _ if last && ctx.phase != DayPhase::ClosingAuction => {
-                            out.push(market_with(i, side, qty, TimeInForce::AtClose, self.motive))
+                            out.push(market_on_close(i, side, qty, self.motive))
                         }
                         _ => out.push(market_now(ctx, i, side, qty, self.motive)),
                     }

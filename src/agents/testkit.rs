@@ -1,6 +1,7 @@
 //! Markets and contexts for the agents' unit tests.
 
-use super::{Context, DayPhase};
+use super::{Action, Context, DayPhase};
+use crate::book::{OrderKind, Price, Side};
 use crate::market::data::{DailyBar, InstrumentData};
 use crate::market::ledger::Account;
 use crate::market::time::{Calendar, Nanos, SECOND};
@@ -63,4 +64,25 @@ pub fn context<'a>(
         account,
         open_orders: &[],
     }
+}
+
+/// Net units a set of limit orders trades if the price reaches `price` (ticks): every buy at
+/// or above it and every sell at or below it (a ladder's fill, whatever the path there).
+pub fn fill_at(orders: &[Action], price: Price) -> i64 {
+    orders
+        .iter()
+        .map(|a| match *a {
+            Action::Submit {
+                side,
+                kind: OrderKind::Limit(p),
+                qty,
+                ..
+            } => match side {
+                Side::Buy if p >= price => qty as i64,
+                Side::Sell if p <= price => -(qty as i64),
+                _ => 0,
+            },
+            _ => 0,
+        })
+        .sum()
 }

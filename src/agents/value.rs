@@ -257,28 +257,8 @@ fn ladder(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::agents::testkit;
-    use crate::book::{OrderKind, Price};
-
-    /// Net units the trader's ladder trades if the auction clears at `price` (ticks).
-    fn fill_at(orders: &[Action], price: Price) -> i64 {
-        orders
-            .iter()
-            .map(|a| match *a {
-                Action::Submit {
-                    side,
-                    kind: OrderKind::Limit(p),
-                    qty,
-                    ..
-                } => match side {
-                    Side::Buy if p >= price => qty as i64,
-                    Side::Sell if p <= price => -(qty as i64),
-                    _ => 0,
-                },
-                _ => 0,
-            })
-            .sum()
-    }
+    use crate::agents::testkit::{self, fill_at};
+    use crate::book::OrderKind;
 
     fn closing(limit: ValueLimit, position: i64) -> (ValueCfg, InstrumentData, Vec<Action>) {
         let cfg = ValueCfg {

@@ -271,6 +271,14 @@ pub struct DealerCfg {
     pub check_minutes: u32,
     /// Last re-hedge of the day, "HH:MM" (into the close).
     pub close_hedge: String,
+    /// Resting hedge orders on each side of the price (0: none). Where the book is long gamma
+    /// the hedge a move would call for trades against that move (sell higher, buy lower), so
+    /// the dealer can leave it in the book as limit orders and hedge as the price gets there,
+    /// providing liquidity; where it is short gamma the hedge chases the move and only the
+    /// market orders above can do it. Refreshed at every check.
+    pub ladder_levels: u32,
+    /// Distance between adjacent ladder levels, as a fraction of the price (0.001 = 0.1%).
+    pub ladder_step: f64,
     /// Strikes are rounded to this many dollars.
     pub strike_step: f64,
     pub series: Vec<SeriesCfg>,
@@ -309,6 +317,8 @@ impl Default for DealerCfg {
             max_order_usd: 1e9,
             check_minutes: 1,
             close_hedge: "15:50".into(),
+            ladder_levels: 0,
+            ladder_step: 0.001,
             strike_step: 5.0,
             series: vec![
                 series(OptionKindCfg::Call, 1.02, 150_000.0),

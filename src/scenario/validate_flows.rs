@@ -141,6 +141,8 @@ pub(super) fn flow_agents(p: &mut Problems, s: &Scenario) {
                 );
             }
         }
+        p.range(f("ladder_levels"), c.ladder_levels as f64, 0.0, 100.0);
+        p.range(f("ladder_step"), c.ladder_step, 1e-5, 0.1);
         p.positive(f("strike_step"), c.strike_step);
         latency(p, f("latency_us"), c.latency_us);
         p.range(
