@@ -55,7 +55,11 @@ fn sweep_file_expands_to_the_documented_grid() {
             for elasticity in [1e9, 5e9] {
                 let p = &sweep.points[k];
                 let v: Vec<f64> = p.values.iter().map(value).collect();
-                assert_eq!(v, [contracts, tenor, elasticity, 50e6, 2000.0, 40.0], "point {k}");
+                assert_eq!(
+                    v,
+                    [contracts, tenor, elasticity, 50e6, 2000.0, 40.0],
+                    "point {k}"
+                );
                 // The override reached the checked scenario.
                 let d = p.scenario.scenario.agents.dealer.as_ref().unwrap();
                 assert_eq!(d.series[0].contracts, contracts);

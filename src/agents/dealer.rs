@@ -231,19 +231,20 @@ impl Dealer {
         hedge_units(&self.book, ctx, self.instrument, spot)
     }
 
-    /// The hedge the book calls for at each ladder level above and below `spot`, as limit
-    /// orders, for a dealer holding `position`.
+    /// The hedge the book's gamma calls for at each ladder level above and below `spot`, as
+    /// limit orders.
     ///
     /// The levels lie on a fixed grid of prices `step` apart (in ticks), the first strictly
     /// beyond `spot` on each side: a grid anchored to the price would move away with every
-    /// drift smaller than a step and never fill. If the price got to a level the dealer would
-    /// want to hold the hedge target there, so on the sell side the cumulative sale out to
-    /// level k is `position − target_k` and each level posts what that adds to the levels
-    /// inside it (and the mirror on the buy side). Where the book is long gamma this is a sell
-    /// ladder above and a buy ladder below, a supply and demand curve that hedges as the
-    /// price moves and damps it; where it is short gamma the cumulative need on a side shrinks
-    /// outwards and nothing is posted (buying above the price cannot rest in a book).
-    fn hedge_ladder(&self, ctx: &Context, spot: f64, position: i64, out: &mut Vec<Action>) {
+    /// drift smaller than a step and never fill. If the price got to a level the hedge target
+    /// would move there, so on the sell side the cumulative sale out to level k is
+    /// `target(spot) − target_k` and each level posts what that adds to the levels inside it
+    /// (and the mirror on the buy side). Where the book is long gamma this is a sell ladder
+    /// above and a buy ladder below, a supply and demand curve that hedges as the price moves
+    /// and damps it; where it is short gamma the hedge chases the move, nothing can rest and
+    /// nothing is posted. A gap already open between the position and `target(spot)` is not the
+    /// ladder's: the schedule, the band and the close hedge it, in market orders.
+    fn hedge_ladder(&self, ctx: &Context, spot: f64, out: &mut Vec<Action>) {
         let i = self.instrument;
         let d = &ctx.instruments[i];
         let step = ((spot * self.cfg.ladder_step) / d.tick_size)
@@ -253,6 +254,7 @@ impl Dealer {
         // First grid price strictly above and strictly below the price.
         let above = (here.div_euclid(step) + 1) * step;
         let below = (here + step - 1).div_euclid(step) * step - step;
+        let hedged = self.hedge_target(ctx, spot);
         for (side, first, dir) in [(Side::Sell, above, 1), (Side::Buy, below, -1)] {
             let mut posted = 0;
             for k in 0..self.cfg.ladder_levels as Price {
@@ -262,8 +264,8 @@ impl Dealer {
                 }
                 let target = self.hedge_target(ctx, d.price_usd(ticks));
                 let need = match side {
-                    Side::Sell => position - target,
-                    Side::Buy => target - position,
+                    Side::Sell => hedged - target,
+                    Side::Buy => target - hedged,
                 };
                 if need > posted {
                     let qty = (need - posted) as u64;
@@ -443,7 +445,7 @@ impl Agent for Dealer {
                 out.push(market_on_close(i, side, lift.unsigned_abs(), Motive::Hedge));
             }
         } else if ladder {
-            self.hedge_ladder(ctx, spot, position + sent, out);
+            self.hedge_ladder(ctx, spot, out);
         }
         if due {
             self.last_hedge = ctx.now;
@@ -573,7 +575,7 @@ mod tests {
             // Long calls are hedged short: about 0.5 × 100,000 × 100 / 50 units.
             assert!((-105_000..-95_000).contains(&(hedged * contracts.signum() as i64)));
             let mut out = Vec::new();
-            d.hedge_ladder(&ctx, 5000.0, hedged, &mut out);
+            d.hedge_ladder(&ctx, 5000.0, &mut out);
             if contracts < 0.0 {
                 assert!(out.is_empty(), "{out:?}");
                 continue;
@@ -588,6 +590,72 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// On an expiry day the last check before the closing auction lifts the expiring series'
+    /// hedge market-on-close (the options settle at the closing price): with nothing else in
+    /// the book, the dealer's orders bring its position to zero, and it does not wake again.
+    #[test]
+    fn an_expiring_hedge_is_lifted_at_the_close() {
+        use crate::agents::testkit;
+        use crate::book::OrderKind;
+        use rand::SeedableRng;
+        let cfg = DealerCfg {
+            ladder_levels: 10,
+            series: vec![SeriesCfg {
+                kind: OptionKindCfg::Call,
+                moneyness: 1.0,
+                expiry_days: 1,
+                contracts: 100_000.0,
+                first_expiry_days: None,
+                roll: true,
+            }],
+            ..DealerCfg::default()
+        };
+        let mut d = Dealer::new(0, &cfg, 1.0);
+        let data = [testkit::market(&[5000.0])];
+        let (_, hedge) = d.initial_positions(&data)[0];
+        assert!(hedge < -90_000, "{hedge}");
+        let cal = testkit::calendar();
+        let account = testkit::account(hedge);
+        let ctx = testkit::context(
+            &cal,
+            &data,
+            &account,
+            0,
+            cal.close_auction - 30 * SECOND,
+            DayPhase::Continuous,
+        );
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let mut out = Vec::new();
+        assert_eq!(d.wake(&ctx, &mut rng, &mut out), None);
+        let mut traded = 0;
+        let mut at_close = 0;
+        for a in &out {
+            match *a {
+                Action::Submit {
+                    side,
+                    kind: OrderKind::Market,
+                    qty,
+                    tif,
+                    ..
+                } => {
+                    let q = if side == Side::Buy {
+                        qty as i64
+                    } else {
+                        -(qty as i64)
+                    };
+                    traded += q;
+                    if tif == TimeInForce::AtClose {
+                        at_close += q;
+                    }
+                }
+                Action::Submit { .. } => panic!("no ladder into an expiry close: {a:?}"),
+                _ => {}
+            }
+        }
+        assert_eq!(traded, -hedge);
+        assert!(at_close > 90_000, "{at_close}");
     }
 
     #[test]
