@@ -232,7 +232,7 @@ impl Dealer {
     }
 
     /// The hedge the book's gamma calls for at each ladder level above and below `spot`, as
-    /// limit orders.
+    /// limit orders; `hedged` is the hedge target at `spot`.
     ///
     /// The levels lie on a fixed grid of prices `step` apart (in ticks), the first strictly
     /// beyond `spot` on each side: a grid anchored to the price would move away with every
@@ -244,7 +244,7 @@ impl Dealer {
     /// and damps it; where it is short gamma the hedge chases the move, nothing can rest and
     /// nothing is posted. A gap already open between the position and `target(spot)` is not the
     /// ladder's: the schedule, the band and the close hedge it, in market orders.
-    fn hedge_ladder(&self, ctx: &Context, spot: f64, out: &mut Vec<Action>) {
+    fn hedge_ladder(&self, ctx: &Context, spot: f64, hedged: i64, out: &mut Vec<Action>) {
         let i = self.instrument;
         let d = &ctx.instruments[i];
         let step = ((spot * self.cfg.ladder_step) / d.tick_size)
@@ -254,7 +254,6 @@ impl Dealer {
         // First grid price strictly above and strictly below the price.
         let above = (here.div_euclid(step) + 1) * step;
         let below = (here + step - 1).div_euclid(step) * step - step;
-        let hedged = self.hedge_target(ctx, spot);
         for (side, first, dir) in [(Side::Sell, above, 1), (Side::Buy, below, -1)] {
             let mut posted = 0;
             for k in 0..self.cfg.ladder_levels as Price {
@@ -408,8 +407,8 @@ impl Agent for Dealer {
         let position = ctx.position(i);
         let gap = target - position;
         let ladder = self.cfg.ladder_levels > 0;
-        // The ladder is rebuilt around the current price at every check; the old one goes
-        // first, so that a market hedge never meets the dealer's own resting orders.
+        // The ladder is rebuilt at every check; the old one goes first, so that a market hedge
+        // never meets the dealer's own resting orders.
         if ladder && !ctx.open_orders.is_empty() {
             out.push(Action::CancelAll { instrument: i });
         }
@@ -445,7 +444,7 @@ impl Agent for Dealer {
                 out.push(market_on_close(i, side, lift.unsigned_abs(), Motive::Hedge));
             }
         } else if ladder {
-            self.hedge_ladder(ctx, spot, out);
+            self.hedge_ladder(ctx, spot, target, out);
         }
         if due {
             self.last_hedge = ctx.now;
@@ -575,7 +574,7 @@ mod tests {
             // Long calls are hedged short: about 0.5 × 100,000 × 100 / 50 units.
             assert!((-105_000..-95_000).contains(&(hedged * contracts.signum() as i64)));
             let mut out = Vec::new();
-            d.hedge_ladder(&ctx, 5000.0, &mut out);
+            d.hedge_ladder(&ctx, 5000.0, hedged, &mut out);
             if contracts < 0.0 {
                 assert!(out.is_empty(), "{out:?}");
                 continue;
