@@ -16,16 +16,6 @@ use flowsim::plot::{
 };
 use proptest::prelude::*;
 
-const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
-
-/// Width and height from the IHDR chunk, which the PNG format requires to come first.
-fn png_size(bytes: &[u8]) -> (u32, u32) {
-    assert_eq!(bytes[..8], PNG_SIGNATURE, "PNG signature");
-    assert_eq!(&bytes[12..16], b"IHDR");
-    let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
-    (be(&bytes[16..20]), be(&bytes[20..24]))
-}
-
 /// Decoded RGB pixels, to check that glyphs were really drawn.
 fn png_pixels(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
     let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
@@ -287,7 +277,9 @@ fn check_files(files: &[PathBuf], stem: &str, size: (u32, u32)) -> (Vec<u8>, Str
     assert!(files[0].ends_with(format!("{stem}.png")), "{files:?}");
     assert!(files[1].ends_with(format!("{stem}.svg")), "{files:?}");
     let png = std::fs::read(&files[0]).expect("read PNG");
-    assert_eq!(png_size(&png), size, "{stem}.png size");
+    // Decoding the whole image checks the signature, the header and every pixel row.
+    let (w, h, _) = png_pixels(&png);
+    assert_eq!((w, h), size, "{stem}.png size");
     let svg = std::fs::read_to_string(&files[1]).expect("read SVG");
     assert!(
         svg.starts_with("<svg"),
@@ -546,8 +538,10 @@ fn awkward() -> impl Strategy<Value = f64> {
     ]
 }
 
-/// Every chart kind in one stack, built from the same awkward numbers.
+/// Every chart kind in one stack, built from the same awkward numbers, rendered into `scratch`
+/// and checked as any figure is: a decodable PNG and an SVG of the asked size.
 fn render_awkward(
+    scratch: &Scratch,
     xs: Vec<f64>,
     ys: Vec<f64>,
     fixed: Option<(f64, f64)>,
@@ -631,8 +625,9 @@ fn render_awkward(
         heights: vec![],
         share_x,
     });
-    let scratch = Scratch::new("plot-awkward");
-    render(&figure, &scratch.dir, "p", size)
+    let files = render(&figure, &scratch.dir, "p", size)?;
+    check_files(&files, "p", size);
+    Ok(files)
 }
 
 proptest! {
@@ -646,7 +641,8 @@ proptest! {
         size in (160u32..400, 120u32..300),
         share_x in any::<bool>(),
     ) {
-        let files = render_awkward(xs, ys, fixed, size, share_x);
+        let scratch = Scratch::new("plot-awkward");
+        let files = render_awkward(&scratch, xs, ys, fixed, size, share_x);
         prop_assert!(files.is_ok(), "{:?}", files.err());
     }
 }
@@ -670,8 +666,9 @@ fn values_far_outside_a_fixed_range_do_not_overflow_pixel_mapping() {
             (160, 264),
         ),
     ];
+    let scratch = Scratch::new("plot-far-outside");
     for (xs, ys, fixed, size) in cases {
-        render_awkward(xs, ys, Some(fixed), size, true).expect("render");
+        render_awkward(&scratch, xs, ys, Some(fixed), size, true).expect("render");
     }
 }
 
