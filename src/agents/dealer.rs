@@ -77,9 +77,8 @@ impl OptionsBook {
                 vol,
                 years_to_expiry: t,
             };
-            // One pass over the normal CDF for both greeks: this runs at every check.
-            let greeks = black_scholes::greeks(s.kind, inputs);
-            let (delta, gamma) = (greeks.delta, greeks.gamma);
+            // Only the two greeks the hedge needs: this runs at every check and ladder level.
+            let (delta, gamma) = black_scholes::delta_gamma(s.kind, inputs);
             g.delta += delta * s.contracts * self.multiplier;
             g.gamma += gamma * s.contracts * self.multiplier;
             g.dollar_delta += exposure::dollar_delta(delta, s.contracts, self.multiplier, spot);
@@ -91,15 +90,9 @@ impl OptionsBook {
 
     /// The book once the series expiring at or before `day`'s close have settled.
     pub fn after(&self, day: u32) -> OptionsBook {
-        OptionsBook {
-            series: self
-                .series
-                .iter()
-                .copied()
-                .filter(|s| s.expiry_day > day)
-                .collect(),
-            ..self.clone()
-        }
+        let mut book = self.clone();
+        book.series.retain(|s| s.expiry_day > day);
+        book
     }
 
     /// Dollar gamma per 1% across a grid of spots, and the spot nearest `spot` where it
@@ -145,14 +138,8 @@ pub fn years_to_expiry(cal: &Calendar, now: Nanos, today: u32, expiry_day: u32) 
 
 /// Units of `instrument` that make `book` delta-neutral were the price `spot` now.
 fn hedge_units(book: &OptionsBook, ctx: &Context, instrument: usize, spot: f64) -> i64 {
-    let d = &ctx.instruments[instrument];
     let g = book.greeks(spot, |e| years_to_expiry(ctx.calendar, ctx.now, ctx.day, e));
-    let units = -g.dollar_delta / (spot * d.notional_per_unit);
-    if units.is_finite() {
-        units.round().clamp(-9.0e18, 9.0e18) as i64
-    } else {
-        0
-    }
+    ctx.instruments[instrument].units_for_usd_at(-g.dollar_delta, spot)
 }
 
 pub struct Dealer {
@@ -419,7 +406,7 @@ impl Agent for Dealer {
             || into_close;
         // A gap larger than one order keeps the hedge due until it is worked off.
         let cap = d.usd_units(self.cfg.max_order_usd).max(1);
-        let working = self.last_hedge_partial && gap != 0;
+        let working = self.last_hedge_partial;
         let mut sent = 0;
         if (due || working) && gap != 0 {
             let qty = gap.unsigned_abs().min(cap);

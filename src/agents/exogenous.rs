@@ -58,7 +58,7 @@ impl Agent for FlowProgramme {
             return None;
         }
         if matches!(ctx.phase, DayPhase::Halted) {
-            return Some(ctx.now + 60 * crate::market::time::SECOND);
+            return Some(ctx.now + super::execution::HALT_RETRY);
         }
         let exec = self.exec.get_or_insert_with(|| {
             let units = ctx.instruments[self.instrument].usd_units(self.usd) as i64;

@@ -162,11 +162,7 @@ impl ShortSeller {
 }
 
 fn earliest(a: Option<Nanos>, b: Option<Nanos>) -> Option<Nanos> {
-    match (a, b) {
-        (Some(x), Some(y)) => Some(x.min(y)),
-        (x, None) => x,
-        (None, y) => y,
-    }
+    a.into_iter().chain(b).min()
 }
 
 impl Agent for ShortSeller {

@@ -13,46 +13,14 @@ pub fn daily_returns(daily: &[DailyBar]) -> impl Iterator<Item = f64> + '_ {
         .map(|w| w[1].close as f64 / w[0].close as f64 - 1.0)
 }
 
-/// One RiskMetrics step: σ²ₜ = λσ²ₜ₋₁ + (1−λ)rₜ² (daily variance).
-pub fn ewma_update(var: f64, lambda: f64, r: f64) -> f64 {
-    lambda * var + (1.0 - lambda) * r * r
-}
-
-/// The EWMA variance after every day of `returns`, seeded with the mean square of the first
-/// (up to) 20 returns; empty when there are none.
-pub fn ewma_path(returns: &[f64], lambda: f64) -> Vec<f64> {
-    let seed_n = returns.len().min(20);
-    if seed_n == 0 {
-        return Vec::new();
-    }
-    let mut v = returns[..seed_n].iter().map(|r| r * r).sum::<f64>() / seed_n as f64;
-    let mut out = Vec::with_capacity(returns.len());
-    for (k, r) in returns.iter().enumerate() {
-        if k >= seed_n {
-            v = ewma_update(v, lambda, *r);
-        }
-        out.push(v);
-    }
-    out
-}
+pub use crate::market::ewma::{DEFAULT_DAILY_VAR, annualise, ewma_path, ewma_update};
 
 /// The EWMA variance after the last day of a daily history ([`DEFAULT_DAILY_VAR`] without
 /// returns): where a fund's estimator starts when the run begins.
 pub fn ewma_last(daily: &[DailyBar], lambda: f64) -> f64 {
     let returns: Vec<f64> = daily_returns(daily).collect();
-    ewma_path(&returns, lambda)
-        .last()
-        .copied()
-        .unwrap_or(DEFAULT_DAILY_VAR)
+    crate::market::ewma::ewma_last(&returns, lambda)
 }
-
-/// Annualised volatility of a daily variance (252 trading days).
-pub fn annualise(daily_var: f64) -> f64 {
-    (daily_var * 252.0).sqrt()
-}
-
-/// Daily variance used before any data: 1% a day.
-pub const DEFAULT_DAILY_VAR: f64 = 1e-4;
 
 /// An empirical distribution that answers percentile ranks: `pct = #{s ≤ x} / N × 100`.
 #[derive(Clone, Debug, Default)]
@@ -75,14 +43,6 @@ impl History {
         }
         let k = self.sorted.partition_point(|&s| s <= x);
         100.0 * k as f64 / self.sorted.len() as f64
-    }
-
-    pub fn len(&self) -> usize {
-        self.sorted.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.sorted.is_empty()
     }
 }
 

@@ -295,7 +295,7 @@ mod tests {
         let m = 0.003 + 0.005 * 7.0; // 3.8% below value: $19bn
         let want = target_units(&cfg, &data, m, 5000.0 * (-m).exp());
         assert!((want - 78_500).abs() < 1_000, "{want}");
-        // Far below the ladder the trader is capped at its outermost level; 80,000 at 4%.
+        // Far below the ladder the trader is capped at its outermost level (3.8% below value).
         assert_eq!(
             fill_at(&out, 1),
             (0.5 * (want - 30_000) as f64).round() as i64

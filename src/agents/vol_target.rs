@@ -270,9 +270,11 @@ mod tests {
             let e = target_exposure(0.10, sigma, 0.0, 10.0);
             assert!((e - e_want).abs() < 5e-3, "|r| {r}: E {e}");
         }
-        let up = stats::ewma_update(1e-4, 0.94, 0.03);
-        let down = stats::ewma_update(1e-4, 0.94, -0.03);
-        assert_eq!(up, down);
+        // One RiskMetrics step from 1% a day through a ±3% day: 0.94·1e-4 + 0.06·9e-4.
+        for r in [0.03, -0.03] {
+            let var = stats::ewma_update(1e-4, 0.94, r);
+            assert!((var - 1.48e-4).abs() < 1e-15, "{var}");
+        }
         assert_eq!(target_exposure(0.10, 0.0666, 0.0, 1.5), 1.5);
         assert!(target_exposure(0.10, 0.0667, 0.0, 1.5) < 1.5);
     }

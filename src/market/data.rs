@@ -3,6 +3,7 @@
 //! Agents never query the book: they read these quotes, bars and statistics. Daily
 //! statistics (EWMA volatility, lookback returns) update once at each close.
 
+use super::ewma;
 use crate::book::{LevelView, Price, Qty};
 
 /// Levels per side published in the depth snapshot.
@@ -115,22 +116,14 @@ impl InstrumentData {
         d
     }
 
-    /// EWMA variance seeded with the variance of the first returns, then run over the history.
+    /// EWMA variance of the history's log returns, seeded with the mean square of the first.
     fn ewma_from_history(&self) -> f64 {
         let r: Vec<f64> = self
             .daily
             .windows(2)
             .map(|w| (w[1].close as f64 / w[0].close as f64).ln())
             .collect();
-        if r.is_empty() {
-            return 0.0001; // 1% daily until data arrives
-        }
-        let seed_n = r.len().min(20);
-        let mut v = r[..seed_n].iter().map(|x| x * x).sum::<f64>() / seed_n as f64;
-        for x in &r[seed_n..] {
-            v = self.ewma_lambda * v + (1.0 - self.ewma_lambda) * x * x;
-        }
-        v
+        ewma::ewma_last(&r, self.ewma_lambda)
     }
 
     pub fn price_usd(&self, p: Price) -> f64 {
@@ -166,7 +159,12 @@ impl InstrumentData {
 
     /// Signed units worth `usd` at the last price, rounded (targets of funds sized in dollars).
     pub fn units_for_usd(&self, usd: f64) -> i64 {
-        let u = usd / (self.price_usd(self.last_price) * self.notional_per_unit);
+        self.units_for_usd_at(usd, self.last_usd())
+    }
+
+    /// Signed units worth `usd` were the price `price` dollars.
+    pub fn units_for_usd_at(&self, usd: f64, price: f64) -> i64 {
+        let u = usd / (price * self.notional_per_unit);
         if u.is_finite() {
             u.round().clamp(-9.0e18, 9.0e18) as i64
         } else {
@@ -186,7 +184,7 @@ impl InstrumentData {
 
     /// Annualised EWMA volatility.
     pub fn ewma_vol(&self) -> f64 {
-        (self.ewma_var * 252.0).sqrt()
+        ewma::annualise(self.ewma_var)
     }
 
     /// Simple return of the close over the last `days` days (None without enough history).
@@ -249,7 +247,7 @@ impl InstrumentData {
             volume: 0,
         });
         let r = (day.close as f64 / self.prev_close as f64).ln();
-        self.ewma_var = self.ewma_lambda * self.ewma_var + (1.0 - self.ewma_lambda) * r * r;
+        self.ewma_var = ewma::ewma_update(self.ewma_var, self.ewma_lambda, r);
         self.daily.push(day);
         self.prev_close = day.close;
         self.bars.clear();

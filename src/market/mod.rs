@@ -3,6 +3,7 @@
 //! delivers and books the results.
 
 pub mod data;
+pub mod ewma;
 pub mod fundamental;
 pub mod ledger;
 pub mod sim;

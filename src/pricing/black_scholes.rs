@@ -141,14 +141,36 @@ pub fn d1_d2(inputs: BsInputs) -> (f64, f64) {
     }
 }
 
-fn core(i: BsInputs) -> Core {
-    let t = i.years_to_expiry.max(0.0);
-    let (d1, d2) = d1_d2(i);
-    let pdf_d1 = if diffusive(&i) && d1.is_finite() {
+/// φ(d1), or exactly 0 in the degenerate limit.
+fn pdf_at_d1(i: &BsInputs, d1: f64) -> f64 {
+    if diffusive(i) && d1.is_finite() {
         norm_pdf(d1)
     } else {
         0.0
-    };
+    }
+}
+
+/// Δ from e^{−qT} and N(d1) for a call or N(−d1) for a put.
+fn delta_from(kind: OptionKind, dq: f64, cdf: f64) -> f64 {
+    match kind {
+        OptionKind::Call => dq * cdf,
+        OptionKind::Put => -dq * cdf,
+    }
+}
+
+/// Γ from e^{−qT}, φ(d1), S, σ and √T (0 where φ(d1) is, so the degenerate limit has none).
+fn gamma_from(dq: f64, pdf_d1: f64, spot: f64, vol: f64, sqrt_t: f64) -> f64 {
+    if pdf_d1 > 0.0 {
+        dq * pdf_d1 / (spot * vol * sqrt_t)
+    } else {
+        0.0
+    }
+}
+
+fn core(i: BsInputs) -> Core {
+    let t = i.years_to_expiry.max(0.0);
+    let (d1, d2) = d1_d2(i);
+    let pdf_d1 = pdf_at_d1(&i, d1);
     Core {
         spot: i.spot.max(0.0),
         strike: i.strike.max(0.0),
@@ -184,18 +206,15 @@ impl Core {
     }
 
     fn delta(&self, kind: OptionKind) -> f64 {
-        match kind {
-            OptionKind::Call => self.dq * self.n_d1,
-            OptionKind::Put => -self.dq * self.n_neg_d1,
-        }
+        let cdf = match kind {
+            OptionKind::Call => self.n_d1,
+            OptionKind::Put => self.n_neg_d1,
+        };
+        delta_from(kind, self.dq, cdf)
     }
 
     fn gamma(&self) -> f64 {
-        if self.pdf_d1 > 0.0 {
-            self.dq * self.pdf_d1 / (self.spot * self.vol * self.sqrt_t)
-        } else {
-            0.0
-        }
+        gamma_from(self.dq, self.pdf_d1, self.spot, self.vol, self.sqrt_t)
     }
 
     fn vega(&self) -> f64 {
@@ -293,6 +312,22 @@ pub fn charm(kind: OptionKind, inputs: BsInputs) -> f64 {
     core(inputs).charm(kind)
 }
 
+/// Delta and gamma only, the same numbers [`greeks`] gives: what a delta hedger needs at
+/// every check and every ladder level, with one normal CDF instead of four and none of the
+/// other greeks.
+pub fn delta_gamma(kind: OptionKind, inputs: BsInputs) -> (f64, f64) {
+    let t = inputs.years_to_expiry.max(0.0);
+    let (d1, _) = d1_d2(inputs);
+    let dq = (-inputs.dividend_yield * t).exp();
+    let cdf = match kind {
+        OptionKind::Call => norm_cdf(d1),
+        OptionKind::Put => norm_cdf(-d1),
+    };
+    let pdf_d1 = pdf_at_d1(&inputs, d1);
+    let gamma = gamma_from(dq, pdf_d1, inputs.spot.max(0.0), inputs.vol, t.sqrt());
+    (delta_from(kind, dq, cdf), gamma)
+}
+
 /// Price and every greek of one option at once, sharing the normal-CDF evaluations.
 pub fn greeks(kind: OptionKind, inputs: BsInputs) -> Greeks {
     let c = core(inputs);
@@ -305,5 +340,38 @@ pub fn greeks(kind: OptionKind, inputs: BsInputs) -> Greeks {
         rho: c.rho(kind),
         vanna: c.vanna(),
         charm: c.charm(kind),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hedger's shortcut gives exactly the bundle's delta and gamma, in the money, out of
+    /// it, at expiry and in the other degenerate limits.
+    #[test]
+    fn delta_gamma_is_the_bundles_to_the_bit() {
+        for kind in [OptionKind::Call, OptionKind::Put] {
+            for spot in [0.0, 1.0, 4000.0, 4999.75, 5000.0, 5000.25, 6000.0, 1e12] {
+                for vol in [0.0, 1e-9, 0.15, 3.0, f64::INFINITY] {
+                    for years in [0.0, 1e-12, 1.0 / 252.0, 21.0 / 252.0, 2.0] {
+                        for (rate, dividend_yield) in [(0.0, 0.0), (0.05, 0.02)] {
+                            let x = BsInputs {
+                                spot,
+                                strike: 5000.0,
+                                rate,
+                                dividend_yield,
+                                vol,
+                                years_to_expiry: years,
+                            };
+                            let g = greeks(kind, x);
+                            let (d, gm) = delta_gamma(kind, x);
+                            assert_eq!(d.to_bits(), g.delta.to_bits(), "{kind:?} {x:?}");
+                            assert_eq!(gm.to_bits(), g.gamma.to_bits(), "{kind:?} {x:?}");
+                        }
+                    }
+                }
+            }
+        }
     }
 }

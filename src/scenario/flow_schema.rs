@@ -15,9 +15,11 @@ pub enum ExecStyle {
     Immediate,
     /// One market-on-close order, sent at `start`.
     AtClose,
-    /// Equal market-order slices from `start` to `end`.
+    /// Equal market-order slices from `start` to `end`; what the last slice leaves goes
+    /// market-on-close.
     Twap,
-    /// Limit orders at the near touch each slice; market order for the rest at the last one.
+    /// Limit orders at the near touch each slice, and a market-on-close order for whatever is
+    /// left at the last one.
     Passive,
 }
 

@@ -106,7 +106,7 @@ pub(crate) fn validate(s: &Scenario) -> Vec<(String, String)> {
         }
         p.positive(f("usd"), fl.usd);
     }
-    agents(&mut p, &s.agents);
+    agents(&mut p, s);
     super::validate_flows::flow_agents(&mut p, s);
     p.0
 }
@@ -274,19 +274,14 @@ fn market(p: &mut Problems, m: &MarketCfg, s: &Scenario) {
     }
 }
 
-fn agents(p: &mut Problems, a: &AgentsCfg) {
-    let total = a.market_maker.as_ref().map_or(0, |c| c.count)
-        + a.noise.as_ref().map_or(0, |c| c.count)
-        + a.value.as_ref().map_or(0, |c| c.count)
-        + a.vol_target.as_ref().map_or(0, |c| c.count)
-        + a.letf.as_ref().map_or(0, |c| c.funds.len() as u32)
-        + a.cta.as_ref().map_or(0, |c| c.count)
-        + a.dealer.as_ref().map_or(0, |c| c.count)
-        + a.short_seller.as_ref().map_or(0, |c| c.count)
-        + a.hedger.as_ref().map_or(0, |c| c.count)
-        + a.pension.as_ref().map_or(0, |c| c.count)
-        + a.long_term.as_ref().map_or(0, |c| c.count);
-    if total == 0 {
+fn agents(p: &mut Problems, s: &Scenario) {
+    use crate::agents::AgentClass;
+    let a = &s.agents;
+    // Scheduled flows (`[[flows]]`) are not agents a market can run on.
+    let any = AgentClass::ALL
+        .into_iter()
+        .any(|c| c != AgentClass::Exogenous && super::ablate::has(s, c));
+    if !any {
         p.add(
             "agents",
             "the scenario has no agents: add at least one [agents.<kind>] table with count > 0",
