@@ -171,8 +171,7 @@ flowsim_bin() {
 }
 
 run_test() {
-  local t0=$SECONDS
-  local bin work
+  local t0 bin work
   bin=$(flowsim_bin)
   [ -x "$bin" ] || die "no flowsim binary at $bin"
   log "flowsim: $bin"

@@ -170,13 +170,17 @@ pub fn reset_peak_rss() -> bool {
 /// What a scaling row grows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Axis {
-    /// The `count` of every agent table.
+    /// The `count` of every agent table, and the LETF funds (which have no count): each is
+    /// split into as many funds with an equal share of its assets. Background tables (market
+    /// makers, noise and value traders) size each agent, so their flow grows with the count;
+    /// the flow tables (LETFs included) size the class, split among its agents, so their
+    /// dollar flow stays the same.
     Agents,
     /// Simulated days.
     Days,
     /// Instruments: the list is repeated with suffixed symbols. Background tables (market
     /// makers, noise and value traders) are per instrument, so they grow with it; every other
-    /// agent table has its `count` multiplied too (those agents stay on their instrument).
+    /// agent table is grown as for [`Axis::Agents`] (those agents stay on their instrument).
     Instruments,
 }
 
@@ -213,9 +217,13 @@ pub fn scaled(
         return Ok(loaded.clone());
     }
     let k = factor as i64;
+    let agents = || {
+        toml::Value::try_from(&loaded.scenario.agents)
+            .map_err(|e| format!("cannot re-read the parsed agent tables: {e}"))
+    };
     match axis {
         Axis::Days => with_days(loaded, loaded.scenario.days.saturating_mul(factor)),
-        Axis::Agents => edit(loaded, |t| scale_counts(t, k, &[])),
+        Axis::Agents => edit(loaded, |t| scale_counts(t, &agents()?, k, &[])),
         Axis::Instruments => edit(loaded, |t| {
             if matches!(
                 loaded.scenario.prehistory,
@@ -238,49 +246,67 @@ pub fn scaled(
                     list.push(ins);
                 }
             }
-            scale_counts(t, k, &PER_INSTRUMENT)
+            scale_counts(t, &agents()?, k, &PER_INSTRUMENT)
         }),
     }
 }
 
-/// Multiplies `count` in every `[agents.*]` table except those named in `skip`.
-fn scale_counts(t: &mut toml::Table, k: i64, skip: &[&str]) -> Result<(), String> {
-    let Some(toml::Value::Table(agents)) = t.get_mut("agents") else {
+/// Grows every `[agents.*]` table except those named in `skip` `k` times: a table with a
+/// `count` has it multiplied; the LETF table (a list of `funds`, no count) has each fund split
+/// into `k` funds with `1/k` of its assets. Counts and funds are read from `agents`, the
+/// parsed scenario's agent tables (defaults filled in), and written into `t`, the scenario's
+/// TOML, which may leave them to their defaults.
+fn scale_counts(
+    t: &mut toml::Table,
+    agents: &toml::Value,
+    k: i64,
+    skip: &[&str],
+) -> Result<(), String> {
+    let Some(toml::Value::Table(tables)) = t.get_mut("agents") else {
         return Err("no [agents] table".into());
     };
-    for (name, table) in agents.iter_mut() {
+    for (name, table) in tables.iter_mut() {
         if skip.contains(&name.as_str()) {
             continue;
         }
-        if let Some(toml::Value::Integer(n)) = table.as_table_mut().and_then(|a| a.get_mut("count"))
+        let Some(table) = table.as_table_mut() else {
+            return Err(format!("agents.{name} is not a table"));
+        };
+        let parsed = agents.get(name.as_str());
+        if let Some(n) = parsed
+            .and_then(|a| a.get("count"))
+            .and_then(|c| c.as_integer())
         {
-            *n *= k;
-        } else if let Some(a) = table.as_table_mut() {
-            // The table relies on the default count: make it explicit, then scale it.
-            let default = default_count(name).ok_or_else(|| format!("agents.{name}: no count"))?;
-            a.insert("count".into(), toml::Value::Integer(default * k));
+            table.insert("count".into(), toml::Value::Integer(n * k));
+        } else if let Some(funds) = parsed
+            .and_then(|a| a.get("funds"))
+            .and_then(|f| f.as_array())
+        {
+            table.insert("funds".into(), toml::Value::Array(split_funds(funds, k)?));
+        } else {
+            return Err(format!("agents.{name}: neither a count nor funds to scale"));
         }
     }
     Ok(())
 }
 
-/// The default `count` of an agent table, read from the schema's defaults.
-fn default_count(name: &str) -> Option<i64> {
-    let defaults = crate::scenario::AgentsCfg {
-        market_maker: Some(Default::default()),
-        noise: Some(Default::default()),
-        value: Some(Default::default()),
-        vol_target: Some(Default::default()),
-        letf: Some(Default::default()),
-        cta: Some(Default::default()),
-        dealer: Some(Default::default()),
-        short_seller: Some(Default::default()),
-        hedger: Some(Default::default()),
-        pension: Some(Default::default()),
-        long_term: Some(Default::default()),
-    };
-    let v = toml::Value::try_from(&defaults).ok()?;
-    v.get(name)?.get("count")?.as_integer()
+/// Each fund of `funds` as `k` funds with `1/k` of its `aum_usd`, so the funds' summed assets
+/// (and their rebalancing flow, linear in assets) stay the same while the agents multiply.
+fn split_funds(funds: &[toml::Value], k: i64) -> Result<Vec<toml::Value>, String> {
+    let mut out = Vec::with_capacity(funds.len() * k as usize);
+    for fund in funds {
+        let mut part = fund.clone();
+        let aum = part
+            .get_mut("aum_usd")
+            .ok_or("agents.letf: a fund without aum_usd")?;
+        let total = aum
+            .as_float()
+            .or_else(|| aum.as_integer().map(|a| a as f64))
+            .ok_or("agents.letf: aum_usd is not a number")?;
+        *aum = toml::Value::Float(total / k as f64);
+        out.extend(std::iter::repeat_n(part, k as usize));
+    }
+    Ok(out)
 }
 
 /// Applies `f` to the scenario's TOML and re-checks the result (so a scaled scenario obeys

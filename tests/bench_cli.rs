@@ -85,3 +85,59 @@ fn bench_missing_scenario_fails_naming_the_file() {
         "stderr: {stderr}"
     );
 }
+
+/// `--scaling` grows scenarios with LETFs too: their table has `funds`, not a `count`, and
+/// each fund is split. The LETF table gives no funds, so it relies on the default list (four
+/// funds); the one-hour session needs its own execution window.
+#[test]
+fn bench_scaling_grows_a_scenario_with_letfs() {
+    let s = Scratch::new("bench-scaling-letf");
+    let text = format!(
+        "{TINY}
+[agents.letf]
+execution = {{ style = \"twap\", start = \"10:00\", end = \"10:20\", slices = 5 }}
+"
+    );
+    let path = s.write("letf.toml", &text);
+    let out = Command::new(BIN)
+        .args([
+            "bench",
+            path.to_str().unwrap(),
+            "--runs",
+            "1",
+            "--scaling",
+            "--scaling-days",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "stdout: {stdout}\nstderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // 1 market maker + 5 noise traders + 4 default LETF funds.
+    assert!(stdout.contains("per run: 10 agents"), "{stdout}");
+    assert!(stdout.contains("split each LETF fund"), "{stdout}");
+    // | grown | × | days | instruments | agents | …
+    let row = |grown: &str, factor: u32| {
+        let prefix = format!("| {grown} | {factor} | ");
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(&prefix))
+            .unwrap_or_else(|| panic!("no row {prefix:?} in:\n{stdout}"));
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        (
+            cells[3].parse::<u32>().unwrap(),
+            cells[4].parse::<usize>().unwrap(),
+            cells[5].parse::<usize>().unwrap(),
+        )
+    };
+    assert_eq!(row("agents", 1), (1, 1, 10));
+    assert_eq!(row("agents", 4), (1, 1, 40));
+    assert_eq!(row("agents", 16), (1, 1, 160));
+    assert_eq!(row("days", 16), (16, 1, 10));
+    // Per-instrument tables follow the instruments; the LETF funds stay on X, split 16 ways.
+    assert_eq!(row("instruments", 16), (1, 16, 16 * 6 + 16 * 4));
+}

@@ -61,9 +61,14 @@ pub struct ScenarioArgs {
     /// Seed (default: the scenario's own).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Also print a scaling table: agents (every table's count), days and instruments (the
-    /// list repeated with suffixed symbols) grown ×1, ×4 and ×16 one at a time. The scaling
-    /// base runs at most --scaling-days days (so days ×16 stays short).
+    /// Also print a scaling table: agents, days and instruments grown ×1, ×4 and ×16 one at
+    /// a time. Agents: every table's count is multiplied, and each LETF fund (the LETF table
+    /// has funds, not a count) is split into as many funds with an equal share of its assets;
+    /// market makers, noise and value traders each keep their size (so their flow grows),
+    /// the flow agents share their class's size (so its dollar flow stays the same).
+    /// Instruments: the list is repeated with suffixed symbols, the per-instrument tables
+    /// follow, and every other table is grown as for agents. The scaling base runs at most
+    /// --scaling-days days (so days ×16 stays short).
     #[arg(long)]
     pub scaling: bool,
     /// Days of the scaling base (the scenario's own days when fewer).
@@ -158,11 +163,21 @@ fn scaling(
     max_days: u32,
 ) -> Result<()> {
     let base_days = loaded.scenario.days.min(max_days);
-    let base = sb::with_days(loaded, base_days)?;
+    let base = sb::with_days(loaded, base_days).with_context(|| {
+        format!(
+            "shortening the scenario to {base_days} days for the scaling base: if something \
+             is dated later, raise --scaling-days (now {max_days})"
+        )
+    })?;
     println!();
     println!(
         "scaling (base: {base_days} days; medians of {runs} runs; memory is the peak of each row where the kernel lets it be reset, else of the process so far):"
     );
+    if loaded.scenario.agents.letf.is_some() {
+        println!(
+            "(agents and instruments ×N split each LETF fund into N funds with 1/N of its assets)"
+        );
+    }
     println!(
         "| grown | × | days | instruments | agents | s/run | s/day | orders/s | events/s | trades/s | peak memory |"
     );

@@ -42,8 +42,10 @@ pub struct ReportArgs {
 
 #[derive(Args)]
 pub struct ValidateArgs {
-    /// Scenario or sweep files to check (a sweep file is recognised by its `scenario` key;
-    /// every one of its points is checked).
+    /// Scenario or sweep files to check. A scenario is parsed, validated and built (agents,
+    /// pre-history; nothing is simulated). A sweep file (recognised by its `scenario` key) is
+    /// parsed and validated, and the scenario of every one of its points is validated and
+    /// built with the sweep's first seed.
     #[arg(required = true)]
     pub scenarios: Vec<PathBuf>,
 }
@@ -201,6 +203,22 @@ fn check_scenario(path: &Path) -> Result<String> {
 
 fn check_sweep(path: &Path) -> Result<String> {
     let s = scenario::load_sweep(path)?;
+    let seed = s.seeds[0];
+    for (i, point) in s.points.iter().enumerate() {
+        build::build(&point.scenario, seed).with_context(|| {
+            let set: Vec<String> = point
+                .overrides
+                .iter()
+                .map(|(p, v)| format!("{p} = {}", scenario::overrides::display_value(v)))
+                .collect();
+            let point = if set.is_empty() {
+                format!("point {i}")
+            } else {
+                format!("point {i} ({})", set.join(", "))
+            };
+            format!("{}: building {point} with seed {seed}", path.display())
+        })?;
+    }
     Ok(format!(
         "sweep of {}: {} points x {} seeds = {} runs",
         s.base.path.display(),
