@@ -67,11 +67,13 @@ pub struct ScenarioArgs {
     /// market makers, noise and value traders each keep their size (so their flow grows),
     /// the flow agents share their class's size (so its dollar flow stays the same).
     /// Instruments: the list is repeated with suffixed symbols, the per-instrument tables
-    /// follow, and every other table is grown as for agents. The scaling base runs at most
-    /// --scaling-days days (so days ×16 stays short).
+    /// follow, and every other table is grown as for agents. The scaling base runs
+    /// --scaling-days days (so days ×16 stays short), or up to the scenario's last dated
+    /// shock or flow if that is later.
     #[arg(long)]
     pub scaling: bool,
-    /// Days of the scaling base (the scenario's own days when fewer).
+    /// Days of the scaling base (the scenario's own days when fewer; longer when the scenario
+    /// dates something later).
     #[arg(long, default_value_t = 2)]
     pub scaling_days: u32,
 }
@@ -162,13 +164,19 @@ fn scaling(
     runs: usize,
     max_days: u32,
 ) -> Result<()> {
-    let base_days = loaded.scenario.days.min(max_days);
-    let base = sb::with_days(loaded, base_days).with_context(|| {
-        format!(
-            "shortening the scenario to {base_days} days for the scaling base: if something \
-             is dated later, raise --scaling-days (now {max_days})"
+    // The shortest cut from `max_days` up that still validates: a scenario that dates a
+    // shock or a flow later than that needs its base to reach it.
+    let shortest = loaded.scenario.days.min(max_days);
+    let (base_days, base) = (shortest..loaded.scenario.days)
+        .find_map(|d| sb::with_days(loaded, d).ok().map(|b| (d, b)))
+        .map_or_else(
+            || {
+                let days = loaded.scenario.days;
+                sb::with_days(loaded, days).map(|b| (days, b))
+            },
+            Ok,
         )
-    })?;
+        .with_context(|| format!("shortening the scenario for the scaling base"))?;
     println!();
     println!(
         "scaling (base: {base_days} days; medians of {runs} runs; memory is the peak of each row where the kernel lets it be reset, else of the process so far):"
