@@ -2,10 +2,7 @@
 //! `flowsim run`, the counterfactual without the classes, and clear refusals.
 
 mod common;
-use common::Scratch;
-use std::process::Command;
-
-const BIN: &str = env!("CARGO_BIN_EXE_flowsim");
+use common::{Scratch, assert_same_file, assert_success, flowsim, run_ok, text};
 
 const SMALL: &str = r#"name = "small_flows"
 seed = 4
@@ -41,19 +38,12 @@ count = 5
 [agents.vol_target]
 "#;
 
-fn flowsim(args: &[&str]) -> std::process::Output {
-    Command::new(BIN)
-        .args(args)
-        .output()
-        .expect("runs the binary")
-}
-
 #[test]
 fn ablation_writes_both_runs_and_the_comparison() {
     let s = Scratch::new("ablate");
     let scenario = s.write("small.toml", SMALL);
     let out = s.path("abl");
-    let o = flowsim(&[
+    let o = flowsim([
         "ablate",
         scenario.to_str().unwrap(),
         "--without",
@@ -61,31 +51,20 @@ fn ablation_writes_both_runs_and_the_comparison() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let text = String::from_utf8_lossy(&o.stdout);
+    assert_success(&o, "flowsim ablate");
+    let stdout = text(&o.stdout);
     assert!(
-        text.contains("without letf") && text.contains("SPX: drawdown"),
-        "{text}"
+        stdout.contains("without letf") && stdout.contains("SPX: drawdown"),
+        "{stdout}"
     );
     for f in ["with", "without", "ablation.json", "difference.csv"] {
         assert!(out.join(f).exists(), "missing {f}");
     }
     // The factual run is the plain run, byte for byte.
     let plain = s.path("plain");
-    let o = flowsim(&[
-        "run",
-        scenario.to_str().unwrap(),
-        "--out",
-        plain.to_str().unwrap(),
-        "-q",
-    ]);
-    assert!(o.status.success());
+    run_ok(&scenario, &plain, &["-q"]);
     for f in ["bars.csv", "flows.csv", "state.csv", "summary.json"] {
-        assert_eq!(
-            std::fs::read(plain.join(f)).unwrap(),
-            std::fs::read(out.join("with").join(f)).unwrap(),
-            "{f}"
-        );
+        assert_same_file(&plain.join(f), &out.join("with").join(f));
     }
     // The counterfactual has no LETF flows and keeps the vol-targeters.
     let flows = std::fs::read_to_string(out.join("without/flows.csv")).unwrap();
@@ -100,10 +79,10 @@ fn ablation_writes_both_runs_and_the_comparison() {
     );
     assert!((spx["drawdown_amplification"].as_f64().unwrap() - w / wo).abs() < 1e-12);
     // No staging folder left beside the result.
-    let leftovers: Vec<_> = std::fs::read_dir(s.path(""))
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+    let leftovers: Vec<_> = s
+        .entries()
+        .into_iter()
+        .filter(|name| name.starts_with('.'))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
@@ -113,7 +92,7 @@ fn unknown_or_absent_classes_are_refused() {
     let s = Scratch::new("ablate-bad");
     let scenario = s.write("small.toml", SMALL);
     let out = s.path("abl");
-    let o = flowsim(&[
+    let o = flowsim([
         "ablate",
         scenario.to_str().unwrap(),
         "--without",
@@ -122,9 +101,9 @@ fn unknown_or_absent_classes_are_refused() {
         out.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&o.stderr);
+    let err = text(&o.stderr);
     assert!(err.contains("unknown agent class \"letfs\""), "{err}");
-    let o = flowsim(&[
+    let o = flowsim([
         "ablate",
         scenario.to_str().unwrap(),
         "--without",
@@ -133,7 +112,7 @@ fn unknown_or_absent_classes_are_refused() {
         out.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&o.stderr);
+    let err = text(&o.stderr);
     assert!(err.contains("no cta agents"), "{err}");
     assert!(!out.exists());
 }

@@ -2,10 +2,7 @@
 //! Figures are not checked (speed is measured in BENCHMARKS.md, never in tests).
 
 mod common;
-use common::Scratch;
-use std::process::Command;
-
-const BIN: &str = env!("CARGO_BIN_EXE_flowsim");
+use common::{Scratch, assert_success, flowsim, text};
 
 /// A one-day scenario with a handful of agents and a short session.
 const TINY: &str = r#"name = "tiny"
@@ -39,16 +36,9 @@ count = 5
 fn bench_scenario_prints_medians() {
     let s = Scratch::new("bench-cli");
     let path = s.write("tiny.toml", TINY);
-    let out = Command::new(BIN)
-        .args(["bench", path.to_str().unwrap(), "--runs", "2"])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "stdout: {stdout}\nstderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = flowsim(["bench", path.to_str().unwrap(), "--runs", "2"]);
+    assert_success(&out, "flowsim bench");
+    let stdout = text(&out.stdout);
     for needle in [
         "medians over 2 runs",
         "wall time per simulated day",
@@ -60,26 +50,16 @@ fn bench_scenario_prints_medians() {
         assert!(stdout.contains(needle), "missing {needle:?} in:\n{stdout}");
     }
     // The same command as a named subcommand.
-    let out = Command::new(BIN)
-        .args(["bench", "scenario", path.to_str().unwrap(), "--runs", "1"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("medians over 1 runs"));
+    let out = flowsim(["bench", "scenario", path.to_str().unwrap(), "--runs", "1"]);
+    assert_success(&out, "flowsim bench scenario");
+    assert!(text(&out.stdout).contains("medians over 1 runs"));
 }
 
 #[test]
 fn bench_missing_scenario_fails_naming_the_file() {
-    let out = Command::new(BIN)
-        .args(["bench", "no/such/scenario_file.toml", "--runs", "2"])
-        .output()
-        .unwrap();
+    let out = flowsim(["bench", "no/such/scenario_file.toml", "--runs", "2"]);
     assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = text(&out.stderr);
     assert!(
         stderr.contains("no/such/scenario_file.toml"),
         "stderr: {stderr}"

@@ -7,13 +7,14 @@
 //! failure messages carry the full paths.
 
 mod common;
-use common::{Scratch, entries, read_csv_maps as read_csv};
+use common::{
+    Scratch, assert_located, assert_same_tree, assert_success, entries, flowsim, flowsim_in, num,
+    read_csv_maps, run_ok, text,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-const BIN: &str = env!("CARGO_BIN_EXE_flowsim");
+use std::process::Output;
 
 /// The files every finished run folder holds, and nothing else.
 const RUN_FILES: [&str; 16] = [
@@ -105,79 +106,12 @@ count = 5
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-/// Every file of two run folders (charts included) is byte-identical.
-#[track_caller]
-fn assert_same_files(a: &Path, b: &Path) {
-    for f in RUN_FILES {
-        let (x, y) = (a.join(f), b.join(f));
-        if x.is_dir() {
-            assert_eq!(entries(&x), entries(&y), "{f}/ lists differ");
-            for name in entries(&x) {
-                assert!(
-                    std::fs::read(x.join(&name)).unwrap() == std::fs::read(y.join(&name)).unwrap(),
-                    "{f}/{name} differs between two runs of the same seed"
-                );
-            }
-        } else {
-            assert!(
-                std::fs::read(&x).unwrap() == std::fs::read(&y).unwrap(),
-                "{f} differs between two runs of the same seed"
-            );
-        }
-    }
-}
-
-fn flowsim_in<I, S>(cwd: Option<&Path>, args: I) -> Output
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<OsStr>,
-{
-    let mut cmd = Command::new(BIN);
-    cmd.args(args);
-    if let Some(dir) = cwd {
-        cmd.current_dir(dir);
-    }
-    cmd.output().expect("start flowsim")
-}
-
-fn flowsim<I, S>(args: I) -> Output
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<OsStr>,
-{
-    flowsim_in(None, args)
-}
-
 fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
+    text(&o.stdout)
 }
 
 fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn assert_success(o: &Output, what: &str) {
-    assert!(
-        o.status.success(),
-        "{what} failed with {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status,
-        stdout(o),
-        stderr(o)
-    );
-}
-
-/// `flowsim run SCENARIO --out OUT [extra…]`, which must succeed.
-fn run_ok(scenario: &Path, out: &Path, extra: &[&str]) -> Output {
-    let mut args: Vec<&OsStr> = vec![
-        "run".as_ref(),
-        scenario.as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-    ];
-    args.extend(extra.iter().map(|a| OsStr::new(*a)));
-    let o = flowsim(&args);
-    assert_success(&o, &format!("flowsim run {}", scenario.display()));
-    o
+    text(&o.stderr)
 }
 
 /// The text with `from` replaced by `to`; `from` must occur.
@@ -229,27 +163,6 @@ fn refused(scratch: &Scratch, text: &str) -> (PathBuf, String) {
     (scenario, err)
 }
 
-/// The message locates the problem: `<file>:<line>:` and the field's name.
-#[track_caller]
-fn assert_located(err: &str, file: &Path, line: usize, field: &str) {
-    let at = format!("{}:{line}:", file.display());
-    assert!(err.contains(&at), "message does not point at {at}\n{err}");
-    assert!(
-        err.contains(field),
-        "message does not name {field:?}\n{err}"
-    );
-}
-
-fn num<T: std::str::FromStr>(row: &BTreeMap<String, String>, col: &str) -> T
-where
-    T::Err: std::fmt::Debug,
-{
-    row.get(col)
-        .unwrap_or_else(|| panic!("no column {col:?}"))
-        .parse()
-        .unwrap_or_else(|e| panic!("column {col:?} in {row:?}: {e:?}"))
-}
-
 fn summary(dir: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(dir.join("summary.json")).expect("summary.json");
     serde_json::from_str(&text).expect("summary.json is JSON")
@@ -270,11 +183,11 @@ fn same_scenario_and_seed_give_byte_identical_folders_and_another_seed_differs()
     let expected: BTreeSet<String> = RUN_FILES.iter().map(|f| f.to_string()).collect();
     assert_eq!(entries(&a), expected);
     assert_eq!(entries(&b), expected);
-    assert_same_files(&a, &b);
+    assert_same_tree(&a, &b);
     let trades_a = std::fs::read(a.join("trades.csv")).unwrap();
     let trades_c = std::fs::read(c.join("trades.csv")).unwrap();
     assert!(
-        read_csv(&a.join("trades.csv")).len() > 1000,
+        read_csv_maps(&a.join("trades.csv")).len() > 1000,
         "too few trades to compare"
     );
     assert_ne!(trades_a, trades_c, "seeds 5 and 6 gave the same trades");
@@ -294,8 +207,8 @@ fn runs_with_every_agent_kind_are_byte_identical() {
     let (a, b) = (s.path("a"), s.path("b"));
     run_ok(&scenario, &a, &["--quiet"]);
     run_ok(&scenario, &b, &["--quiet"]);
-    assert_same_files(&a, &b);
-    let state = read_csv(&a.join("state.csv"));
+    assert_same_tree(&a, &b);
+    let state = read_csv_maps(&a.join("state.csv"));
     let classes: BTreeSet<String> = state.iter().map(|r| r["class"].clone()).collect();
     for c in [
         "vol_target",
@@ -349,7 +262,7 @@ fn seed_flag_overrides_the_scenario_seed_and_summary_records_the_run() {
         assert_eq!(sum["days"], 2);
         assert_eq!(sum["agents"], 37);
         let counts = &sum["counts"];
-        let trades = read_csv(&dir.join("trades.csv")).len() as u64;
+        let trades = read_csv_maps(&dir.join("trades.csv")).len() as u64;
         assert_eq!(counts["trades"].as_u64(), Some(trades), "{counts}");
         assert!(counts["orders"].as_u64().unwrap() > trades, "{counts}");
         assert!(counts["events"].as_u64().unwrap() > 0, "{counts}");
@@ -978,7 +891,7 @@ fn run_files_are_consistent() {
     let ticks: BTreeMap<&str, f64> = [("SPX", 0.25), ("ETF", 0.01)].into();
 
     // Bars: one per minute of the 09:30–16:00 session, per day and instrument, numbered 1..=390.
-    let bars = read_csv(&out.join("bars.csv"));
+    let bars = read_csv_maps(&out.join("bars.csv"));
     assert_eq!(bars.len(), (days * 390) as usize * ticks.len());
     let mut per_day: BTreeMap<(u32, String), Vec<u32>> = BTreeMap::new();
     let mut bar_volume: BTreeMap<String, u64> = BTreeMap::new();
@@ -1001,7 +914,7 @@ fn run_files_are_consistent() {
 
     // Trades: on the tick grid, positive, in time order, and adding up to the bars' volume
     // and the summary's.
-    let trades = read_csv(&out.join("trades.csv"));
+    let trades = read_csv_maps(&out.join("trades.csv"));
     assert!(trades.len() > 1000, "only {} trades", trades.len());
     let mut trade_volume: BTreeMap<String, u64> = BTreeMap::new();
     let mut last_time = 0u64;
@@ -1040,7 +953,7 @@ fn run_files_are_consistent() {
 
     // Positions: shares are conserved across classes every day, cash too (no borrow fee),
     // and each class's position is the running sum of its flows.
-    let positions = read_csv(&out.join("positions.csv"));
+    let positions = read_csv_maps(&out.join("positions.csv"));
     let mut units: BTreeMap<(u32, String), i64> = BTreeMap::new();
     let mut cash: BTreeMap<(u32, String), f64> = BTreeMap::new();
     let mut by_class: BTreeMap<(u32, String, String), i64> = BTreeMap::new();
@@ -1069,7 +982,7 @@ fn run_files_are_consistent() {
         );
     }
     let mut flow_by_day: BTreeMap<(u32, String, String), i64> = BTreeMap::new();
-    for f in read_csv(&out.join("flows.csv")) {
+    for f in read_csv_maps(&out.join("flows.csv")) {
         *flow_by_day
             .entry((num(&f, "day"), f["instrument"].clone(), f["class"].clone()))
             .or_default() += num::<i64>(&f, "net_units");
@@ -1088,7 +1001,7 @@ fn run_files_are_consistent() {
     }
 
     // Events: both auctions every day for both instruments, and the shock.
-    let events = read_csv(&out.join("events.csv"));
+    let events = read_csv_maps(&out.join("events.csv"));
     let count = |kind: &str| events.iter().filter(|e| e["kind"] == kind).count();
     assert_eq!(count("opening_auction"), days as usize * ticks.len());
     assert_eq!(count("closing_auction"), days as usize * ticks.len());
@@ -1150,7 +1063,7 @@ fn report_from_the_folder_equals_the_one_the_run_wrote() {
     let o = flowsim([OsStr::new("report"), b.as_os_str()]);
     assert_success(&o, "flowsim report");
     assert!(stdout(&o).contains("report.html"), "{}", stdout(&o));
-    assert_same_files(&a, &b);
+    assert_same_tree(&a, &b);
     let html = std::fs::read_to_string(a.join("report.html")).unwrap();
     for needle in [
         "charts/price_flows_SPX.svg",

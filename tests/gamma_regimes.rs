@@ -3,16 +3,12 @@
 //! from the run folders' bars by hand.
 
 mod common;
-use common::{Scratch, read_csv_maps as read_csv};
-use std::collections::BTreeMap;
+use common::{Scratch, num, read_csv_maps, sweep_ok};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use flowsim::analysis::momentum::{IntradayMomentum, intraday_momentum};
 use flowsim::record::RunRecords;
 use flowsim::scenario::load_sweep;
-
-const BIN: &str = env!("CARGO_BIN_EXE_flowsim");
 
 fn experiments() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments")
@@ -147,12 +143,6 @@ seeds = [3, 4]
 "agents.dealer.series.0.contracts" = [-20000, 20000]
 "#;
 
-fn num(row: &BTreeMap<String, String>, col: &str) -> f64 {
-    row[col]
-        .parse()
-        .unwrap_or_else(|_| panic!("{col}: {:?}", row[col]))
-}
-
 /// `points.csv` pools the seeds of each point: its regression is the one over all the days of
 /// its run folders, computed here from their bars, and its pinning covers the expiry days of
 /// every run (days 2 and 4 of 5, for a 2-day series). `sweep.csv` carries each run's own.
@@ -162,17 +152,11 @@ fn points_table_pools_the_seeds_of_each_point() {
     s.write("tiny.toml", TINY);
     let file = s.write("sweep.toml", SWEEP);
     let out = s.path("out");
-    let o = Command::new(BIN)
-        .args(["sweep".as_ref(), file.as_os_str(), "--out".as_ref()])
-        .arg(&out)
-        .args(["--threads", "2", "--no-charts", "-q"])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    sweep_ok(&file, &out, &["--threads", "2", "--no-charts", "-q"]);
 
-    let runs = read_csv(&out.join("sweep.csv"));
+    let runs = read_csv_maps(&out.join("sweep.csv"));
     assert_eq!(runs.len(), 4);
-    let points = read_csv(&out.join("points.csv"));
+    let points = read_csv_maps(&out.join("points.csv"));
     assert_eq!(points.len(), 2);
     for (p, row) in points.iter().enumerate() {
         assert_eq!(row["point"], p.to_string());
@@ -189,14 +173,16 @@ fn points_table_pools_the_seeds_of_each_point() {
             })
             .collect();
         for (r, m) in mine.iter().zip(&moms) {
-            assert_eq!(num(r, "SPX_mom_days"), m.fit.n as f64);
-            assert!((num(r, "SPX_mom_slope") - m.fit.slope).abs() <= 1e-12 * m.fit.slope.abs());
-            assert_eq!(num(r, "SPX_pin_days"), 2.0);
-            let vol = num(r, "SPX_intraday_vol");
+            assert_eq!(num::<f64>(r, "SPX_mom_days"), m.fit.n as f64);
+            assert!(
+                (num::<f64>(r, "SPX_mom_slope") - m.fit.slope).abs() <= 1e-12 * m.fit.slope.abs()
+            );
+            assert_eq!(num::<f64>(r, "SPX_pin_days"), 2.0);
+            let vol: f64 = num(r, "SPX_intraday_vol");
             assert!(vol > 0.0 && vol < 5.0, "{vol}");
         }
         let pooled = IntradayMomentum::pooled(&moms);
-        assert_eq!(num(row, "SPX_mom_days"), 10.0);
+        assert_eq!(num::<f64>(row, "SPX_mom_days"), 10.0);
         assert_eq!(pooled.n, 10);
         for (col, want) in [
             ("SPX_mom_slope", pooled.slope),
@@ -204,14 +190,14 @@ fn points_table_pools_the_seeds_of_each_point() {
             ("SPX_mom_t", pooled.t),
             ("SPX_mom_r2", pooled.r2),
         ] {
-            let got = num(row, col);
+            let got: f64 = num(row, col);
             assert!(
                 (got - want).abs() <= 1e-9 * want.abs().max(1e-12),
                 "{col}: {got} vs {want}"
             );
         }
-        assert_eq!(num(row, "SPX_pin_days"), 4.0);
-        let d = num(row, "SPX_pin_distance");
+        assert_eq!(num::<f64>(row, "SPX_pin_days"), 4.0);
+        let d: f64 = num(row, "SPX_pin_distance");
         assert!((0.0..=0.5).contains(&d), "{d}");
     }
 }

@@ -104,7 +104,8 @@ fn call_put_relations_with_dividend_yield() {
     }
 }
 
-/// `greeks` is the same numbers as the one-greek functions.
+/// `greeks` (the bundle dealers use) gives exactly the numbers of the one-greek functions, which
+/// the tests above and below check one by one: it guards the bundle against drifting from them.
 #[test]
 fn greeks_matches_single_functions() {
     let x = inputs(101.0, 95.0, 0.02, 0.01, 0.3, 0.4);
@@ -189,18 +190,17 @@ fn atm_gamma_one_day_over_thirty_days() {
     assert!((ratio / 30f64.sqrt() - 1.0).abs() < 0.01, "ratio {ratio}");
 }
 
+/// Dealers short 10 ATM 30-day SPX puts (S = K = 5000, σ = 15%, r = q = 0, multiplier 100),
+/// worked by hand: d1 = σ√T/2 = 0.15·√(30/365)/2 = 0.0215018, N(d1) = 0.5085773, so
+/// Δ_put = N(d1) − 1 = −0.4914227 and the dollar delta is −0.4914227 × −10 × 100 × 5000
+/// ≈ +$2,457,113: short puts are long delta.
 #[test]
-fn dollar_delta_is_delta_times_notional() {
-    let x = spx_atm(0.15, 30.0 / 365.0);
-    let d = delta(Put, x);
-    assert_eq!(
-        dollar_delta(d, -10.0, 100.0, 5000.0),
-        d * -10.0 * 100.0 * 5000.0
-    );
-    assert!(
-        dollar_delta(d, -10.0, 100.0, 5000.0) > 0.0,
-        "short puts are long delta"
-    );
+fn dollar_delta_of_short_atm_puts() {
+    let d = delta(Put, spx_atm(0.15, 30.0 / 365.0));
+    assert_close("Δ put", d, -0.4914227, 1e-6);
+    let dd = dollar_delta(d, -10.0, 100.0, 5000.0);
+    assert_close("dollar delta", dd, 2_457_113.0, 5.0);
+    assert!(dd > 0.0, "short puts are long delta");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,17 +6,14 @@
 //! Every test works in its own folder under the system temp dir, removed when the test ends.
 
 mod common;
-use common::{Scratch, read_csv};
+use common::{Scratch, entries, read_csv, run_ok};
 use std::collections::BTreeSet;
 use std::fs::File;
 use std::path::Path;
-use std::process::Command;
 
 use parquet::basic::{LogicalType, Repetition, Type as PhysicalType};
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::record::Field;
-
-const BIN: &str = env!("CARGO_BIN_EXE_flowsim");
 
 const TABLES: [&str; 5] = ["trades", "bars", "flows", "positions", "events"];
 
@@ -56,33 +53,6 @@ count = 5
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-/// `flowsim run SCENARIO --out OUT --quiet [extra…]`, which must succeed.
-fn run_ok(scenario: &Path, out: &Path, extra: &[&str]) {
-    let o = Command::new(BIN)
-        .arg("run")
-        .arg(scenario)
-        .arg("--out")
-        .arg(out)
-        .arg("--quiet")
-        .args(extra)
-        .output()
-        .expect("start flowsim");
-    assert!(
-        o.status.success(),
-        "flowsim run {} failed with {:?}\nstderr:\n{}",
-        scenario.display(),
-        o.status,
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
-
-fn entries(dir: &Path) -> BTreeSet<String> {
-    std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect()
-}
 
 fn reader(path: &Path) -> SerializedFileReader<File> {
     let f = File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -162,7 +132,7 @@ fn parquet_tables_hold_the_csv_rows_and_values() {
     let s = Scratch::new("values");
     let scenario = s.write("tiny.toml", TINY);
     let run = s.path("run");
-    run_ok(&scenario, &run, &[]);
+    run_ok(&scenario, &run, &["--quiet"]);
 
     let files = entries(&run);
     for t in TABLES {
@@ -240,7 +210,7 @@ fn parquet_columns_have_the_documented_types() {
     let s = Scratch::new("types");
     let scenario = s.write("tiny.toml", TINY);
     let run = s.path("run");
-    run_ok(&scenario, &run, &[]);
+    run_ok(&scenario, &run, &["--quiet"]);
 
     let r = reader(&run.join("trades.parquet"));
     let meta = r.metadata().file_metadata();
@@ -331,9 +301,9 @@ fn same_seed_gives_byte_identical_parquet_files() {
     let s = Scratch::new("determinism");
     let scenario = s.write("tiny.toml", TINY);
     let (a, b, c) = (s.path("a"), s.path("b"), s.path("c"));
-    run_ok(&scenario, &a, &[]);
-    run_ok(&scenario, &b, &[]);
-    run_ok(&scenario, &c, &["--seed", "6"]);
+    run_ok(&scenario, &a, &["--quiet"]);
+    run_ok(&scenario, &b, &["--quiet"]);
+    run_ok(&scenario, &c, &["--quiet", "--seed", "6"]);
     for t in TABLES {
         let f = format!("{t}.parquet");
         let (x, y) = (
@@ -354,7 +324,7 @@ fn parquet_false_writes_no_parquet_files() {
     let s = Scratch::new("off");
     let scenario = s.write("off.toml", &format!("{TINY}\n[record]\nparquet = false\n"));
     let run = s.path("run");
-    run_ok(&scenario, &run, &[]);
+    run_ok(&scenario, &run, &["--quiet"]);
     let files = entries(&run);
     assert!(
         files.iter().all(|f| !f.ends_with(".parquet")),
@@ -379,7 +349,7 @@ fn long_run_is_written_in_row_groups_of_65536() {
     assert_ne!(long, TINY);
     let scenario = s.write("long.toml", &long);
     let run = s.path("run");
-    run_ok(&scenario, &run, &[]);
+    run_ok(&scenario, &run, &["--quiet"]);
 
     let r = reader(&run.join("trades.parquet"));
     let groups: Vec<usize> = r

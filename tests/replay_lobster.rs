@@ -6,8 +6,10 @@
 //! all L levels must match on every row once a difference at level L is forgiven where that
 //! level just entered the window from depth the message file never describes.
 
+mod common;
+use common::{assert_success, entries, flowsim, text};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use flowsim::replay::{self, ReplayConfig, compare, read_messages, read_orderbook};
 
@@ -148,13 +150,6 @@ fn calibration_summary_of_the_real_book() {
 
 // ----- the binary ------------------------------------------------------------------------------
 
-fn flowsim(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flowsim"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
 fn run_replay(msg: &Path, book: &Path, out: &Path, extra: &[&str]) -> Output {
     let mut args: Vec<&std::ffi::OsStr> = vec![
         "replay".as_ref(),
@@ -169,13 +164,9 @@ fn run_replay(msg: &Path, book: &Path, out: &Path, extra: &[&str]) -> Output {
     flowsim(&args)
 }
 
+/// The names in a folder, in order.
 fn files_in(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
+    entries(dir).into_iter().collect()
 }
 
 #[test]
@@ -200,12 +191,8 @@ fn binary_replays_both_samples() {
                 json.to_str().unwrap(),
             ],
         );
-        let stdout = String::from_utf8_lossy(&o.stdout);
-        assert!(
-            o.status.success(),
-            "{stdout}\n{}",
-            String::from_utf8_lossy(&o.stderr)
-        );
+        assert_success(&o, &format!("flowsim replay {name}"));
+        let stdout = text(&o.stdout);
         for needle in [
             "messages/s",
             &format!("levels 1..{}", levels - 1),

@@ -5,11 +5,8 @@
 
 mod common;
 
-use common::Scratch;
+use common::{Scratch, run_ok};
 use std::path::Path;
-use std::process::Command;
-
-const BIN: &str = env!("CARGO_BIN_EXE_flowsim");
 
 #[test]
 fn experiments_reproduce_their_committed_summaries() {
@@ -20,17 +17,8 @@ fn experiments_reproduce_their_committed_summaries() {
     let scratch = Scratch::new("results");
     for name in names {
         let out = scratch.path(name);
-        let run = Command::new(BIN)
-            .args(["run", "--quiet", "--no-report", "--out"])
-            .arg(&out)
-            .arg(root.join(format!("experiments/{name}.toml")))
-            .output()
-            .expect("run flowsim");
-        assert!(
-            run.status.success(),
-            "{name}: {}",
-            String::from_utf8_lossy(&run.stderr)
-        );
+        let scenario = root.join(format!("experiments/{name}.toml"));
+        run_ok(&scenario, &out, &["--quiet", "--no-report"]);
         let got = std::fs::read_to_string(out.join("summary.json")).expect("new summary");
         let want = std::fs::read_to_string(root.join(format!("results/{name}/summary.json")))
             .expect("committed summary");

@@ -1,23 +1,13 @@
 //! The simulation kernel end to end through the library: invariants on multi-day runs,
-//! determinism, and the background market's stylized facts.
+//! determinism, and the background market's stylized facts. All but the stylized-facts runs are
+//! checked (invariants after every operation) and keep their trades.
 
+mod common;
+use common::simulate;
 use std::path::Path;
 
 use flowsim::record::MemorySink;
 use flowsim::scenario::{self, build};
-
-fn run_checked(src: &str, seed: u64) -> (MemorySink, flowsim::market::RunOutcome) {
-    let s = scenario::parse(Path::new("test.toml"), src).expect("valid scenario");
-    let mut sim = build::build_with(&s, Path::new("."), seed, true).expect("builds");
-    let mut sink = MemorySink {
-        keep_trades: true,
-        ..Default::default()
-    };
-    let out = sim
-        .run(&mut sink, &mut |_, _| {})
-        .expect("run keeps its invariants");
-    (sink, out)
-}
 
 const SMALL: &str = r#"
 name = "small"
@@ -37,7 +27,7 @@ count = 10
 
 #[test]
 fn multi_day_run_keeps_invariants() {
-    let (sink, out) = run_checked(SMALL, 7);
+    let (sink, out) = simulate(SMALL, 7, true, true);
     assert!(out.counts.trades > 1000, "{:?}", out.counts);
     assert_eq!(sink.bars.len(), 3 * 390);
 }
@@ -74,7 +64,7 @@ max_position_usd = 1e12
 
 #[test]
 fn crash_with_halts_keeps_invariants() {
-    let (sink, out) = run_checked(CRASH, 3);
+    let (sink, out) = simulate(CRASH, 3, true, true);
     use flowsim::record::EventKind;
     let kinds: Vec<EventKind> = sink.events.iter().map(|e| e.kind).collect();
     assert!(kinds.contains(&EventKind::Halt), "no halt: {kinds:?}");
@@ -142,9 +132,9 @@ fn crash_with_halts_keeps_invariants() {
 
 #[test]
 fn same_seed_same_records_different_seed_different() {
-    let (a, _) = run_checked(SMALL, 11);
-    let (b, _) = run_checked(SMALL, 11);
-    let (c, _) = run_checked(SMALL, 12);
+    let (a, _) = simulate(SMALL, 11, true, true);
+    let (b, _) = simulate(SMALL, 11, true, true);
+    let (c, _) = simulate(SMALL, 12, true, true);
     assert_eq!(a.trades, b.trades);
     assert_eq!(a.bars, b.bars);
     assert_eq!(a.flows, b.flows);
@@ -159,8 +149,8 @@ fn removing_a_class_keeps_other_agents_draws() {
     // and without the value traders.
     let without = SMALL.replace("[agents.value]\ncount = 10\n", "");
     assert_ne!(without, SMALL);
-    let (a, _) = run_checked(SMALL, 5);
-    let (b, _) = run_checked(&without, 5);
+    let (a, _) = simulate(SMALL, 5, true, true);
+    let (b, _) = simulate(&without, 5, true, true);
     let first = |s: &MemorySink| {
         s.events
             .iter()

@@ -6,14 +6,15 @@
 //! Every test works in its own folder under the system temp dir, removed when it ends.
 
 mod common;
-use common::{Scratch, entries, read_csv};
+use common::{
+    BIN, Scratch, assert_located, assert_same_file, assert_same_tree, assert_success, entries,
+    flowsim, read_csv, sweep, sweep_ok, text,
+};
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-const BIN: &str = env!("CARGO_BIN_EXE_flowsim");
 
 /// A small market that still trades: two days, a short pre-history. About 0.1 s a run.
 const TINY: &str = r#"name = "tiny"
@@ -59,49 +60,6 @@ const RUNS: usize = 10;
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-fn flowsim<I, S>(args: I) -> Output
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<OsStr>,
-{
-    Command::new(BIN)
-        .args(args)
-        .output()
-        .expect("start flowsim")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn assert_success(o: &Output, what: &str) {
-    assert!(
-        o.status.success(),
-        "{what} failed with {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status,
-        text(&o.stdout),
-        text(&o.stderr)
-    );
-}
-
-/// `flowsim sweep SWEEP --out OUT [extra…]`.
-fn sweep(file: &Path, out: &Path, extra: &[&str]) -> Output {
-    let mut args: Vec<&OsStr> = vec![
-        "sweep".as_ref(),
-        file.as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-    ];
-    args.extend(extra.iter().map(OsStr::new));
-    flowsim(&args)
-}
-
-fn sweep_ok(file: &Path, out: &Path, extra: &[&str]) -> Output {
-    let o = sweep(file, out, extra);
-    assert_success(&o, &format!("flowsim sweep {} {extra:?}", file.display()));
-    o
-}
-
 /// The scratch folder with the base scenario and the sweep file in it.
 fn setup(tag: &str, sweep_text: &str) -> (Scratch, PathBuf) {
     let s = Scratch::new(tag);
@@ -118,42 +76,6 @@ fn expected_names(points: usize, seeds: &[u64]) -> BTreeSet<String> {
     (0..points)
         .flat_map(|p| seeds.iter().map(move |s| format!("p{p:04}-seed{s}")))
         .collect()
-}
-
-/// Every file of two folders, compared byte for byte (recursively).
-#[track_caller]
-fn assert_same_tree(a: &Path, b: &Path) {
-    let (ea, eb) = (entries(a), entries(b));
-    assert_eq!(
-        ea,
-        eb,
-        "{} and {} hold different files",
-        a.display(),
-        b.display()
-    );
-    for name in ea {
-        let (pa, pb) = (a.join(&name), b.join(&name));
-        if pa.is_dir() {
-            assert_same_tree(&pa, &pb);
-        } else {
-            assert!(
-                std::fs::read(&pa).unwrap() == std::fs::read(&pb).unwrap(),
-                "{} and {} differ",
-                pa.display(),
-                pb.display()
-            );
-        }
-    }
-}
-
-#[track_caller]
-fn assert_same_file(a: &Path, b: &Path) {
-    assert!(
-        std::fs::read(a).unwrap() == std::fs::read(b).unwrap(),
-        "{} and {} differ",
-        a.display(),
-        b.display()
-    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -530,16 +452,6 @@ fn refused(tag: &str, sweep_text: &str) -> (Scratch, PathBuf, String) {
     assert!(!out.exists(), "a refused sweep created {}", out.display());
     assert_eq!(s.entries(), before, "a refused sweep wrote something");
     (s, file, err)
-}
-
-#[track_caller]
-fn assert_located(err: &str, file: &Path, line: usize, field: &str) {
-    let at = format!("{}:{line}:", file.display());
-    assert!(err.contains(&at), "message does not point at {at}\n{err}");
-    assert!(
-        err.contains(field),
-        "message does not name {field:?}\n{err}"
-    );
 }
 
 #[test]

@@ -3,12 +3,8 @@
 //! `--no-charts`. Uses the tiny sweep of `tests/data/sweep/` (2 points × 2 seeds).
 
 mod common;
-use common::{Scratch, entries};
-use std::ffi::OsStr;
+use common::{Scratch, assert_same_file, assert_same_tree, entries, sweep_ok, text};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-const BIN: &str = env!("CARGO_BIN_EXE_flowsim");
 
 /// The scratch folder with copies of the tiny sweep and its base scenario; returns the sweep
 /// file's path.
@@ -20,51 +16,11 @@ fn setup(s: &Scratch) -> PathBuf {
     s.path("tiny_sweep.toml")
 }
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-/// `flowsim sweep tiny_sweep.toml --out OUT [extra…]`, which must succeed.
-fn sweep_ok(file: &Path, out: &Path, extra: &[&str]) -> Output {
-    let mut args: Vec<&OsStr> = vec![
-        "sweep".as_ref(),
-        file.as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-    ];
-    args.extend(extra.iter().map(OsStr::new));
-    let o = Command::new(BIN)
-        .args(&args)
-        .output()
-        .expect("start flowsim");
-    assert!(
-        o.status.success(),
-        "flowsim sweep {extra:?} failed with {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status,
-        text(&o.stdout),
-        text(&o.stderr)
-    );
-    o
-}
-
 /// The charts folder and the report of two sweep outputs, compared byte for byte.
 #[track_caller]
 fn assert_same_charts(a: &Path, b: &Path) {
-    let (ca, cb) = (a.join("charts"), b.join("charts"));
-    let names = entries(&ca);
-    assert_eq!(names, entries(&cb), "different chart files");
-    for name in names
-        .iter()
-        .chain(std::iter::once(&"../report.html".to_string()))
-    {
-        let (fa, fb) = (ca.join(name), cb.join(name));
-        assert!(
-            std::fs::read(&fa).unwrap() == std::fs::read(&fb).unwrap(),
-            "{} and {} differ",
-            fa.display(),
-            fb.display()
-        );
-    }
+    assert_same_tree(&a.join("charts"), &b.join("charts"));
+    assert_same_file(&a.join("report.html"), &b.join("report.html"));
 }
 
 #[test]

@@ -1,9 +1,22 @@
-//! Helpers shared by the integration tests that drive the binary.
+//! Helpers shared by the integration tests: scratch folders, folder and file comparison, CSV
+//! reading, running the binary, and running a scenario through the library.
+//!
+//! Every test binary compiles this module on its own and uses only part of it.
+#![allow(dead_code)]
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use flowsim::market::RunOutcome;
+use flowsim::record::MemorySink;
+use flowsim::scenario::{self, build};
+
+/// The binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_flowsim");
 
 /// A uniquely named folder under the system temp dir, removed when dropped.
 pub struct Scratch {
@@ -29,7 +42,6 @@ impl Scratch {
         self.dir.join(name)
     }
 
-    #[allow(dead_code)]
     pub fn write(&self, name: &str, text: &str) -> PathBuf {
         let p = self.path(name);
         std::fs::write(&p, text).expect("write scratch file");
@@ -37,7 +49,6 @@ impl Scratch {
     }
 
     /// Names in the folder, hidden ones included.
-    #[allow(dead_code)]
     pub fn entries(&self) -> BTreeSet<String> {
         entries(&self.dir)
     }
@@ -50,7 +61,6 @@ impl Drop for Scratch {
 }
 
 /// Names in a folder, hidden ones included.
-#[allow(dead_code)]
 pub fn entries(dir: &Path) -> BTreeSet<String> {
     std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
@@ -64,7 +74,6 @@ pub fn entries(dir: &Path) -> BTreeSet<String> {
 }
 
 /// A CSV file's header and rows, as text.
-#[allow(dead_code)]
 pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let mut rdr =
         csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -82,10 +91,161 @@ pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
 }
 
 /// A CSV file's rows as maps from column name to text.
-#[allow(dead_code)]
 pub fn read_csv_maps(path: &Path) -> Vec<BTreeMap<String, String>> {
     let (header, rows) = read_csv(path);
     rows.into_iter()
         .map(|r| header.iter().cloned().zip(r).collect())
         .collect()
+}
+
+/// A column of a CSV row (see [`read_csv_maps`]), parsed.
+#[track_caller]
+pub fn num<T: std::str::FromStr>(row: &BTreeMap<String, String>, col: &str) -> T
+where
+    T::Err: std::fmt::Debug,
+{
+    row.get(col)
+        .unwrap_or_else(|| panic!("no column {col:?}"))
+        .parse()
+        .unwrap_or_else(|e| panic!("column {col:?} in {row:?}: {e:?}"))
+}
+
+/// Two files are byte-identical.
+#[track_caller]
+pub fn assert_same_file(a: &Path, b: &Path) {
+    assert!(
+        std::fs::read(a).unwrap_or_else(|e| panic!("{}: {e}", a.display()))
+            == std::fs::read(b).unwrap_or_else(|e| panic!("{}: {e}", b.display())),
+        "{} and {} differ",
+        a.display(),
+        b.display()
+    );
+}
+
+/// Two folders hold the same names, and every file in them is byte-identical (recursively).
+#[track_caller]
+pub fn assert_same_tree(a: &Path, b: &Path) {
+    let (ea, eb) = (entries(a), entries(b));
+    assert_eq!(
+        ea,
+        eb,
+        "{} and {} hold different files",
+        a.display(),
+        b.display()
+    );
+    for name in ea {
+        let (pa, pb) = (a.join(&name), b.join(&name));
+        if pa.is_dir() {
+            assert_same_tree(&pa, &pb);
+        } else {
+            assert_same_file(&pa, &pb);
+        }
+    }
+}
+
+/// Bytes a process printed, as text.
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Runs the binary with `args` in `cwd` (the test's own working directory when `None`).
+pub fn flowsim_in<I, S>(cwd: Option<&Path>, args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut cmd = Command::new(BIN);
+    cmd.args(args);
+    if let Some(dir) = cwd {
+        cmd.current_dir(dir);
+    }
+    cmd.output().expect("start flowsim")
+}
+
+/// Runs the binary with `args`.
+pub fn flowsim<I, S>(args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    flowsim_in(None, args)
+}
+
+/// The command succeeded; otherwise fails showing its exit status, stdout and stderr.
+#[track_caller]
+pub fn assert_success(o: &Output, what: &str) {
+    assert!(
+        o.status.success(),
+        "{what} failed with {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status,
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+}
+
+/// The message locates the problem: `<file>:<line>:` and the field's name.
+#[track_caller]
+pub fn assert_located(err: &str, file: &Path, line: usize, field: &str) {
+    let at = format!("{}:{line}:", file.display());
+    assert!(err.contains(&at), "message does not point at {at}\n{err}");
+    assert!(
+        err.contains(field),
+        "message does not name {field:?}\n{err}"
+    );
+}
+
+/// `flowsim sweep FILE --out OUT [extra…]`.
+pub fn sweep(file: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args: Vec<&OsStr> = vec![
+        "sweep".as_ref(),
+        file.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ];
+    args.extend(extra.iter().map(OsStr::new));
+    flowsim(&args)
+}
+
+/// `flowsim sweep FILE --out OUT [extra…]`, which must succeed.
+#[track_caller]
+pub fn sweep_ok(file: &Path, out: &Path, extra: &[&str]) -> Output {
+    let o = sweep(file, out, extra);
+    assert_success(&o, &format!("flowsim sweep {} {extra:?}", file.display()));
+    o
+}
+
+/// `flowsim run SCENARIO --out OUT [extra…]`, which must succeed.
+#[track_caller]
+pub fn run_ok(scenario: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args: Vec<&OsStr> = vec![
+        "run".as_ref(),
+        scenario.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ];
+    args.extend(extra.iter().map(OsStr::new));
+    let o = flowsim(&args);
+    assert_success(&o, &format!("flowsim run {}", scenario.display()));
+    o
+}
+
+/// Runs a scenario through the library with `seed`; `checked` verifies the book and ledger
+/// invariants after every operation and conservation at every close, `keep_trades` keeps the
+/// trade rows in the sink.
+pub fn simulate(
+    src: &str,
+    seed: u64,
+    checked: bool,
+    keep_trades: bool,
+) -> (MemorySink, RunOutcome) {
+    let s = scenario::parse(Path::new("test.toml"), src).expect("valid scenario");
+    let mut sim = build::build_with(&s, Path::new("."), seed, checked).expect("builds");
+    let mut sink = MemorySink {
+        keep_trades,
+        ..Default::default()
+    };
+    let out = sim
+        .run(&mut sink, &mut |_, _| {})
+        .expect("run keeps its invariants");
+    (sink, out)
 }
