@@ -59,6 +59,41 @@ pub fn write_bytes(path: &Path, bytes: &[u8]) -> io::Result<()> {
     write_with(path, |w| w.write_all(bytes))
 }
 
+/// Creates the hidden temporary folder `dest` is built in (and `dest`'s parent folder), and
+/// returns its path. The caller moves it into place with [`replace_dir`] when it is complete,
+/// or removes it; [`create_dir_via`] does both.
+pub fn stage_dir(dest: &Path) -> io::Result<PathBuf> {
+    let parent = dest
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)?;
+    let tmp = partial_path(dest);
+    std::fs::create_dir_all(&tmp)?;
+    Ok(tmp)
+}
+
+/// Creates the folder `dest` atomically from whatever `fill` writes into the empty temporary
+/// folder it is given: the folder replaces `dest` (see [`replace_dir`]) only if `fill`
+/// succeeds, and is removed otherwise. Failures of the folder operations themselves become
+/// `E` through `io_error`, given the path they concern.
+pub fn create_dir_via<T, E>(
+    dest: &Path,
+    io_error: impl Fn(&Path, io::Error) -> E,
+    fill: impl FnOnce(&Path) -> Result<T, E>,
+) -> Result<T, E> {
+    let tmp = stage_dir(dest).map_err(|e| io_error(dest, e))?;
+    let result = fill(&tmp).and_then(|value| {
+        replace_dir(&tmp, dest)
+            .map(|()| value)
+            .map_err(|e| io_error(dest, e))
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    result
+}
+
 /// Moves the finished folder `tmp` to `dest`. An existing `dest` is first moved aside and only
 /// deleted once the new folder is in place, so a failed rename never loses the old result.
 pub fn replace_dir(tmp: &Path, dest: &Path) -> io::Result<()> {
@@ -106,6 +141,28 @@ mod tests {
         let mut names = names;
         names.sort();
         assert_eq!(names, ["a.txt", "dest"]);
+        // A folder built through a closure appears whole, or not at all.
+        let built = dir.join("built");
+        let n = create_dir_via(
+            &built,
+            |_, e| e,
+            |tmp| {
+                std::fs::write(tmp.join("z"), b"z")?;
+                Ok(1)
+            },
+        );
+        assert_eq!(n.unwrap(), 1);
+        assert!(built.join("z").exists());
+        let failed = create_dir_via(
+            &dir.join("nested/never"),
+            |_, e| e,
+            |tmp| {
+                std::fs::write(tmp.join("z"), b"z")?;
+                Err::<(), _>(io::Error::other("no"))
+            },
+        );
+        assert!(failed.is_err());
+        assert_eq!(std::fs::read_dir(dir.join("nested")).unwrap().count(), 0);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

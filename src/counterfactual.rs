@@ -107,13 +107,8 @@ pub fn ablate_run(
         path: loaded.path.clone(),
         source,
     };
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(io(parent))?;
-    let tmp = crate::atomic::partial_path(out);
-    let result = (|| {
+    let io_error = |path: &Path, e| io(path)(e);
+    let summary = crate::atomic::create_dir_via(out, io_error, |tmp| {
         let opts = RunOptions::default();
         let days = loaded.scenario.days;
         let a: Finished =
@@ -121,8 +116,9 @@ pub fn ablate_run(
         let b: Finished = run::execute(&counter, seed, &tmp.join("without"), opts, &mut |d, _| {
             on_day(days + d)
         })?;
-        let ra = RunRecords::read(&a.dest)?;
-        let rb = RunRecords::read(&b.dest)?;
+        // The comparison needs only the price paths.
+        let ra = RunRecords::read_bars(&a.dest)?;
+        let rb = RunRecords::read_bars(&b.dest)?;
         let mut instruments = Vec::new();
         let mut csv = String::from("instrument,day,bar,price_with,price_without,difference\n");
         for (i, sym) in ra.symbols.iter().enumerate() {
@@ -161,14 +157,6 @@ pub fn ablate_run(
         let p = tmp.join("difference.csv");
         std::fs::write(&p, csv).map_err(io(&p))?;
         Ok::<_, AblateError>(summary)
-    })();
-    let summary = match result {
-        Ok(s) => s,
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&tmp);
-            return Err(e);
-        }
-    };
-    crate::atomic::replace_dir(&tmp, out).map_err(io(out))?;
+    })?;
     Ok((out.to_path_buf(), summary))
 }

@@ -1,6 +1,7 @@
 //! The report of one run: analysis of its records drawn as charts and gathered in a static
-//! `report.html` beside them. It reads only the run folder, so `flowsim report DIR` gives the
-//! same report as the run that wrote DIR.
+//! `report.html` beside them. It reads only the run folder (the records, `summary.json`, and
+//! the calendar from the copy of the scenario, `scenario.toml`), so `flowsim report DIR` gives
+//! the same report as the run that wrote DIR.
 //!
 //! Numbers come from `analysis`; this module only chooses what to show and hands plain data to
 //! `plot`.
@@ -13,16 +14,18 @@ use thiserror::Error;
 use crate::agents::{AgentClass, Metric};
 use crate::analysis::feedback::FeedbackGraph;
 use crate::analysis::flows::{FlowAttribution, TimeBucket};
-use crate::analysis::momentum::intraday_momentum;
+use crate::analysis::momentum::{intraday_momentum, window_bars};
 use crate::analysis::path::{PricePath, max_drawdown, max_gap, max_rally, retracement};
 use crate::analysis::state::{daily_mean, daily_sum};
 use crate::analysis::stylized::{ABS_LAGS, stylized_facts, volume_profile};
+use crate::market::time::{Calendar, MINUTE, SECOND};
 use crate::plot::{
     Axis, BarChart, BarSeries, Block, Figure, FitLine, Format, Grid, Level, LineChart, Marker,
     PlotError, PointSeries, Report, ScatterChart, Section, Series, Stack, Table, format_value,
     render,
 };
 use crate::record::{EventKind, RecordError, RunRecords};
+use crate::scenario::ScenarioError;
 
 #[derive(Debug, Error)]
 pub enum ReportError {
@@ -30,6 +33,8 @@ pub enum ReportError {
     Record(#[from] RecordError),
     #[error(transparent)]
     Plot(#[from] PlotError),
+    #[error("reading the run's calendar")]
+    Scenario(#[source] ScenarioError),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -75,21 +80,43 @@ fn class_daily(
     series.into_iter().map(|(d, v)| (d as f64, v)).collect()
 }
 
-/// Writes `charts/` and `report.html` into `dir` from the run's files; returns the report path.
-pub fn write_run_report(dir: &Path) -> Result<PathBuf, ReportError> {
-    let r = RunRecords::read(dir)?;
-    write_report(&r, dir)
+/// The calendar of the run in `dir`, from the copy of its scenario there.
+pub fn run_calendar(dir: &Path) -> Result<Calendar, ReportError> {
+    let loaded =
+        crate::scenario::load(&dir.join("scenario.toml")).map_err(ReportError::Scenario)?;
+    let s = &loaded.scenario;
+    Ok(crate::scenario::build::calendar(&s.calendar, s.days))
 }
 
-/// As [`write_run_report`], from records already read. The title and header come from the
-/// folder's `summary.json`.
-pub fn write_report(r: &RunRecords, dir: &Path) -> Result<PathBuf, ReportError> {
+/// Writes `charts/` and `report.html` into `dir` from the run's files; returns the report path.
+pub fn write_run_report(dir: &Path) -> Result<PathBuf, ReportError> {
+    let cal = run_calendar(dir)?;
+    let r = RunRecords::read(dir)?;
+    write_report(&r, &cal, dir)
+}
+
+/// The bar length as the report names it: `1-minute`, `5-minute`, `30-second`.
+fn bar_length(bar_seconds: u32) -> String {
+    if bar_seconds % 60 == 0 {
+        format!("{}-minute", bar_seconds / 60)
+    } else {
+        format!("{bar_seconds}-second")
+    }
+}
+
+/// Minutes as an axis label: `5`, `2.5`.
+fn minutes(m: f64) -> String {
+    format!("{m}")
+}
+
+/// As [`write_run_report`], from records already read and the run's calendar. The title and
+/// header come from the folder's `summary.json`.
+pub fn write_report(r: &RunRecords, cal: &Calendar, dir: &Path) -> Result<PathBuf, ReportError> {
     let charts = dir.join("charts");
     std::fs::create_dir_all(&charts).map_err(|source| ReportError::Io {
         path: charts.clone(),
         source,
     })?;
-    let bars_per_day = r.bars.iter().map(|b| b.bar).max().unwrap_or(390).max(1);
     let mut header = Vec::new();
     let mut title = dir.display().to_string();
     if let Ok(text) = std::fs::read_to_string(dir.join("summary.json")) {
@@ -116,12 +143,15 @@ pub fn write_report(r: &RunRecords, dir: &Path) -> Result<PathBuf, ReportError> 
         }
     }
     let mut sections = Vec::new();
-    let all = FlowAttribution::new(&r.flows, None, bars_per_day, 1);
+    let all = FlowAttribution::new(&r.flows, None, cal.bars_per_day(), flow_bar_minutes(cal));
     sections.push(flow_tables(&all));
-    for (i, sym) in r.symbols.iter().enumerate() {
-        sections.push(instrument_section(r, i as u16, sym, bars_per_day, &charts)?);
+    let paths: Vec<PricePath> = (0..r.symbols.len())
+        .map(|i| PricePath::new(&r.bars, i as u16))
+        .collect();
+    for (i, (sym, path)) in r.symbols.iter().zip(&paths).enumerate() {
+        sections.push(instrument_section(r, i as u16, sym, path, cal, &charts)?);
     }
-    if let Some(s) = agents_section(r, &charts)? {
+    if let Some(s) = agents_section(r, &paths, &charts)? {
         sections.push(s);
     }
     let report = Report {
@@ -132,6 +162,12 @@ pub fn write_report(r: &RunRecords, dir: &Path) -> Result<PathBuf, ReportError> 
     let path = dir.join("report.html");
     report.write(&path)?;
     Ok(path)
+}
+
+/// Whole minutes per bar, as [`FlowAttribution`] counts them into half hours (at least one:
+/// bars shorter than a minute are counted as minutes).
+fn flow_bar_minutes(cal: &Calendar) -> u32 {
+    ((cal.bar / MINUTE) as u32).max(1)
 }
 
 fn flow_tables(a: &FlowAttribution) -> Section {
@@ -192,10 +228,13 @@ fn instrument_section(
     r: &RunRecords,
     i: u16,
     sym: &str,
-    bars_per_day: u32,
+    path: &PricePath,
+    cal: &Calendar,
     charts: &Path,
 ) -> Result<Section, ReportError> {
-    let path = PricePath::new(&r.bars, i);
+    let bars_per_day = cal.bars_per_day();
+    let bar_seconds = (cal.bar / SECOND) as u32;
+    let bar_minutes = bar_seconds as f64 / 60.0;
     let mut blocks = Vec::new();
     // Price and fundamental, with halts and shocks marked, over daily net flows by class.
     let x: Vec<f64> = path
@@ -226,18 +265,14 @@ fn instrument_section(
                 EventKind::Halt | EventKind::Shock | EventKind::ClosedForDay
             ) && e.instrument.is_none_or(|k| k == i)
         })
-        .map(|e| {
-            let tod = e.time_ns % crate::market::time::DAY;
-            let frac = (tod as f64 / 1e9 - 34_200.0) / 23_400.0;
-            Marker {
-                x: (e.day - 1) as f64 + frac.clamp(0.0, 1.0),
-                label: match e.kind {
-                    EventKind::Halt => "halt".into(),
-                    EventKind::Shock => format!("shock {:+.1}%", e.value * 100.0),
-                    _ => "closed".into(),
-                },
-                color: None,
-            }
+        .map(|e| Marker {
+            x: (e.day - 1) as f64 + cal.session_fraction(e.time_ns),
+            label: match e.kind {
+                EventKind::Halt => "halt".into(),
+                EventKind::Shock => format!("shock {:+.1}%", e.value * 100.0),
+                _ => "closed".into(),
+            },
+            color: None,
         })
         .collect();
     let price_chart = LineChart {
@@ -248,7 +283,7 @@ fn instrument_section(
         markers,
         ..LineChart::default()
     };
-    let att = FlowAttribution::new(&r.flows, Some(i), bars_per_day, 1);
+    let att = FlowAttribution::new(&r.flows, Some(i), bars_per_day, flow_bar_minutes(cal));
     let days = path.days();
     let flow_chart = BarChart {
         title: format!("{sym}: net flow by class per day"),
@@ -290,7 +325,6 @@ fn instrument_section(
         ),
     });
     // Drawdown, overshoot and reversal.
-    let closes = path.daily_closes();
     let dd = max_drawdown(&path.close);
     let up = max_rally(&path.close);
     let (below, at_below) = max_gap(&path.close, &path.fundamental, false);
@@ -336,7 +370,7 @@ fn instrument_section(
             "return over the run".into(),
             pct(if start > 0.0 { last / start - 1.0 } else { 0.0 }),
         ],
-        vec!["days".into(), closes.len().to_string()],
+        vec!["days".into(), path.day_ends.len().to_string()],
     ];
     blocks.push(Block::Table(Table {
         caption: format!("{sym}: drawdown, overshoot and reversal"),
@@ -355,7 +389,10 @@ fn instrument_section(
             title: format!("{sym}: gross trading by time of day (whole run)"),
             x: Axis::new("half hour starting"),
             y: Axis::new("bought + sold").format(Format::Dollars),
-            categories: buckets.iter().map(|b| b.label(570)).collect(),
+            categories: buckets
+                .iter()
+                .map(|b| b.label((cal.open / MINUTE) as u32))
+                .collect(),
             series: att
                 .classes()
                 .into_iter()
@@ -389,7 +426,7 @@ fn instrument_section(
         }
     }
     // Intraday momentum.
-    let m = intraday_momentum(&r.bars, i, 30);
+    let m = intraday_momentum(&r.bars, i, window_bars(bar_seconds));
     if m.fit.n >= 3 {
         let pts: Vec<(f64, f64)> = m
             .rest_of_day
@@ -429,11 +466,14 @@ fn instrument_section(
     // Stylized facts.
     let f = stylized_facts(&r.bars, i);
     if f.returns > 60 {
+        let length = bar_length(bar_seconds);
         let acf = BarChart {
-            title: "ACF of 1-minute returns".into(),
+            title: format!("ACF of {length} returns"),
             x: Axis::new("lag (minutes)"),
             y: Axis::new("autocorrelation"),
-            categories: (1..=f.acf.len()).map(|l| l.to_string()).collect(),
+            categories: (1..=f.acf.len())
+                .map(|l| minutes(l as f64 * bar_minutes))
+                .collect(),
             series: vec![BarSeries::new("returns", 0, f.acf.clone())],
             ..BarChart::default()
         };
@@ -441,13 +481,20 @@ fn instrument_section(
             title: "ACF of absolute returns".into(),
             x: Axis::new("lag (minutes)"),
             y: Axis::new("autocorrelation"),
-            categories: ABS_LAGS.iter().map(|l| l.to_string()).collect(),
+            categories: ABS_LAGS
+                .iter()
+                .map(|&l| minutes(l as f64 * bar_minutes))
+                .collect(),
             series: vec![BarSeries::new("|returns|", 1, f.abs_acf.clone())],
             ..BarChart::default()
         };
-        let v = volume_profile(&r.bars, i, 1.0);
+        let v = volume_profile(&r.bars, i, 1.0 / bar_minutes);
         let vol = LineChart {
-            title: "Mean volume by minute of the day".into(),
+            title: if bar_seconds == 60 {
+                "Mean volume by minute of the day".into()
+            } else {
+                format!("Mean volume per {length} bar of the day")
+            },
             x: Axis::new("minute after the open"),
             y: Axis::new("units").format(Format::Compact),
             series: vec![Series::new(
@@ -456,7 +503,7 @@ fn instrument_section(
                 v.per_bar
                     .iter()
                     .enumerate()
-                    .map(|(k, &u)| (k as f64, u))
+                    .map(|(k, &u)| (k as f64 * bar_minutes, u))
                     .collect(),
             )],
             ..LineChart::default()
@@ -475,10 +522,15 @@ fn instrument_section(
         blocks.push(Block::Figure {
             src: format!("charts/{stem}.svg"),
             caption: format!(
-                "{sym}: {} one-minute returns; excess kurtosis {:.1}, Hill tail index {:.2}, \
+                "{sym}: {} {} returns; excess kurtosis {:.1}, Hill tail index {:.2}, \
                  largest |ACF| at lags 5–30 {:.3}; first and last half hour carry {:.1}× and \
                  {:.1}× the midday volume.",
                 f.returns,
+                if bar_seconds == 60 {
+                    "one-minute"
+                } else {
+                    &length
+                },
                 f.excess_kurtosis,
                 f.hill_tail_index,
                 f.max_abs_acf_from(5),
@@ -488,7 +540,7 @@ fn instrument_section(
         });
     }
     // Feedback loops.
-    let g = FeedbackGraph::measure(r, i, &path, &att);
+    let g = FeedbackGraph::measure(r, i, path, &att);
     if g.graph.edge_count() > 0 {
         let dot = charts.join(format!("feedback_{sym}.dot"));
         std::fs::write(&dot, g.to_dot()).map_err(|source| ReportError::Io {
@@ -520,15 +572,19 @@ fn instrument_section(
     })
 }
 
-fn agents_section(r: &RunRecords, charts: &Path) -> Result<Option<Section>, ReportError> {
+/// `paths[i]` is the price path of instrument `i`.
+fn agents_section(
+    r: &RunRecords,
+    paths: &[PricePath],
+    charts: &Path,
+) -> Result<Option<Section>, ReportError> {
     let mut panels: Vec<Figure> = Vec::new();
     let mut blocks = Vec::new();
     let present: std::collections::BTreeSet<AgentClass> = r.state.iter().map(|s| s.class).collect();
     let has = |c: AgentClass| present.contains(&c);
     let last_day = r.state.iter().map(|s| s.day).max().unwrap_or(0);
-    for (i, sym) in r.symbols.iter().enumerate() {
+    for (i, (sym, path)) in r.symbols.iter().zip(paths).enumerate() {
         let i = i as u16;
-        let path = PricePath::new(&r.bars, i);
         if has(AgentClass::VolTarget) {
             let e = class_daily(r, AgentClass::VolTarget, Metric::Exposure, i, false);
             let p = class_daily(

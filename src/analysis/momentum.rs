@@ -71,8 +71,18 @@ pub struct IntradayMomentum {
     pub fit: Ols,
 }
 
+/// The last window of the momentum regression: the last half hour, in seconds.
+pub const LAST_WINDOW_SECONDS: u32 = 1800;
+
+/// Bars of `bar_seconds` in the last window (the last half hour), at least one: 30 of one
+/// minute, 6 of five minutes.
+pub fn window_bars(bar_seconds: u32) -> u32 {
+    (LAST_WINDOW_SECONDS / bar_seconds.max(1)).max(1)
+}
+
 /// The regression r_last = a + b·r_rest over days, with the last window the final
-/// `window_bars` bars of each day (30 one-minute bars for the last half hour). The first day
+/// `window_bars` bars of each day (see [`window_bars`]: 30 one-minute bars for the last half
+/// hour). The first day
 /// has no previous close in the bars and is measured from its first bar's open.
 pub fn intraday_momentum(bars: &[BarRow], instrument: u16, window_bars: u32) -> IntradayMomentum {
     let mut m = IntradayMomentum::default();
@@ -205,6 +215,16 @@ mod tests {
             (pooled.slope - 0.5).abs() < 0.05 && pooled.t > 5.0,
             "{pooled:?}"
         );
+    }
+
+    #[test]
+    fn the_last_window_is_half_an_hour_of_bars() {
+        assert_eq!(window_bars(60), 30);
+        assert_eq!(window_bars(300), 6);
+        assert_eq!(window_bars(1), 1800);
+        // Bars longer than the window: the last bar alone.
+        assert_eq!(window_bars(3600), 1);
+        assert_eq!(window_bars(0), 1800);
     }
 
     #[test]

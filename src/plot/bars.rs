@@ -63,10 +63,14 @@ fn has_values(c: &BarChart) -> bool {
 }
 
 pub(crate) fn x_range(c: &BarChart) -> Option<(f64, f64)> {
-    let pos = positions(c);
-    let half = spacing(&pos) / 2.0;
+    x_range_at(c, &positions(c))
+}
+
+/// [`x_range`] for bars at `pos` (the chart's [`positions`]).
+fn x_range_at(c: &BarChart, pos: &[(usize, f64)]) -> Option<(f64, f64)> {
+    let half = spacing(pos) / 2.0;
     let mut x = Extent::default();
-    for (_, p) in &pos {
+    for (_, p) in pos {
         x.add(p - half);
         x.add(p + half);
     }
@@ -74,9 +78,14 @@ pub(crate) fn x_range(c: &BarChart) -> Option<(f64, f64)> {
 }
 
 pub(crate) fn y_range(c: &BarChart) -> (f64, f64) {
+    y_range_at(c, &positions(c))
+}
+
+/// [`y_range`] for bars at `pos` (the chart's [`positions`]).
+fn y_range_at(c: &BarChart, pos: &[(usize, f64)]) -> (f64, f64) {
     let mut y = Extent::default();
     y.add(0.0);
-    for (i, _) in positions(c) {
+    for &(i, _) in pos {
         let (up, down) = stack_ends(c, i);
         y.add(up);
         y.add(down);
@@ -91,8 +100,11 @@ pub(crate) fn draw<DB: DrawingBackend>(
     layout: &Layout,
 ) -> DrawResult {
     let pos = positions(c);
-    let x_range = layout.x_range.or_else(|| x_range(c)).unwrap_or((-0.5, 0.5));
-    let y_range = y_range(c);
+    let x_range = layout
+        .x_range
+        .or_else(|| x_range_at(c, &pos))
+        .unwrap_or((-0.5, 0.5));
+    let y_range = y_range_at(c, &pos);
     let empty = !has_values(c);
     let legend = c
         .series

@@ -35,7 +35,11 @@ fn y_extent(c: &BoxChart) -> Extent {
 }
 
 pub(crate) fn y_range(c: &BoxChart) -> (f64, f64) {
-    resolve(&c.y, y_extent(c), 0.05, false).unwrap_or((0.0, 1.0))
+    y_range_of(c, y_extent(c))
+}
+
+fn y_range_of(c: &BoxChart, y: Extent) -> (f64, f64) {
+    resolve(&c.y, y, 0.05, false).unwrap_or((0.0, 1.0))
 }
 
 /// Sideways offset of the k-th strip point: the golden-ratio sequence spreads points evenly
@@ -53,15 +57,16 @@ pub(crate) fn draw<DB: DrawingBackend>(
 ) -> DrawResult {
     let n = c.groups.len();
     let names: Vec<String> = c.groups.iter().map(|g| g.name.clone()).collect();
+    let y = y_extent(c);
     let frame = Frame {
         title: &c.title,
         x: &c.x,
         y: &c.y,
         x_range: (-0.5, n.max(1) as f64 - 0.5),
-        y_range: y_range(c),
+        y_range: y_range_of(c, y),
         categories: Some((&names, (0..n).map(|i| i as f64).collect())),
         legend: Vec::new(),
-        empty: y_extent(c).get().is_none(),
+        empty: y.get().is_none(),
     };
     let radius = (theme.line + 1) as i32;
     // Groups are categories: a panel's shared x range means nothing here.

@@ -37,6 +37,17 @@ pub(crate) struct Layout {
     pub nested: bool,
 }
 
+impl Layout {
+    /// Size of the title of a chart or panel drawn with this layout: smaller when nested.
+    pub fn title_size(&self, theme: &Theme) -> f64 {
+        if self.nested {
+            theme.label + 1.0
+        } else {
+            theme.title
+        }
+    }
+}
+
 /// The smallest interval holding every usable value added.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Extent(Option<(f64, f64)>);
@@ -227,8 +238,7 @@ fn legend_rows(
     right: i32,
     theme: &Theme,
 ) -> Vec<Vec<(usize, i32)>> {
-    let swatch = (theme.legend * 1.8) as i32;
-    let gap = (theme.legend * 0.4) as i32;
+    let (swatch, gap) = theme.legend_swatch();
     let spacing = (theme.legend * 1.3) as i32;
     let mut rows: Vec<Vec<(usize, i32)>> = Vec::new();
     let mut x = left;
@@ -252,7 +262,7 @@ fn draw_swatch<DB: DrawingBackend>(
     (x, y): (i32, i32),
     theme: &Theme,
 ) -> DrawResult {
-    let w = (theme.legend * 1.8) as i32;
+    let (w, _) = theme.legend_swatch();
     let h = (theme.legend * 0.7) as i32;
     let r = |c: Rgb| c.plotters();
     match swatch {
@@ -312,12 +322,7 @@ where
     DB: DrawingBackend,
     F: FnOnce(&mut Chart<'_, DB>) -> DrawResult,
 {
-    let title_size = if layout.nested {
-        theme.label + 1.0
-    } else {
-        theme.title
-    };
-    let rest = title_strip(area, frame.title, title_size)?;
+    let rest = title_strip(area, frame.title, layout.title_size(theme))?;
     let y_w = layout
         .y_axis_width
         .unwrap_or_else(|| y_axis_width(frame.y_range, frame.y, theme));
@@ -332,8 +337,7 @@ where
         let row_h = (theme.legend * 1.5) as i32;
         let (strip, below) = rest.split_vertically(row_h * rows.len() as i32 + theme.pad / 2);
         let style = text_style(theme.legend, TEXT, HPos::Left, VPos::Center);
-        let swatch_w = (theme.legend * 1.8) as i32;
-        let gap = (theme.legend * 0.4) as i32;
+        let (swatch_w, gap) = theme.legend_swatch();
         for (r, row) in rows.iter().enumerate() {
             let y = row_h * r as i32 + row_h / 2;
             for &(i, x) in row {

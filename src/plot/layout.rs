@@ -52,21 +52,13 @@ fn no_charts<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme) -
         .map_err(err)
 }
 
-fn panel_title_size(theme: &Theme, layout: &Layout) -> f64 {
-    if layout.nested {
-        theme.label + 1.0
-    } else {
-        theme.title
-    }
-}
-
 fn stack<DB: DrawingBackend>(
     s: &Stack,
     area: &DrawingArea<DB, Shift>,
     theme: &Theme,
     layout: &Layout,
 ) -> DrawResult {
-    let area = title_strip(area, &s.title, panel_title_size(theme, layout))?;
+    let area = title_strip(area, &s.title, layout.title_size(theme))?;
     let n = s.charts.len();
     if n == 0 {
         return no_charts(&area, theme);
@@ -121,7 +113,7 @@ fn grid<DB: DrawingBackend>(
     theme: &Theme,
     layout: &Layout,
 ) -> DrawResult {
-    let area = title_strip(area, &g.title, panel_title_size(theme, layout))?;
+    let area = title_strip(area, &g.title, layout.title_size(theme))?;
     let n = g.charts.len();
     if n == 0 {
         return no_charts(&area, theme);

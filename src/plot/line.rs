@@ -36,7 +36,11 @@ fn extents(c: &LineChart) -> (Extent, Extent) {
 
 /// The x range this chart would draw on its own; `None` when it has nothing to place.
 pub(crate) fn x_range(c: &LineChart) -> Option<(f64, f64)> {
-    let (mut x, _) = extents(c);
+    x_range_of(c, extents(c).0)
+}
+
+/// [`x_range`] from the data's x extent.
+fn x_range_of(c: &LineChart, mut x: Extent) -> Option<(f64, f64)> {
     if x.get().is_some() {
         // Markers outside the data still matter (a shock just before the window starts).
         for m in &c.markers {
@@ -48,7 +52,11 @@ pub(crate) fn x_range(c: &LineChart) -> Option<(f64, f64)> {
 
 /// The y range; reference levels are included so a trigger level is never silently off-chart.
 pub(crate) fn y_range(c: &LineChart) -> (f64, f64) {
-    let (_, mut y) = extents(c);
+    y_range_of(c, extents(c).1)
+}
+
+/// [`y_range`] from the data's y extent.
+fn y_range_of(c: &LineChart, mut y: Extent) -> (f64, f64) {
     if y.get().is_some() {
         for l in &c.levels {
             y.add(l.y);
@@ -126,9 +134,13 @@ pub(crate) fn draw<DB: DrawingBackend>(
     theme: &Theme,
     layout: &Layout,
 ) -> DrawResult {
-    let empty = extents(c).0.get().is_none();
-    let x_range = layout.x_range.or_else(|| x_range(c)).unwrap_or((0.0, 1.0));
-    let y_range = y_range(c);
+    let (x, y) = extents(c);
+    let empty = x.get().is_none();
+    let x_range = layout
+        .x_range
+        .or_else(|| x_range_of(c, x))
+        .unwrap_or((0.0, 1.0));
+    let y_range = y_range_of(c, y);
 
     let mut legend = Vec::new();
     for b in c.bands.iter().filter(|b| !b.name.is_empty()) {

@@ -23,13 +23,21 @@ fn extents(c: &ScatterChart) -> (Extent, Extent) {
 }
 
 pub(crate) fn x_range(c: &ScatterChart) -> Option<(f64, f64)> {
-    resolve(&c.x, extents(c).0, 0.04, false)
+    x_range_of(c, extents(c).0)
+}
+
+fn x_range_of(c: &ScatterChart, x: Extent) -> Option<(f64, f64)> {
+    resolve(&c.x, x, 0.04, false)
 }
 
 /// Fitted lines do not widen the y range: they are clipped to the points' range, where the fit
 /// has support.
 pub(crate) fn y_range(c: &ScatterChart) -> (f64, f64) {
-    resolve(&c.y, extents(c).1, 0.05, false).unwrap_or((0.0, 1.0))
+    y_range_of(c, extents(c).1)
+}
+
+fn y_range_of(c: &ScatterChart, y: Extent) -> (f64, f64) {
+    resolve(&c.y, y, 0.05, false).unwrap_or((0.0, 1.0))
 }
 
 pub(crate) fn draw<DB: DrawingBackend>(
@@ -38,8 +46,12 @@ pub(crate) fn draw<DB: DrawingBackend>(
     theme: &Theme,
     layout: &Layout,
 ) -> DrawResult {
-    let empty = extents(c).0.get().is_none();
-    let (x0, x1) = layout.x_range.or_else(|| x_range(c)).unwrap_or((0.0, 1.0));
+    let (x, y) = extents(c);
+    let empty = x.get().is_none();
+    let (x0, x1) = layout
+        .x_range
+        .or_else(|| x_range_of(c, x))
+        .unwrap_or((0.0, 1.0));
     let mut legend: Vec<LegendItem> = c
         .series
         .iter()
@@ -63,7 +75,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
         x: &c.x,
         y: &c.y,
         x_range: (x0, x1),
-        y_range: y_range(c),
+        y_range: y_range_of(c, y),
         categories: None,
         legend,
         empty,

@@ -89,4 +89,9 @@ impl Theme {
             pad: (8.0 * scale).round() as i32,
         }
     }
+
+    /// Width of a legend entry's swatch and the gap between it and the label, in pixels.
+    pub fn legend_swatch(&self) -> (i32, i32) {
+        ((self.legend * 1.8) as i32, (self.legend * 0.4) as i32)
+    }
 }

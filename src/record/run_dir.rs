@@ -78,13 +78,8 @@ impl RunWriter {
         if dest.exists() && !force {
             return Err(RecordError::Exists(dest.to_path_buf()));
         }
-        let parent = dest
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent).map_err(io(parent))?;
-        let tmp = crate::atomic::partial_path(dest);
-        std::fs::create_dir_all(&tmp).map_err(io(&tmp))?;
+        // Finished by `finish`, or removed by `drop` (or just below, if creating fails).
+        let tmp = crate::atomic::stage_dir(dest).map_err(io(dest))?;
         let writer = (|| {
             Ok::<_, RecordError>(RunWriter {
                 trades: csv_file(

@@ -10,8 +10,8 @@
 //! same bytes as an unsharded sweep.
 //!
 //! Charts of a sweep (drawdowns per point, fan charts, a metric against a parameter with
-//! bands across seeds) are drawn from the [`Table`] [`aggregate`] returns, and the run
-//! folders, by [`super::charts`]; this module only assembles the numbers.
+//! bands across seeds) are drawn by [`super::charts`] from what [`aggregate`] returns: the
+//! [`Table`] and each run's daily closes. This module only assembles the numbers.
 
 use super::error::SweepError;
 use super::intraday::{self, Intraday};
@@ -31,6 +31,9 @@ pub struct Aggregate {
     pub table: Table,
     /// One row per point, its finished runs pooled (`points.csv`).
     pub points: Table,
+    /// The instruments of all points, in order of first appearance: the order of the
+    /// per-instrument columns and of each entry of `closes`.
+    pub symbols: Vec<String>,
     /// Per row of `table`, per symbol of the sweep: the run's daily closes as (day, close),
     /// empty where the run has no such instrument. Read with the bars for the intraday
     /// statistics, so the charts do not read every run folder again.
@@ -160,6 +163,7 @@ pub fn aggregate(sweep: &Sweep, layout: &Layout) -> Result<Aggregate, SweepError
     Ok(Aggregate {
         table,
         points,
+        symbols,
         closes,
         failures,
         total: runs.len(),
@@ -174,7 +178,7 @@ fn col(name: &str, kind: Kind) -> Column {
 }
 
 /// The instruments of all points, in order of first appearance.
-pub(super) fn symbols(sweep: &Sweep) -> Vec<String> {
+fn symbols(sweep: &Sweep) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for p in &sweep.points {
         for ins in &p.scenario.scenario.instruments {

@@ -8,19 +8,20 @@
 //! OUT/report.html                       the grid, where the tables are, and the charts
 //! ```
 //!
-//! Everything comes from the [`Table`] (rows in run order) and the finished run folders it
-//! names, read with [`RunRecords`]; statistics come from [`crate::analysis::distribution`]
-//! and [`crate::analysis::path`]. Nothing depends on which thread or shard ran what, and no
-//! absolute path is written, so a merged sweep's charts are byte-identical to an unsharded
-//! one's. The charts folder is drawn under a hidden name and renamed into place when complete.
+//! Everything comes from the [`Aggregate`]: the metrics of its [`Table`](super::Table) (rows
+//! in run order) and the daily closes read with each run's bars, so no run folder is read
+//! again; statistics come from [`crate::analysis::distribution`]. Nothing depends on which
+//! thread or shard ran what, and no absolute path is written, so a merged sweep's charts are
+//! byte-identical to an unsharded one's. The charts folder is drawn under a hidden name and
+//! renamed into place when complete.
 
 use std::path::{Path, PathBuf};
 
+use super::Aggregate;
 use super::error::{SweepError, io};
 use super::layout::{self, Layout};
 use super::table::{Cell, Kind};
-use super::{Aggregate, aggregate};
-use crate::analysis::distribution::{fan, five_numbers, quantiles};
+use crate::analysis::distribution::{FiveNumbers, fan, five_numbers, quantiles};
 use crate::plot::{
     Axis, Band, Block, BoxChart, BoxGroup, BoxSummary, Figure, Format, Grid, LineChart, Report,
     Section, Series, Table as HtmlTable, format_value, render,
@@ -110,16 +111,23 @@ fn point_label(sweep: &Sweep, short: &[String], p: usize, which: &[usize]) -> St
 }
 
 /// The finished runs' metrics from the table and their daily closes from the aggregation.
-fn read_runs<'a>(sweep: &Sweep, agg: &'a Aggregate) -> Vec<Run<'a>> {
+fn read_runs(agg: &Aggregate) -> Vec<Run<'_>> {
     let table = &agg.table;
-    let symbols = aggregate::symbols(sweep);
     let Some(point_col) = table.column("point") else {
         return Vec::new();
     };
-    let metric = |row: &[Cell], sym: &str, m: &str| {
-        table
-            .column(&format!("{sym}_{m}"))
-            .map_or(f64::NAN, |i| number(&row[i]))
+    // Per symbol, the columns of its two metrics (NaN where a column is missing).
+    let columns = |m: &str| -> Vec<Option<usize>> {
+        agg.symbols
+            .iter()
+            .map(|sym| table.column(&format!("{sym}_{m}")))
+            .collect()
+    };
+    let (drawdown, total_return) = (columns("max_drawdown"), columns("total_return"));
+    let values = |row: &[Cell], cols: &[Option<usize>]| -> Vec<f64> {
+        cols.iter()
+            .map(|c| c.map_or(f64::NAN, |i| number(&row[i])))
+            .collect()
     };
     table
         .rows
@@ -127,17 +135,24 @@ fn read_runs<'a>(sweep: &Sweep, agg: &'a Aggregate) -> Vec<Run<'a>> {
         .zip(&agg.closes)
         .map(|(row, closes)| Run {
             point: number(&row[point_col]) as usize,
-            drawdown: symbols
-                .iter()
-                .map(|s| metric(row, s, "max_drawdown"))
-                .collect(),
-            total_return: symbols
-                .iter()
-                .map(|s| metric(row, s, "total_return"))
-                .collect(),
+            drawdown: values(row, &drawdown),
+            total_return: values(row, &total_return),
             closes,
         })
         .collect()
+}
+
+/// A box plot's five numbers: the whiskers at the smallest and largest value.
+impl From<FiveNumbers> for BoxSummary {
+    fn from(f: FiveNumbers) -> Self {
+        BoxSummary {
+            low: f.min,
+            q1: f.q1,
+            median: f.median,
+            q3: f.q3,
+            high: f.max,
+        }
+    }
 }
 
 /// File-name-safe form of a symbol or parameter.
@@ -164,13 +179,7 @@ fn drawdown_chart(sweep: &Sweep, runs: &[Run], s: usize, sym: &str) -> BoxChart 
             BoxGroup {
                 name: format!("p{p}"),
                 color: 0,
-                summary: five_numbers(&values).map(|f| BoxSummary {
-                    low: f.min,
-                    q1: f.q1,
-                    median: f.median,
-                    q3: f.q3,
-                    high: f.max,
-                }),
+                summary: five_numbers(&values).map(BoxSummary::from),
                 values,
             }
         })
@@ -349,17 +358,8 @@ pub fn draw(sweep: &Sweep, layout: &Layout, agg: &Aggregate) -> Result<Charts, S
     let root = layout.root();
     let dir = root.join("charts");
     layout::remove_partials(root, |n| n == "charts")?;
-    let tmp = layout::partial_path(&dir);
-    std::fs::create_dir_all(&tmp).map_err(io(&tmp))?;
-    let result = draw_into(sweep, agg, &tmp);
-    let (blocks, names) = match result {
-        Ok(x) => x,
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&tmp);
-            return Err(e);
-        }
-    };
-    crate::atomic::replace_dir(&tmp, &dir).map_err(io(&dir))?;
+    let (blocks, names) =
+        crate::atomic::create_dir_via(&dir, |p, e| io(p)(e), |tmp| draw_into(sweep, agg, tmp))?;
     let report_path = root.join("report.html");
     report(sweep, agg, blocks)
         .write(&report_path)
@@ -374,8 +374,7 @@ pub fn draw(sweep: &Sweep, layout: &Layout, agg: &Aggregate) -> Result<Charts, S
 type Drawn = (Vec<Section>, Vec<String>);
 
 fn draw_into(sweep: &Sweep, agg: &Aggregate, dir: &Path) -> Result<Drawn, SweepError> {
-    let runs = read_runs(sweep, agg);
-    let symbols = aggregate::symbols(sweep);
+    let runs = read_runs(agg);
     let short = short_names(sweep);
     let mut files = Vec::new();
     let mut put = |figure: Figure, stem: String, size: (u32, u32)| -> Result<String, SweepError> {
@@ -391,7 +390,7 @@ fn draw_into(sweep: &Sweep, agg: &Aggregate, dir: &Path) -> Result<Drawn, SweepE
     let mut drawdowns = Vec::new();
     let mut fans = Vec::new();
     let mut params = Vec::new();
-    for (s, sym) in symbols.iter().enumerate() {
+    for (s, sym) in agg.symbols.iter().enumerate() {
         let part = stem_part(sym);
         let src = put(
             drawdown_chart(sweep, &runs, s, sym).into(),

@@ -6,7 +6,7 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum SweepError {
-    #[error("{}: cannot read the run for the sweep charts", .path.display())]
+    #[error("{}: cannot read the finished run's bars for the sweep tables", .path.display())]
     Records {
         path: PathBuf,
         #[source]

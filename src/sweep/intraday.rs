@@ -6,13 +6,12 @@
 //! One run's days are too few for a significant slope, so [`pooled`] also combines the runs of
 //! one sweep point (its seeds) into one regression over all their days.
 
-use crate::analysis::momentum::{IntradayMomentum, Ols, intraday_momentum, intraday_volatility};
+use crate::analysis::momentum::{
+    IntradayMomentum, Ols, intraday_momentum, intraday_volatility, window_bars,
+};
 use crate::analysis::pinning::{Pinning, expiry_days, pinning};
 use crate::record::BarRow;
 use crate::scenario::Scenario;
-
-/// The last window of the momentum regression: the last half hour.
-const WINDOW_SECONDS: u32 = 1800;
 
 /// One instrument of one run.
 #[derive(Clone, Debug)]
@@ -32,14 +31,10 @@ pub struct PinSpec {
     pub days: Vec<u32>,
 }
 
-/// Bars in the last half hour, at least one.
-pub fn window_bars(s: &Scenario) -> u32 {
-    (WINDOW_SECONDS / s.calendar.bar_seconds.max(1)).max(1)
-}
-
 /// Pinning on `symbol` in `s`: its dealers' strike step, and the expiry days (within the run)
-/// of the series holding the most contracts, the "large strike" (the first on a tie). `None`
-/// if no dealers trade `symbol`.
+/// of the series holding the most contracts, the "large strike" (the first on a tie): only
+/// its first expiry when the dealers do not relist it (`roll = false`). `None` if no dealers
+/// trade `symbol`.
 pub fn pin_spec(s: &Scenario, symbol: &str) -> Option<PinSpec> {
     let d = s.agents.dealer.as_ref().filter(|d| d.count > 0)?;
     let first = &s.instruments.first()?.symbol;
@@ -55,17 +50,24 @@ pub fn pin_spec(s: &Scenario, symbol: &str) -> Option<PinSpec> {
         }
     })?;
     let first_expiry = big.first_expiry_days.unwrap_or(big.expiry_days);
+    let mut days = expiry_days(big.expiry_days, first_expiry, s.days);
+    if !big.roll {
+        // The series listed before the run expires once. (A same-day series is listed only
+        // by relisting each morning, so without rolling there is none; validation refuses
+        // that combination.)
+        days.truncate(if big.expiry_days == 0 { 0 } else { 1 });
+    }
     Some(PinSpec {
         step: d.strike_step,
         tick,
-        days: expiry_days(big.expiry_days, first_expiry, s.days),
+        days,
     })
 }
 
 /// The statistics of instrument `index` (named `symbol`) in a run of `s`, from its bars.
 pub fn of_run(s: &Scenario, bars: &[BarRow], index: u16, symbol: &str) -> Intraday {
     Intraday {
-        momentum: intraday_momentum(bars, index, window_bars(s)),
+        momentum: intraday_momentum(bars, index, window_bars(s.calendar.bar_seconds)),
         vol: intraday_volatility(bars, index),
         pin: pin_spec(s, symbol).map(|p| pinning(bars, index, p.step, p.tick, Some(&p.days))),
     }
@@ -161,7 +163,6 @@ mod tests {
             ..DealerCfg::default()
         };
         let s = scenario(Some(d.clone()));
-        assert_eq!(window_bars(&s), 30);
         let p = pin_spec(&s, "SPX").unwrap();
         assert_eq!((p.step, p.tick), (25.0, 0.25));
         assert_eq!(p.days, [5, 10, 15, 20, 25, 30]);
@@ -177,6 +178,42 @@ mod tests {
         d.count = 0;
         assert_eq!(pin_spec(&scenario(Some(d)), "NDX"), None);
         assert_eq!(pin_spec(&scenario(None), "SPX"), None);
+    }
+
+    /// A series the dealers do not relist expires once: its first expiry, if within the run.
+    #[test]
+    fn pin_spec_without_rolling_counts_only_the_first_expiry() {
+        let mut big = series(5, -200_000.0);
+        big.roll = false;
+        let mut d = DealerCfg {
+            strike_step: 25.0,
+            series: vec![series(21, 1000.0), big],
+            ..DealerCfg::default()
+        };
+        assert_eq!(
+            pin_spec(&scenario(Some(d.clone())), "SPX").unwrap().days,
+            [5]
+        );
+        d.series[1].first_expiry_days = Some(3);
+        assert_eq!(
+            pin_spec(&scenario(Some(d.clone())), "SPX").unwrap().days,
+            [3]
+        );
+        // Listed to expire after the run ends: no expiry day in the run.
+        d.series[1].first_expiry_days = Some(40);
+        assert!(
+            pin_spec(&scenario(Some(d.clone())), "SPX")
+                .unwrap()
+                .days
+                .is_empty()
+        );
+        // Rolling, the same series expires every 5 days from its first expiry.
+        d.series[1].first_expiry_days = Some(3);
+        d.series[1].roll = true;
+        assert_eq!(
+            pin_spec(&scenario(Some(d)), "SPX").unwrap().days,
+            [3, 8, 13, 18, 23, 28]
+        );
     }
 
     /// Pinning pools by days: 2 days at distance 0.1 and 6 at 0.3 average to 0.25.

@@ -77,8 +77,6 @@ impl Layout {
     }
 }
 
-pub use crate::atomic::partial_path;
-
 /// Writes a file atomically: readers see the old file or the whole new one, never a part.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SweepError> {
     crate::atomic::write_bytes(path, bytes).map_err(io(path))
