@@ -72,31 +72,24 @@ fn bench_missing_scenario_fails_naming_the_file() {
 #[test]
 fn bench_scaling_grows_a_scenario_with_letfs() {
     let s = Scratch::new("bench-scaling-letf");
-    let text = format!(
+    let scenario = format!(
         "{TINY}
 [agents.letf]
 execution = {{ style = \"twap\", start = \"10:00\", end = \"10:20\", slices = 5 }}
 "
     );
-    let path = s.write("letf.toml", &text);
-    let out = Command::new(BIN)
-        .args([
-            "bench",
-            path.to_str().unwrap(),
-            "--runs",
-            "1",
-            "--scaling",
-            "--scaling-days",
-            "1",
-        ])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "stdout: {stdout}\nstderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let path = s.write("letf.toml", &scenario);
+    let out = flowsim([
+        "bench",
+        path.to_str().unwrap(),
+        "--runs",
+        "1",
+        "--scaling",
+        "--scaling-days",
+        "1",
+    ]);
+    assert_success(&out, "bench --scaling");
+    let stdout = text(&out.stdout);
     // 1 market maker + 5 noise traders + 4 default LETF funds.
     assert!(stdout.contains("per run: 10 agents"), "{stdout}");
     assert!(stdout.contains("split each LETF fund"), "{stdout}");

@@ -176,7 +176,7 @@ fn scaling(
             },
             Ok,
         )
-        .with_context(|| format!("shortening the scenario for the scaling base"))?;
+        .context("shortening the scenario for the scaling base")?;
     println!();
     println!(
         "scaling (base: {base_days} days; medians of {runs} runs; memory is the peak of each row where the kernel lets it be reset, else of the process so far):"
