@@ -53,6 +53,9 @@ pub enum Metric {
     HedgeRatio,
     /// Equity weight of a balanced fund.
     EquityWeight,
+    /// Share of its configured demand a value trader with a risk budget offers at the
+    /// volatility it will see tomorrow (`risk_budget_vol / σ̂`).
+    RiskScale,
 }
 
 impl Metric {
@@ -79,6 +82,7 @@ impl Metric {
             Metric::MarginCallPrice => "margin_call_price",
             Metric::HedgeRatio => "hedge_ratio",
             Metric::EquityWeight => "equity_weight",
+            Metric::RiskScale => "risk_scale",
         }
     }
 }

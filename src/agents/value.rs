@@ -9,9 +9,11 @@ use rand_distr::{Distribution, Normal};
 
 use super::activity::IntradayActivity;
 use super::execution::limit;
+use super::state::{Metric, StateSample};
 use super::{Action, Agent, AgentClass, Context, DayPhase};
 use crate::book::{Motive, Side, TimeInForce};
 use crate::market::data::InstrumentData;
+use crate::market::ewma::annualise;
 use crate::market::time::{Nanos, SECOND};
 use crate::scenario::{ValueCfg, ValueLimit};
 
@@ -103,6 +105,14 @@ impl Agent for ValueTrader {
         }
         self.next(ctx, rng)
     }
+
+    fn end_day(&mut self, ctx: &Context, out: &mut Vec<StateSample>) {
+        if self.cfg.risk_budget_vol > 0.0 {
+            let i = self.instrument;
+            let scale = risk_scale(&self.cfg, &ctx.instruments[i]);
+            out.push(StateSample::new(i, Metric::RiskScale, scale));
+        }
+    }
 }
 
 impl ValueTrader {
@@ -116,7 +126,13 @@ impl ValueTrader {
         if mispricing.abs() < self.cfg.threshold {
             return;
         }
-        let target = target_units(&self.cfg, data, mispricing, mid);
+        let target = target_units(
+            &self.cfg,
+            data,
+            risk_scale(&self.cfg, data),
+            mispricing,
+            mid,
+        );
         // Each decision replaces the trader's resting order: what is left of it after taking
         // liquidity rests at the trader's price, so when the market has run away from value
         // the trader's offer (or bid) becomes the new touch.
@@ -176,11 +192,28 @@ impl ValueTrader {
     }
 }
 
+/// How much of its configured demand a trader offers at the market's current volatility:
+/// `risk_budget_vol / σ̂` with a risk budget, else all of it.
+fn risk_scale(cfg: &ValueCfg, data: &InstrumentData) -> f64 {
+    if cfg.risk_budget_vol > 0.0 && data.ewma_var > 0.0 {
+        cfg.risk_budget_vol / annualise(data.ewma_var)
+    } else {
+        1.0
+    }
+}
+
 /// The position (units) a trader wants when the price is `price` dollars and its log
-/// mispricing is `mispricing`: `usd_per_pct` per 1%, capped at `max_position_usd`.
-fn target_units(cfg: &ValueCfg, data: &InstrumentData, mispricing: f64, price: f64) -> i64 {
-    let usd =
-        (cfg.usd_per_pct * mispricing * 100.0).clamp(-cfg.max_position_usd, cfg.max_position_usd);
+/// mispricing is `mispricing`: `usd_per_pct` per 1%, capped at `max_position_usd`, both
+/// scaled by `scale` (see [`risk_scale`]).
+fn target_units(
+    cfg: &ValueCfg,
+    data: &InstrumentData,
+    scale: f64,
+    mispricing: f64,
+    price: f64,
+) -> i64 {
+    let cap = cfg.max_position_usd * scale;
+    let usd = (cfg.usd_per_pct * scale * mispricing * 100.0).clamp(-cap, cap);
     (usd / (price * data.notional_per_unit)).round() as i64
 }
 
@@ -206,13 +239,21 @@ fn ladder(
     out: &mut Vec<Action>,
 ) {
     let k = cfg.ladder_levels as i64;
+    let scale = risk_scale(cfg, data);
+    // When the market is further from value than the ladder reaches, the outermost level on
+    // that side moves to the market's price: the trader's demand there is in the book, and a
+    // discount of any size meets the schedule instead of an empty book beyond its last level.
+    let at_market = (estimate / data.price_usd(data.mid().round() as i64)).ln();
     // Level j in -k..k, from the highest price down: sell-side levels (j < 0) from the
     // outermost in, then buy-side levels outwards.
     let level = |j: i64| {
         let steps = if j >= 0 { j } else { -j - 1 } as f64;
-        let m = (cfg.threshold + steps * cfg.ladder_step) * if j >= 0 { 1.0 } else { -1.0 };
+        let mut m = (cfg.threshold + steps * cfg.ladder_step) * if j >= 0 { 1.0 } else { -1.0 };
+        if (j == k - 1 && at_market > m) || (j == -k && at_market < m) {
+            m = at_market;
+        }
         let price = estimate * (-m).exp();
-        let want = target_units(cfg, data, m, price);
+        let want = target_units(cfg, data, scale, m, price);
         let n = (share * (want - position) as f64).round() as i64;
         (data.to_ticks(price).max(1), n)
     };
@@ -287,19 +328,73 @@ mod tests {
             for sign in [1.0, -1.0] {
                 let m = sign * (cfg.threshold + k as f64 * cfg.ladder_step);
                 let price = 5000.0 * (-m).exp();
-                let want = target_units(&cfg, &data, m, price);
+                let want = target_units(&cfg, &data, 1.0, m, price);
                 let expected = (0.5 * (want - 30_000) as f64).round() as i64;
                 assert_eq!(fill_at(&out, data.to_ticks(price)), expected, "level {m}");
             }
         }
         let m = 0.003 + 0.005 * 7.0; // 3.8% below value: $19bn
-        let want = target_units(&cfg, &data, m, 5000.0 * (-m).exp());
+        let want = target_units(&cfg, &data, 1.0, m, 5000.0 * (-m).exp());
         assert!((want - 78_500).abs() < 1_000, "{want}");
         // Far below the ladder the trader is capped at its outermost level (3.8% below value).
         assert_eq!(
             fill_at(&out, 1),
             (0.5 * (want - 30_000) as f64).round() as i64
         );
+    }
+
+    /// With a 12% risk budget a trader offers its whole schedule when the market's σ̂ is 12%
+    /// and half of it at 24%: 2.3% under value, $5bn × 2.3 = $11.5bn is about 47,000 units at
+    /// 4886, so about 23,500 at 24%.
+    #[test]
+    fn a_risk_budget_scales_the_schedule_with_volatility() {
+        let cfg = ValueCfg {
+            risk_budget_vol: 0.12,
+            ..closing(ValueLimit::Schedule, 0).0
+        };
+        let mut data = testkit::market(&[5000.0]);
+        data.ewma_var = 0.12f64.powi(2) / 252.0;
+        assert!((risk_scale(&cfg, &data) - 1.0).abs() < 1e-12);
+        data.ewma_var = 0.24f64.powi(2) / 252.0;
+        assert!((risk_scale(&cfg, &data) - 0.5).abs() < 1e-12);
+        let without = ValueCfg {
+            risk_budget_vol: 0.0,
+            ..cfg.clone()
+        };
+        assert_eq!(risk_scale(&without, &data), 1.0);
+        let mut out = Vec::new();
+        ladder(0, &data, 5000.0, 0, 1.0, &cfg, &mut out);
+        let m = cfg.threshold + 4.0 * cfg.ladder_step;
+        let p = data.to_ticks(5000.0 * (-m).exp());
+        let half = fill_at(&out, p);
+        assert!((23_400..23_700).contains(&half), "{half}");
+        let mut full = Vec::new();
+        ladder(0, &data, 5000.0, 0, 1.0, &without, &mut full);
+        assert!((2 * half - fill_at(&full, p)).abs() <= 2);
+    }
+
+    /// 5% under value, beyond the ladder's 3.8% reach, the trader's outermost buy moves from
+    /// 3.8% to the market's price and holds its schedule there: $5bn × 5.13% at 4750 is about
+    /// 108,000 units (at 3.8% it would have stopped at about 79,000); the level inside it
+    /// (3.3%, about 68,000) stays where it was.
+    #[test]
+    fn the_ladder_reaches_a_market_beyond_its_last_level() {
+        let (cfg, _, _) = closing(ValueLimit::Schedule, 0);
+        let data = testkit::market(&[4750.0]);
+        let mut out = Vec::new();
+        ladder(0, &data, 5000.0, 0, 1.0, &cfg, &mut out);
+        let at_market = fill_at(&out, data.to_ticks(4750.0));
+        assert!((107_500..108_500).contains(&at_market), "{at_market}");
+        let reach = cfg.threshold + 7.0 * cfg.ladder_step;
+        let regular = fill_at(&out, data.to_ticks(5000.0 * (-reach).exp()));
+        let inside = cfg.threshold + 6.0 * cfg.ladder_step;
+        assert_eq!(
+            regular,
+            fill_at(&out, data.to_ticks(5000.0 * (-inside).exp()))
+        );
+        assert!((67_500..68_500).contains(&regular), "{regular}");
+        // Nothing is offered below the market: the schedule ends there.
+        assert_eq!(fill_at(&out, 1), at_market);
     }
 
     /// At the edge a trader never sells below its value (it keeps a long position until the
@@ -325,7 +420,7 @@ mod tests {
         // below, up to half its gap.
         assert_eq!(fill_at(&out, data.to_ticks(5000.0 * 0.99)), 0);
         let m = cfg.threshold + 5.0 * cfg.ladder_step; // 2.8%
-        let want = target_units(&cfg, &data, m, 5000.0 * (-m).exp());
+        let want = target_units(&cfg, &data, 1.0, m, 5000.0 * (-m).exp());
         assert_eq!(
             fill_at(&out, data.to_ticks(5000.0 * (-m).exp())),
             (0.5 * (want - 30_000) as f64).round() as i64
@@ -380,8 +475,20 @@ mod tests {
                 _ => 0,
             })
             .sum();
-        // The ladder reaches 0.05% + 11 × 0.25% = 2.8% over value (4885), all of it under the
-        // 5000 bid: $5bn per 1% × 2.8% = $14bn, about 57,000 units, offered through the bid.
-        assert!((56_000..58_500).contains(&through), "{through}");
+        // The market is 5.1% over value, beyond the ladder's 0.05% + 11 × 0.25% = 2.8%, so the
+        // outermost level moves to the market (5000, inside the spread) and holds the trader's
+        // 5.1% schedule there; the levels out to 2.55% (4872.7), all under the 5000 bid, offer
+        // $5bn per 1% × 2.55% = $12.75bn, about 52,300 units, through the bid.
+        assert!((51_800..52_800).contains(&through), "{through}");
+        assert_eq!(
+            fill_at(&out, data[0].to_ticks(5000.0)),
+            -target_units(
+                &trader.cfg,
+                &data[0],
+                1.0,
+                (5000.0f64 / 4750.0).ln(),
+                5000.0
+            )
+        );
     }
 }

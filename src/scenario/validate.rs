@@ -326,6 +326,7 @@ fn agents(p: &mut Problems, s: &Scenario) {
             p.add(f("speed"), format!("must be in (0, 1], got {}", c.speed));
         }
         p.range(f("close_speed"), c.close_speed, 0.0, 1.0);
+        p.range(f("risk_budget_vol"), c.risk_budget_vol, 0.0, 2.0);
         if c.close_speed > 0.0 || c.limit == crate::scenario::ValueLimit::Schedule {
             p.range(f("ladder_levels"), c.ladder_levels as f64, 1.0, 100.0);
             p.positive(f("ladder_step"), c.ladder_step);
