@@ -13,6 +13,7 @@ use thiserror::Error;
 use super::data::{DEPTH_LEVELS, InstrumentData};
 use super::fundamental::Fundamentals;
 use super::ledger::{Ledger, LedgerError};
+use super::rejects::RejectCounts;
 use super::time::{Calendar, MINUTE, Nanos};
 use crate::agents::{Action, Agent, AgentClass, Context, DayPhase, OpenOrder};
 use crate::book::{
@@ -106,6 +107,8 @@ pub struct RunCounts {
     pub events: u64,
     pub orders: u64,
     pub rejected: u64,
+    /// `rejected` by reason.
+    pub rejected_by: RejectCounts,
     pub cancels: u64,
     pub trades: u64,
     pub halts: u32,
@@ -771,7 +774,10 @@ impl Simulation {
                             });
                         }
                     }
-                    Err(_) => self.counts.rejected += 1,
+                    Err(r) => {
+                        self.counts.rejected += 1;
+                        self.counts.rejected_by.add(&r);
+                    }
                 }
                 instrument
             }
