@@ -112,7 +112,7 @@ fn agents(c: &mut Criterion) {
         Box::new(NoiseTrader::new(0, NoiseCfg::default(), 20.0))
     });
     decision(c, "value", morning, |rng| {
-        Box::new(ValueTrader::new(0, ValueCfg::default(), rng))
+        Box::new(ValueTrader::new(0, ValueCfg::default(), 0.12, rng))
     });
     let vt = VolTargetCfg {
         band: 0.0,

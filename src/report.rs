@@ -757,6 +757,27 @@ fn agents_section(
                 });
             }
         }
+        // Value capital under a risk budget: the share of its calm depth it offers.
+        let depth = class_daily(r, AgentClass::Value, Metric::RiskScale, i, false);
+        if !depth.is_empty() {
+            panels.push(
+                LineChart {
+                    title: format!("{sym}: value capital's depth under its risk budget"),
+                    x: Axis::new("trading day"),
+                    y: Axis::new("annual vol / σ̂"),
+                    series: vec![
+                        Series::new("depth scale", color(AgentClass::Value), depth).step(),
+                    ],
+                    levels: vec![Level {
+                        y: 1.0,
+                        label: "calm depth".into(),
+                        color: None,
+                    }],
+                    ..LineChart::default()
+                }
+                .into(),
+            );
+        }
     }
     if panels.is_empty() {
         return Ok(None);
@@ -779,7 +800,8 @@ fn agents_section(
         Block::Figure {
             src: format!("charts/{stem}.svg"),
             caption: "Vol-targeters' exposure and its percentile in their own history, CTA \
-                      positions and trigger levels, dealers' gamma."
+                      positions and trigger levels, dealers' gamma and, where value traders \
+                      keep a risk budget, the share of their calm depth they offer."
                 .into(),
         },
     );

@@ -366,7 +366,7 @@ fn letf_leverage_outside_the_allowed_multiples_is_refused() {
 }
 
 #[test]
-fn closing_ladder_share_above_one_unknown_limit_and_negative_risk_budget_are_refused() {
+fn closing_ladder_share_above_one_unknown_limit_and_a_numeric_risk_budget_are_refused() {
     let s = Scratch::new("value-close");
     let text = edit(TINY, "count = 5\n", "count = 5\nclose_speed = 1.5\n");
     let (file, err) = refused(&s, &text);
@@ -381,15 +381,28 @@ fn closing_ladder_share_above_one_unknown_limit_and_negative_risk_budget_are_ref
     let (file, err) = refused(&s, &text);
     assert_located(&err, &file, line_of(&text, "limit"), "agents.value.limit");
     assert!(err.contains("edge") && err.contains("schedule"), "{err}");
-    let text = edit(TINY, "count = 5\n", "count = 5\nrisk_budget_vol = -0.1\n");
+    let text = edit(TINY, "count = 5\n", "count = 5\nrisk_budget = 0.12\n");
     let (file, err) = refused(&s, &text);
     assert_located(
         &err,
         &file,
-        line_of(&text, "risk_budget_vol"),
-        "agents.value.risk_budget_vol",
+        line_of(&text, "risk_budget"),
+        "agents.value.risk_budget",
     );
-    assert!(err.contains("between 0 and 2"), "{err}");
+    // A risk budget scales depth by annual_vol / σ̂: a zero-volatility instrument has none.
+    let text = edit(
+        &edit(TINY, "count = 5\n", "count = 5\nrisk_budget = true\n"),
+        "notional_per_unit = 50.0\n",
+        "notional_per_unit = 50.0\nannual_vol = 0.0\n",
+    );
+    let (file, err) = refused(&s, &text);
+    assert_located(
+        &err,
+        &file,
+        line_of(&text, "risk_budget"),
+        "agents.value.risk_budget",
+    );
+    assert!(err.contains("annual_vol above 0"), "{err}");
 }
 
 #[test]

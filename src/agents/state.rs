@@ -54,7 +54,7 @@ pub enum Metric {
     /// Equity weight of a balanced fund.
     EquityWeight,
     /// Share of its configured demand a value trader with a risk budget offers at the
-    /// volatility it will see tomorrow (`risk_budget_vol / σ̂`).
+    /// volatility it will see tomorrow (the instrument's `annual_vol` / σ̂).
     RiskScale,
 }
 

@@ -24,16 +24,22 @@ pub struct ValueTrader {
     bias: f64,
     /// Today's closing ladder has been entered (or was not due).
     ladder_sent: bool,
+    /// The instrument's calm volatility, when the trader keeps a risk budget.
+    calm_vol: Option<f64>,
 }
 
 impl ValueTrader {
-    pub fn new(instrument: usize, cfg: ValueCfg, rng: &mut ChaCha8Rng) -> Self {
+    /// `annual_vol` is the instrument's: with `risk_budget` the trader's configured depth holds
+    /// at that volatility.
+    pub fn new(instrument: usize, cfg: ValueCfg, annual_vol: f64, rng: &mut ChaCha8Rng) -> Self {
         let bias = Normal::new(0.0, cfg.estimate_noise.max(0.0)).map_or(0.0, |n| n.sample(rng));
+        let calm_vol = cfg.risk_budget.then_some(annual_vol);
         ValueTrader {
             instrument,
             cfg,
             bias,
             ladder_sent: false,
+            calm_vol,
         }
     }
 
@@ -107,9 +113,9 @@ impl Agent for ValueTrader {
     }
 
     fn end_day(&mut self, ctx: &Context, out: &mut Vec<StateSample>) {
-        if self.cfg.risk_budget_vol > 0.0 {
+        if self.calm_vol.is_some() {
             let i = self.instrument;
-            let scale = risk_scale(&self.cfg, &ctx.instruments[i]);
+            let scale = risk_scale(self.calm_vol, &ctx.instruments[i]);
             out.push(StateSample::new(i, Metric::RiskScale, scale));
         }
     }
@@ -126,13 +132,8 @@ impl ValueTrader {
         if mispricing.abs() < self.cfg.threshold {
             return;
         }
-        let target = target_units(
-            &self.cfg,
-            data,
-            risk_scale(&self.cfg, data),
-            mispricing,
-            mid,
-        );
+        let cfg = scaled(&self.cfg, risk_scale(self.calm_vol, data));
+        let target = target_units(&cfg, data, mispricing, mid);
         // Each decision replaces the trader's resting order: what is left of it after taking
         // liquidity rests at the trader's price, so when the market has run away from value
         // the trader's offer (or bid) becomes the new touch.
@@ -172,15 +173,9 @@ impl ValueTrader {
             out.push(Action::CancelAll { instrument: i });
         }
         let position = ctx.position(i);
-        ladder(
-            i,
-            &ctx.instruments[i],
-            estimate,
-            position,
-            share,
-            &self.cfg,
-            out,
-        );
+        let data = &ctx.instruments[i];
+        let cfg = scaled(&self.cfg, risk_scale(self.calm_vol, data));
+        ladder(i, data, estimate, position, share, &cfg, out);
     }
 
     /// This decision's estimate of value: the fundamental seen through the trader's own bias
@@ -193,27 +188,28 @@ impl ValueTrader {
 }
 
 /// How much of its configured demand a trader offers at the market's current volatility:
-/// `risk_budget_vol / σ̂` with a risk budget, else all of it.
-fn risk_scale(cfg: &ValueCfg, data: &InstrumentData) -> f64 {
-    if cfg.risk_budget_vol > 0.0 && data.ewma_var > 0.0 {
-        cfg.risk_budget_vol / annualise(data.ewma_var)
-    } else {
-        1.0
+/// `calm_vol / σ̂` with a risk budget, else all of it.
+fn risk_scale(calm_vol: Option<f64>, data: &InstrumentData) -> f64 {
+    match calm_vol {
+        Some(v) if data.ewma_var > 0.0 => v / annualise(data.ewma_var),
+        _ => 1.0,
+    }
+}
+
+/// The configuration with its demand (`usd_per_pct` and the cap) scaled by `scale`.
+fn scaled(cfg: &ValueCfg, scale: f64) -> ValueCfg {
+    ValueCfg {
+        usd_per_pct: cfg.usd_per_pct * scale,
+        max_position_usd: cfg.max_position_usd * scale,
+        ..cfg.clone()
     }
 }
 
 /// The position (units) a trader wants when the price is `price` dollars and its log
-/// mispricing is `mispricing`: `usd_per_pct` per 1%, capped at `max_position_usd`, both
-/// scaled by `scale` (see [`risk_scale`]).
-fn target_units(
-    cfg: &ValueCfg,
-    data: &InstrumentData,
-    scale: f64,
-    mispricing: f64,
-    price: f64,
-) -> i64 {
-    let cap = cfg.max_position_usd * scale;
-    let usd = (cfg.usd_per_pct * scale * mispricing * 100.0).clamp(-cap, cap);
+/// mispricing is `mispricing`: `usd_per_pct` per 1%, capped at `max_position_usd`.
+fn target_units(cfg: &ValueCfg, data: &InstrumentData, mispricing: f64, price: f64) -> i64 {
+    let usd =
+        (cfg.usd_per_pct * mispricing * 100.0).clamp(-cfg.max_position_usd, cfg.max_position_usd);
     (usd / (price * data.notional_per_unit)).round() as i64
 }
 
@@ -239,7 +235,6 @@ fn ladder(
     out: &mut Vec<Action>,
 ) {
     let k = cfg.ladder_levels as i64;
-    let scale = risk_scale(cfg, data);
     // When the market is further from value than the ladder reaches, the outermost level on
     // that side moves to the market's price: the trader's demand there is in the book, and a
     // discount of any size meets the schedule instead of an empty book beyond its last level.
@@ -253,7 +248,7 @@ fn ladder(
             m = at_market;
         }
         let price = estimate * (-m).exp();
-        let want = target_units(cfg, data, scale, m, price);
+        let want = target_units(cfg, data, m, price);
         let n = (share * (want - position) as f64).round() as i64;
         (data.to_ticks(price).max(1), n)
     };
@@ -328,13 +323,13 @@ mod tests {
             for sign in [1.0, -1.0] {
                 let m = sign * (cfg.threshold + k as f64 * cfg.ladder_step);
                 let price = 5000.0 * (-m).exp();
-                let want = target_units(&cfg, &data, 1.0, m, price);
+                let want = target_units(&cfg, &data, m, price);
                 let expected = (0.5 * (want - 30_000) as f64).round() as i64;
                 assert_eq!(fill_at(&out, data.to_ticks(price)), expected, "level {m}");
             }
         }
         let m = 0.003 + 0.005 * 7.0; // 3.8% below value: $19bn
-        let want = target_units(&cfg, &data, 1.0, m, 5000.0 * (-m).exp());
+        let want = target_units(&cfg, &data, m, 5000.0 * (-m).exp());
         assert!((want - 78_500).abs() < 1_000, "{want}");
         // Far below the ladder the trader is capped at its outermost level (3.8% below value).
         assert_eq!(
@@ -343,34 +338,59 @@ mod tests {
         );
     }
 
-    /// With a 12% risk budget a trader offers its whole schedule when the market's σ̂ is 12%
-    /// and half of it at 24%: 2.3% under value, $5bn × 2.3 = $11.5bn is about 47,000 units at
-    /// 4886, so about 23,500 at 24%.
+    /// With a risk budget a trader on a 12%-volatility instrument offers its whole schedule
+    /// when the market's σ̂ is 12% and half of it at 24%: 2.3% under value, $5bn × 2.3 =
+    /// $11.5bn is about 47,000 units at 4886, so about 23,500 at 24%.
     #[test]
     fn a_risk_budget_scales_the_schedule_with_volatility() {
-        let cfg = ValueCfg {
-            risk_budget_vol: 0.12,
-            ..closing(ValueLimit::Schedule, 0).0
-        };
+        let cfg = closing(ValueLimit::Schedule, 0).0;
         let mut data = testkit::market(&[5000.0]);
         data.ewma_var = 0.12f64.powi(2) / 252.0;
-        assert!((risk_scale(&cfg, &data) - 1.0).abs() < 1e-12);
+        assert!((risk_scale(Some(0.12), &data) - 1.0).abs() < 1e-12);
         data.ewma_var = 0.24f64.powi(2) / 252.0;
-        assert!((risk_scale(&cfg, &data) - 0.5).abs() < 1e-12);
-        let without = ValueCfg {
-            risk_budget_vol: 0.0,
-            ..cfg.clone()
-        };
-        assert_eq!(risk_scale(&without, &data), 1.0);
+        let scale = risk_scale(Some(0.12), &data);
+        assert!((scale - 0.5).abs() < 1e-12);
+        assert_eq!(risk_scale(None, &data), 1.0);
         let mut out = Vec::new();
-        ladder(0, &data, 5000.0, 0, 1.0, &cfg, &mut out);
+        ladder(0, &data, 5000.0, 0, 1.0, &scaled(&cfg, scale), &mut out);
         let m = cfg.threshold + 4.0 * cfg.ladder_step;
         let p = data.to_ticks(5000.0 * (-m).exp());
         let half = fill_at(&out, p);
         assert!((23_400..23_700).contains(&half), "{half}");
         let mut full = Vec::new();
-        ladder(0, &data, 5000.0, 0, 1.0, &without, &mut full);
+        ladder(0, &data, 5000.0, 0, 1.0, &cfg, &mut full);
         assert!((2 * half - fill_at(&full, p)).abs() <= 2);
+    }
+
+    /// The scale the trader acts on is the one it reports at the close, and only with a
+    /// risk budget.
+    #[test]
+    fn a_trader_with_a_risk_budget_reports_its_depth_scale() {
+        use rand::SeedableRng;
+        let cal = testkit::calendar();
+        let mut data = testkit::market(&[5000.0]);
+        data.ewma_var = 0.16f64.powi(2) / 252.0;
+        let data = [data];
+        let account = testkit::account(0);
+        let ctx = testkit::context(&cal, &data, &account, 2, 57_600 * SECOND, DayPhase::Closed);
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        for (budget, expected) in [(true, Some(0.75)), (false, None)] {
+            let cfg = ValueCfg {
+                risk_budget: budget,
+                ..ValueCfg::default()
+            };
+            let mut trader = ValueTrader::new(0, cfg, 0.12, &mut rng);
+            let mut out = Vec::new();
+            trader.end_day(&ctx, &mut out);
+            let got = out
+                .iter()
+                .find(|s| s.metric == Metric::RiskScale)
+                .map(|s| s.value);
+            match (got, expected) {
+                (Some(g), Some(e)) => assert!((g - e).abs() < 1e-12, "{g}"),
+                (g, e) => assert_eq!(g, e),
+            }
+        }
     }
 
     /// 5% under value, beyond the ladder's 3.8% reach, the trader's outermost buy moves from
@@ -420,7 +440,7 @@ mod tests {
         // below, up to half its gap.
         assert_eq!(fill_at(&out, data.to_ticks(5000.0 * 0.99)), 0);
         let m = cfg.threshold + 5.0 * cfg.ladder_step; // 2.8%
-        let want = target_units(&cfg, &data, 1.0, m, 5000.0 * (-m).exp());
+        let want = target_units(&cfg, &data, m, 5000.0 * (-m).exp());
         assert_eq!(
             fill_at(&out, data.to_ticks(5000.0 * (-m).exp())),
             (0.5 * (want - 30_000) as f64).round() as i64
@@ -441,7 +461,7 @@ mod tests {
             ..ValueCfg::default()
         };
         let mut rng = ChaCha8Rng::seed_from_u64(1);
-        let mut trader = ValueTrader::new(0, cfg, &mut rng);
+        let mut trader = ValueTrader::new(0, cfg, 0.12, &mut rng);
         let cal = testkit::calendar();
         let mut data = testkit::market(&[5000.0]);
         data.fundamental = 4750.0;
@@ -482,13 +502,7 @@ mod tests {
         assert!((51_800..52_800).contains(&through), "{through}");
         assert_eq!(
             fill_at(&out, data[0].to_ticks(5000.0)),
-            -target_units(
-                &trader.cfg,
-                &data[0],
-                1.0,
-                (5000.0f64 / 4750.0).ln(),
-                5000.0
-            )
+            -target_units(&trader.cfg, &data[0], (5000.0f64 / 4750.0).ln(), 5000.0)
         );
     }
 }

@@ -191,7 +191,14 @@ pub fn build_with(
                     AgentClass::Value,
                     i as u32 * c.count + k,
                     c.latency_us,
-                    &mut |rng| Box::new(ValueTrader::new(i, c.clone(), rng)),
+                    &mut |rng| {
+                        Box::new(ValueTrader::new(
+                            i,
+                            c.clone(),
+                            s.instruments[i].annual_vol,
+                            rng,
+                        ))
+                    },
                 );
             }
         }

@@ -373,13 +373,13 @@ pub struct ValueCfg {
     /// Mispricing between adjacent levels of the ladder (0.0025 = 0.25%); the first
     /// level is at `threshold`.
     pub ladder_step: f64,
-    /// Annualised volatility at which `usd_per_pct` and `max_position_usd` hold (0 = always).
-    /// Above 0 the trader keeps a fixed risk budget: its whole schedule scales by
-    /// `risk_budget_vol / σ̂`, σ̂ the market's published EWMA volatility (updated at each
-    /// close), so value capital offers less depth after a volatility shock, as VaR-limited
-    /// liquidity providers do (Danielsson, Shin & Zigrand; the liquidity spirals of
-    /// Brunnermeier & Pedersen 2009; the low-liquidity window of DOMAIN.md §9.0).
-    pub risk_budget_vol: f64,
+    /// Keep a fixed risk budget: `usd_per_pct` and `max_position_usd` hold when the market's
+    /// published EWMA volatility σ̂ (updated at each close) equals the instrument's
+    /// `annual_vol`, and the whole schedule scales by `annual_vol / σ̂`. Value capital then
+    /// offers less depth after a volatility shock, as VaR-limited liquidity providers do
+    /// (Danielsson, Shin & Zigrand; the liquidity spirals of Brunnermeier & Pedersen 2009; the
+    /// low-liquidity window of DOMAIN.md §9.0).
+    pub risk_budget: bool,
     pub latency_us: u64,
 }
 
@@ -414,7 +414,7 @@ impl Default for ValueCfg {
             close_speed: 0.0,
             ladder_levels: 12,
             ladder_step: 0.0025,
-            risk_budget_vol: 0.0,
+            risk_budget: false,
             latency_us: 5000,
         }
     }

@@ -326,7 +326,21 @@ fn agents(p: &mut Problems, s: &Scenario) {
             p.add(f("speed"), format!("must be in (0, 1], got {}", c.speed));
         }
         p.range(f("close_speed"), c.close_speed, 0.0, 1.0);
-        p.range(f("risk_budget_vol"), c.risk_budget_vol, 0.0, 2.0);
+        if c.risk_budget {
+            if let Some(ins) = s
+                .instruments
+                .iter()
+                .find(|ins| ins.annual_vol.is_nan() || ins.annual_vol <= 0.0)
+            {
+                p.add(
+                    f("risk_budget"),
+                    format!(
+                        "scales depth by annual_vol / σ̂, so it needs annual_vol above 0; {} has {}",
+                        ins.symbol, ins.annual_vol
+                    ),
+                );
+            }
+        }
         if c.close_speed > 0.0 || c.limit == crate::scenario::ValueLimit::Schedule {
             p.range(f("ladder_levels"), c.ladder_levels as f64, 1.0, 100.0);
             p.positive(f("ladder_step"), c.ladder_step);
