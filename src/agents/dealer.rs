@@ -451,9 +451,9 @@ impl Agent for Dealer {
         }
         let next = ctx.now + self.check;
         let last = next >= close_auction;
-        let lift = self.cfg.settlement == SettlementCfg::Cash
+        let cash_expiry = self.cfg.settlement == SettlementCfg::Cash
             && self.book.series.iter().any(|s| s.expiry_day == ctx.day);
-        if last && lift {
+        if last && cash_expiry {
             // The options are cash-settled at the closing price, so the hedge of the series
             // expiring today is lifted in the closing auction, at that price: what is left is
             // the hedge of the rest of the book. (Unwound the next morning instead, a large
@@ -466,7 +466,8 @@ impl Agent for Dealer {
             }
         } else if ladder {
             // Physically settled, an expiring series' ladder rests into the closing auction as
-            // on any other day: exercise at the closing price unwinds whatever hedge is left.
+            // on any other day: the delivery at the close takes the place of its hedge, and
+            // what the two leave (the delta's last drift, never traded) is hedged next morning.
             self.hedge_ladder(ctx, spot, target, out);
         }
         if due {
