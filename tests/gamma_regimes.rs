@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use flowsim::analysis::momentum::{IntradayMomentum, intraday_momentum};
 use flowsim::record::RunRecords;
-use flowsim::scenario::load_sweep;
+use flowsim::scenario::{SettlementCfg, load_sweep};
 
 fn experiments() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments")
@@ -22,9 +22,17 @@ fn value(v: &Option<toml::Value>) -> f64 {
     }
 }
 
+/// The numeric parameters of a point, and its settlement (`None`: the default, cash).
+fn values(p: &flowsim::scenario::SweepPoint) -> (Vec<f64>, Option<String>) {
+    let (settlement, numbers) = p.values.split_last().unwrap();
+    let settlement = settlement.as_ref().map(|v| v.as_str().unwrap().to_string());
+    (numbers.iter().map(value).collect(), settlement)
+}
+
 /// experiments/gamma_regimes.md: 5 dealer books × 2 tenors × 2 value elasticities, then 4
-/// market-maker depth points, 3 same-day pinning points, 2 points without the hedge ladder and
-/// 2 hedged through the day; seeds 1–6; the base scenario hedges late, with the ladder.
+/// market-maker depth points, 3 same-day pinning points, 2 points without the hedge ladder,
+/// 2 hedged through the day and the 3 pinning points physically settled; seeds 1–6; the base
+/// scenario hedges late, with the ladder, cash-settled.
 #[test]
 fn sweep_file_expands_to_the_documented_grid() {
     let sweep = load_sweep(&experiments().join("gamma_regimes_sweep.toml")).unwrap();
@@ -39,10 +47,11 @@ fn sweep_file_expands_to_the_documented_grid() {
             "agents.market_maker.quote_usd",
             "agents.dealer.hedge_interval_minutes",
             "agents.dealer.ladder_levels",
+            "agents.dealer.settlement",
         ]
     );
-    assert_eq!(sweep.points.len(), 31);
-    assert_eq!(sweep.runs(), 186);
+    assert_eq!(sweep.points.len(), 34);
+    assert_eq!(sweep.runs(), 204);
 
     // The grid: contracts vary slowest, then the tenor, then the elasticity.
     let mut k = 0;
@@ -50,10 +59,9 @@ fn sweep_file_expands_to_the_documented_grid() {
         for tenor in [21.0, 5.0] {
             for elasticity in [1e9, 5e9] {
                 let p = &sweep.points[k];
-                let v: Vec<f64> = p.values.iter().map(value).collect();
                 assert_eq!(
-                    v,
-                    [contracts, tenor, elasticity, 50e6, 2000.0, 40.0],
+                    values(p),
+                    (vec![contracts, tenor, elasticity, 50e6, 2000.0, 40.0], None),
                     "point {k}"
                 );
                 // The override reached the checked scenario.
@@ -65,9 +73,13 @@ fn sweep_file_expands_to_the_documented_grid() {
         }
     }
     // Depth, pinning and hedged-through-the-day points, in file order.
-    let rest: Vec<Vec<f64>> = sweep.points[20..]
+    let rest: Vec<Vec<f64>> = sweep.points[20..31]
         .iter()
-        .map(|p| p.values.iter().map(value).collect())
+        .map(|p| {
+            let (v, settlement) = values(p);
+            assert_eq!(settlement, None);
+            v
+        })
         .collect();
     assert_eq!(
         rest,
@@ -85,6 +97,20 @@ fn sweep_file_expands_to_the_documented_grid() {
             [200_000.0, 21.0, 1e9, 50e6, 15.0, 40.0],
         ]
     );
+    // The pinning points again, physically settled.
+    for (k, contracts) in [(31, 20_000.0), (32, 0.0), (33, -20_000.0)] {
+        let p = &sweep.points[k];
+        assert_eq!(
+            values(p),
+            (
+                vec![contracts, 0.0, 1e9, 50e6, 5.0, 40.0],
+                Some("physical".to_string())
+            ),
+            "point {k}"
+        );
+        let d = p.scenario.scenario.agents.dealer.as_ref().unwrap();
+        assert_eq!(d.settlement, SettlementCfg::Physical);
+    }
 
     // The base scenario: one ATM call series, dealers short, hedged from 15:30 in market
     // orders and through a resting ladder 40 levels a side, one point apart.
@@ -92,6 +118,7 @@ fn sweep_file_expands_to_the_documented_grid() {
     assert_eq!(base.days, 40);
     let d = base.agents.dealer.as_ref().unwrap();
     assert_eq!(d.close_hedge, "15:30");
+    assert_eq!(d.settlement, SettlementCfg::Cash);
     assert_eq!((d.ladder_levels, d.ladder_step), (40, 0.0002));
     assert!(d.hedge_interval_minutes as f64 * 60.0 > 24.0 * 3600.0);
     assert!(d.delta_band_usd >= 1e12);

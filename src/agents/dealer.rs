@@ -10,17 +10,23 @@
 //! short gamma, it trades with the move. Series that expire are settled and relisted at the
 //! same moneyness and tenor; customers can monetise puts as the market rallies, which makes the
 //! dealer buy back its hedge (§4.5).
+//!
+//! Settlement is in cash by default: the expiring series' hedge is then lifted market-on-close.
+//! Physically settled, series that close strictly in the money are exercised by delivering the
+//! underlying at the strike against the options customers' ledger account; a close exactly at
+//! the strike is not exercised. The delivery unwinds the hedge, so there is no closing lift and
+//! the resting ladder stays in the closing auction (where the pinning force acts).
 
 use rand_chacha::ChaCha8Rng;
 
 use super::execution::{limit, market, market_on_close};
 use super::state::{AgentEvent, AgentEventKind, Metric, StateSample};
-use super::{Action, Agent, AgentClass, Context, DayPhase};
+use super::{Action, Agent, AgentClass, Context, DayPhase, Delivery};
 use crate::book::{Motive, Price, Side, TimeInForce};
 use crate::market::data::InstrumentData;
 use crate::market::time::{Calendar, MINUTE, Nanos, SECOND, parse_hhmm};
 use crate::pricing::{BsInputs, OptionKind, VolSurface, black_scholes, exposure};
-use crate::scenario::{DealerCfg, OptionKindCfg, SeriesCfg};
+use crate::scenario::{DealerCfg, OptionKindCfg, SeriesCfg, SettlementCfg};
 
 /// Trading days per year: option time runs on the trading clock, like the simulated volatility
 /// (annualised over 252 days). DOMAIN.md §4.4's per-contract figures use a 365-day calendar
@@ -134,6 +140,32 @@ pub fn years_to_expiry(cal: &Calendar, now: Nanos, today: u32, expiry_day: u32) 
         (cal.close - tod) as f64 / cal.session() as f64
     };
     ((expiry_day - today) as f64 + left_today) / YEAR_DAYS
+}
+
+/// Units of the underlying the holder of `contracts` of a series receives when it is exercised
+/// at `close` (negative: delivers; ticks throughout), each contract being `units_per_contract`
+/// units. Only a series strictly in the money is exercised: at the strike the holder is
+/// indifferent, and not exercising keeps a close at a large strike free of a delivery.
+pub fn exercise_units(
+    kind: OptionKind,
+    contracts: f64,
+    units_per_contract: f64,
+    strike: Price,
+    close: Price,
+) -> i64 {
+    let (in_the_money, sign) = match kind {
+        OptionKind::Call => (close > strike, 1.0),
+        OptionKind::Put => (close < strike, -1.0),
+    };
+    if !in_the_money {
+        return 0;
+    }
+    let u = (sign * contracts * units_per_contract).round();
+    if u.is_finite() {
+        u.clamp(-9.0e18, 9.0e18) as i64
+    } else {
+        0
+    }
 }
 
 /// Units of `instrument` that make `book` delta-neutral were the price `spot` now.
@@ -419,7 +451,9 @@ impl Agent for Dealer {
         }
         let next = ctx.now + self.check;
         let last = next >= close_auction;
-        if last && self.book.series.iter().any(|s| s.expiry_day == ctx.day) {
+        let cash_expiry = self.cfg.settlement == SettlementCfg::Cash
+            && self.book.series.iter().any(|s| s.expiry_day == ctx.day);
+        if last && cash_expiry {
             // The options are cash-settled at the closing price, so the hedge of the series
             // expiring today is lifted in the closing auction, at that price: what is left is
             // the hedge of the rest of the book. (Unwound the next morning instead, a large
@@ -431,6 +465,9 @@ impl Agent for Dealer {
                 out.push(market_on_close(i, side, lift.unsigned_abs(), Motive::Hedge));
             }
         } else if ladder {
+            // Physically settled, an expiring series' ladder rests into the closing auction as
+            // on any other day: the delivery at the close takes the place of its hedge, and
+            // what the two leave (the delta's last drift, never traded) is hedged next morning.
             self.hedge_ladder(ctx, spot, target, out);
         }
         if due {
@@ -448,7 +485,16 @@ impl Agent for Dealer {
         let spot = d.close_usd();
         self.closes = [self.closes[1], spot];
         let years = |e| years_to_expiry(ctx.calendar, ctx.now, ctx.day, e);
-        let g = self.book.greeks(spot, years);
+        // Exercised series are now underlying in the account, no longer options (a cash-settled
+        // one is reported at expiry, its payoff still open until the cash is counted).
+        let exercised;
+        let book = if self.cfg.settlement == SettlementCfg::Physical {
+            exercised = self.book.after(ctx.day);
+            &exercised
+        } else {
+            &self.book
+        };
+        let g = book.greeks(spot, years);
         let hedge = ctx.position_usd(i);
         let grid: Vec<f64> = (0..=40).map(|k| spot * (0.8 + 0.01 * k as f64)).collect();
         // The profile is tomorrow's book: series expiring today have settled.
@@ -463,14 +509,12 @@ impl Agent for Dealer {
             StateSample::new(
                 i,
                 Metric::ImpliedVol,
-                self.book
-                    .surface
-                    .vol(spot, spot, self.book.reference_spot, 0.0),
+                book.surface.vol(spot, spot, self.book.reference_spot, 0.0),
             ),
             StateSample::new(
                 i,
                 Metric::OpenContracts,
-                self.book.series.iter().map(|s| s.contracts).sum(),
+                book.series.iter().map(|s| s.contracts).sum(),
             ),
         ]);
         if let Some(f) = flip {
@@ -478,6 +522,29 @@ impl Agent for Dealer {
         }
         for (x, y) in profile {
             out.push(StateSample::at(i, Metric::GammaProfile, x, y));
+        }
+    }
+
+    fn settle(&mut self, ctx: &Context, out: &mut Vec<Delivery>) {
+        if self.cfg.settlement != SettlementCfg::Physical {
+            return;
+        }
+        let i = self.instrument;
+        let d = &ctx.instruments[i];
+        let close = d.daily.last().map_or(d.last_price, |b| b.close);
+        let per_contract = self.book.multiplier / d.notional_per_unit;
+        for s in self.book.series.iter().filter(|s| s.expiry_day == ctx.day) {
+            let strike = d.to_ticks(s.strike);
+            let units = exercise_units(s.kind, s.contracts, per_contract, strike, close);
+            if units != 0 {
+                out.push(Delivery {
+                    instrument: i,
+                    units,
+                    price: strike,
+                    kind: s.kind,
+                    contracts: s.contracts,
+                });
+            }
         }
     }
 }
@@ -642,6 +709,144 @@ mod tests {
         }
         assert_eq!(traded, -hedge);
         assert!(at_close > 90_000, "{at_close}");
+    }
+
+    /// Exercise moves the underlying only for a series strictly in the money, from the short
+    /// side to the long side: a long call receives, a long put delivers, a short call
+    /// delivers, a short put receives; a close at the strike exercises nothing.
+    #[test]
+    fn exercise_units_by_kind_side_and_moneyness() {
+        use OptionKind::{Call, Put};
+        // 20,000 ticks strike, 2 units a contract (SPX: $100 a point over $50 a unit).
+        let cases = [
+            (Call, 1_000.0, 20_004, 2_000),
+            (Call, 1_000.0, 19_996, 0),
+            (Call, 1_000.0, 20_000, 0),
+            (Call, -1_000.0, 20_004, -2_000),
+            (Call, -1_000.0, 19_996, 0),
+            (Put, 1_000.0, 19_996, -2_000),
+            (Put, 1_000.0, 20_004, 0),
+            (Put, 1_000.0, 20_000, 0),
+            (Put, -1_000.0, 19_996, 2_000),
+            (Put, -1_000.0, 20_004, 0),
+            (Call, -1_000.0, 20_000, 0),
+            (Put, -1_000.0, 20_000, 0),
+        ];
+        for (kind, contracts, close, want) in cases {
+            assert_eq!(
+                exercise_units(kind, contracts, 2.0, 20_000, close),
+                want,
+                "{kind:?} {contracts} closing at {close}"
+            );
+        }
+        // A dealer's share of a series is fractional: units round to the nearest.
+        assert_eq!(exercise_units(Call, 333.3, 2.0, 100, 101), 667);
+        assert_eq!(exercise_units(Put, 333.3, 2.0, 100, 99), -667);
+    }
+
+    fn expiring(kind: OptionKindCfg, moneyness: f64, contracts: f64) -> SeriesCfg {
+        SeriesCfg {
+            kind,
+            moneyness,
+            expiry_days: 1,
+            contracts,
+            first_expiry_days: None,
+            roll: true,
+        }
+    }
+
+    /// Physically settled, the series expiring today deliver at their strike (in ticks) at the
+    /// close, each by its own moneyness; a later series and a cash-settled book deliver nothing.
+    #[test]
+    fn physical_settlement_delivers_the_expiring_series_at_the_strike() {
+        use crate::agents::testkit;
+        let mut later = expiring(OptionKindCfg::Call, 0.9, 7_000.0);
+        later.expiry_days = 5;
+        let series = vec![
+            expiring(OptionKindCfg::Call, 1.0, 10_000.0),
+            expiring(OptionKindCfg::Put, 1.02, -3_000.0),
+            expiring(OptionKindCfg::Put, 0.98, 4_000.0),
+            later,
+        ];
+        let cal = testkit::calendar();
+        let account = testkit::account(0);
+        let close = [testkit::market(&[5000.0, 5010.0])];
+        for (settlement, want) in [
+            // Strikes 5000, 5100 and 4900 (20,000, 20,400 and 19,600 ticks); close 5010.
+            (
+                SettlementCfg::Physical,
+                vec![
+                    (20_000, 20_000, OptionKind::Call),
+                    (6_000, 20_400, OptionKind::Put),
+                ],
+            ),
+            (SettlementCfg::Cash, vec![]),
+        ] {
+            let cfg = DealerCfg {
+                series: series.clone(),
+                settlement,
+                ..DealerCfg::default()
+            };
+            let mut d = Dealer::new(0, &cfg, 1.0);
+            d.initial_positions(&[testkit::market(&[5000.0])]);
+            let ctx = testkit::context(&cal, &close, &account, 0, cal.close, DayPhase::Closed);
+            let mut out = Vec::new();
+            d.settle(&ctx, &mut out);
+            let got: Vec<_> = out.iter().map(|x| (x.units, x.price, x.kind)).collect();
+            assert_eq!(got, want, "{settlement:?}");
+            assert!(out.iter().all(|x| x.instrument == 0));
+            // Tomorrow it settles nothing more.
+            let ctx = testkit::context(&cal, &close, &account, 1, cal.close, DayPhase::Closed);
+            out.clear();
+            d.settle(&ctx, &mut out);
+            assert!(out.is_empty(), "{out:?}");
+        }
+    }
+
+    /// Physically settled, the last check before an expiry close sends no market-on-close
+    /// lift: the dealer keeps hedging the whole book and leaves its ladder in the book for
+    /// the closing auction, as on any other day.
+    #[test]
+    fn a_physically_settled_expiry_keeps_the_ladder_into_the_close() {
+        use crate::agents::testkit;
+        use crate::book::OrderKind;
+        use rand::SeedableRng;
+        let cfg = DealerCfg {
+            ladder_levels: 10,
+            ladder_step: 0.0002,
+            settlement: SettlementCfg::Physical,
+            series: vec![expiring(OptionKindCfg::Call, 1.0, 100_000.0)],
+            ..DealerCfg::default()
+        };
+        let mut d = Dealer::new(0, &cfg, 1.0);
+        let data = [testkit::market(&[5000.0])];
+        let (_, hedge) = d.initial_positions(&data)[0];
+        let cal = testkit::calendar();
+        let account = testkit::account(hedge);
+        let now = cal.close_auction - 30 * SECOND;
+        let ctx = testkit::context(&cal, &data, &account, 0, now, DayPhase::Continuous);
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let mut out = Vec::new();
+        assert_eq!(d.wake(&ctx, &mut rng, &mut out), None);
+        let mut limits = 0;
+        for a in &out {
+            if let Action::Submit { tif, kind, .. } = *a {
+                assert_ne!(tif, TimeInForce::AtClose, "no closing lift: {a:?}");
+                if let OrderKind::Limit(_) = kind {
+                    assert_eq!(tif, TimeInForce::Day);
+                    limits += 1;
+                }
+            }
+        }
+        // An at-the-money book (200,000 units of delta at expiry) five and a half minutes
+        // from expiry: the ladder is the expiry's step smoothed over those minutes, about
+        // 28,000 units within 2 points of the strike and most of the half step within 10.
+        assert!(limits >= 2, "{out:?}");
+        for (ticks, least) in [(8, 20_000), (40, 80_000)] {
+            let up = testkit::fill_at(&out, 20_000 + ticks);
+            let down = testkit::fill_at(&out, 20_000 - ticks);
+            assert!(up < -least && down > least, "±{ticks} ticks: {up} {down}");
+        }
     }
 
     #[test]

@@ -204,6 +204,20 @@ pub enum Action {
     Note(AgentEvent),
 }
 
+/// Underlying that changes hands when an agent's options are exercised at a close: `units` of
+/// `instrument` to the agent from the options customers' account (negative: from the agent),
+/// paid for at `price` per unit. The market books it; it never reaches a book.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Delivery {
+    pub instrument: usize,
+    pub units: i64,
+    /// The strike, in ticks.
+    pub price: Price,
+    /// The exercised series, for the record: its kind and the agent's signed contracts.
+    pub kind: crate::pricing::OptionKind,
+    pub contracts: f64,
+}
+
 /// The behaviour of one agent.
 pub trait Agent {
     fn class(&self) -> AgentClass;
@@ -224,4 +238,8 @@ pub trait Agent {
     /// Called after each close with the day's final data: updates daily state (NAV, volatility
     /// estimates, signals) and pushes what the records should show about the agent.
     fn end_day(&mut self, _ctx: &Context, _out: &mut Vec<StateSample>) {}
+
+    /// Called after each close, before `end_day`, with the day's close in the data: options
+    /// that expire today and settle by delivery push what changes hands.
+    fn settle(&mut self, _ctx: &Context, _out: &mut Vec<Delivery>) {}
 }

@@ -130,6 +130,8 @@ pub enum AgentEventKind {
     OptionListing,
     /// Customers sold protection back to the dealer.
     PutMonetisation,
+    /// Options settled by delivery of the underlying at the close (physical settlement).
+    OptionExercise,
 }
 
 /// An event an agent reports through [`super::Action::Note`].
@@ -138,6 +140,6 @@ pub struct AgentEvent {
     pub kind: AgentEventKind,
     pub instrument: usize,
     /// The event's main number: the price for margin calls and stops, contracts for
-    /// expiries, listings and monetisations.
+    /// expiries, listings and monetisations, units received for exercises.
     pub value: f64,
 }

@@ -2,7 +2,9 @@
 //!
 //! Cash is kept in cents (i128) so that sums over long runs cannot overflow or round; a fill
 //! moves `price × qty × cents_per_tick_unit` cents from buyer to seller. Borrow fees move cash
-//! from short sellers to a lender account held here, so cash is conserved exactly.
+//! from short sellers to a lender account held here, so cash is conserved exactly. Physically
+//! settled options deliver the underlying between a dealer and the options customers' account,
+//! also held here: the customers are every dealer's counterparty but never trade on a book.
 
 use thiserror::Error;
 
@@ -33,6 +35,8 @@ pub enum LedgerError {
 pub struct Ledger {
     accounts: Vec<Account>,
     lender: Account,
+    /// The other side of every dealer's options; starts empty and moves only at exercises.
+    options_customer: Account,
     initial_cash: i128,
     initial_positions: Vec<i128>,
 }
@@ -47,6 +51,10 @@ impl Ledger {
         Ledger {
             accounts: initial,
             lender: Account {
+                positions: vec![0; instruments],
+                ..Default::default()
+            },
+            options_customer: Account {
                 positions: vec![0; instruments],
                 ..Default::default()
             },
@@ -65,6 +73,31 @@ impl Ledger {
 
     pub fn lender(&self) -> &Account {
         &self.lender
+    }
+
+    pub fn options_customer(&self) -> &Account {
+        &self.options_customer
+    }
+
+    /// Books an options exercise: `units` of `instrument` move from the options customers to
+    /// `account` (negative: from the account to them) against `price` (ticks) per unit in
+    /// cash the other way. Returns the cash the account received, in cents (negative: paid).
+    pub fn deliver(
+        &mut self,
+        instrument: usize,
+        account: usize,
+        units: i64,
+        price: Price,
+        cents_per_tick_unit: i128,
+    ) -> i128 {
+        let cash = price as i128 * units as i128 * cents_per_tick_unit;
+        let a = &mut self.accounts[account];
+        a.positions[instrument] += units;
+        a.cash_cents -= cash;
+        let c = &mut self.options_customer;
+        c.positions[instrument] -= units;
+        c.cash_cents += cash;
+        -cash
     }
 
     /// Books a fill between account indices `buyer` and `seller`.
@@ -114,8 +147,9 @@ impl Ledger {
 
     /// Checks that cash and every instrument's units are conserved across all accounts.
     pub fn check_conservation(&self) -> Result<(), LedgerError> {
-        let total: i128 =
-            self.accounts.iter().map(|a| a.cash_cents).sum::<i128>() + self.lender.cash_cents;
+        let total: i128 = self.accounts.iter().map(|a| a.cash_cents).sum::<i128>()
+            + self.lender.cash_cents
+            + self.options_customer.cash_cents;
         if total != self.initial_cash {
             return Err(LedgerError::Cash {
                 total,
@@ -128,7 +162,8 @@ impl Ledger {
                 .iter()
                 .map(|a| a.positions[i] as i128)
                 .sum::<i128>()
-                + self.lender.positions[i] as i128;
+                + self.lender.positions[i] as i128
+                + self.options_customer.positions[i] as i128;
             if total != expected {
                 return Err(LedgerError::Position {
                     instrument: i,
@@ -138,5 +173,88 @@ impl Ledger {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::book::{AgentId, Motive, OrderId};
+    use proptest::prelude::*;
+
+    fn ledger(units: &[i64]) -> Ledger {
+        let accounts = units
+            .iter()
+            .map(|&u| Account {
+                cash_cents: 1_000_000,
+                positions: vec![u],
+                ..Default::default()
+            })
+            .collect();
+        Ledger::new(accounts, 1)
+    }
+
+    fn fill(price: Price, qty: u64) -> Fill {
+        Fill {
+            price,
+            qty,
+            buy_order: OrderId::new(0, 0),
+            sell_order: OrderId::new(1, 0),
+            buyer: AgentId(0),
+            seller: AgentId(1),
+            buy_motive: Motive::Hedge,
+            sell_motive: Motive::Noise,
+            aggressor: None,
+        }
+    }
+
+    /// A long call exercised at a 5000.00 strike (20,000 ticks of $0.25, $50 a unit: 1,250
+    /// cents per tick and unit): the dealer receives 2,000 units and pays 2,000 × 20,000 ×
+    /// 1,250 cents ($500m); the customers' account holds the other side, and both totals stand.
+    #[test]
+    fn a_delivery_moves_units_and_cash_against_the_options_customers() {
+        let mut l = ledger(&[-2_000, 2_000]);
+        let received = l.deliver(0, 0, 2_000, 20_000, 1_250);
+        assert_eq!(received, -50_000_000_000);
+        assert_eq!(l.account(0).positions, vec![0]);
+        assert_eq!(l.account(0).cash_cents, 1_000_000 - 50_000_000_000);
+        let c = l.options_customer();
+        assert_eq!((c.positions[0], c.cash_cents), (-2_000, 50_000_000_000));
+        assert_eq!(l.check_conservation(), Ok(()));
+        // A short call exercised against the dealer: it delivers and is paid.
+        assert_eq!(l.deliver(0, 1, -500, 20_000, 1_250), 12_500_000_000);
+        assert_eq!(l.account(1).positions, vec![1_500]);
+        assert_eq!(l.options_customer().positions, vec![-1_500]);
+        assert_eq!(l.check_conservation(), Ok(()));
+    }
+
+    proptest! {
+        /// Whatever mix of fills, borrow fees and exercises, cash and units are conserved
+        /// across the agents, the lender and the options customers, and the customers hold
+        /// exactly the opposite of what was delivered.
+        #[test]
+        fn conservation_holds_with_deliveries(
+            ops in prop::collection::vec(
+                (0u8..3, 0usize..3, 0usize..3, -50_000i64..50_000, 1i64..40_000),
+                1..60,
+            )
+        ) {
+            let mut l = ledger(&[100, -50, 0]);
+            let mut delivered = 0i64;
+            let mut paid = 0i128;
+            for (op, a, b, units, price) in ops {
+                match op {
+                    0 if a != b => l.settle(0, &fill(price, units.unsigned_abs()), a, b, 1_250),
+                    1 => l.charge_borrow(0, price, 1_250, 0.3),
+                    _ => {
+                        paid -= l.deliver(0, a, units, price, 1_250);
+                        delivered += units;
+                    }
+                }
+                prop_assert_eq!(l.check_conservation(), Ok(()));
+            }
+            prop_assert_eq!(l.options_customer().positions[0], -delivered);
+            prop_assert_eq!(l.options_customer().cash_cents, paid);
+        }
     }
 }

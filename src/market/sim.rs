@@ -15,6 +15,7 @@ use super::fundamental::Fundamentals;
 use super::ledger::{Ledger, LedgerError};
 use super::rejects::RejectCounts;
 use super::time::{Calendar, MINUTE, Nanos};
+use crate::agents::state::AgentEventKind;
 use crate::agents::{Action, Agent, AgentClass, Context, DayPhase, OpenOrder};
 use crate::book::{
     AgentId, AuctionKind, BookEvent, Motive, NewOrder, OrderBook, OrderKind, Phase, Price, Side,
@@ -492,11 +493,13 @@ impl Simulation {
             self.events_buf = events;
             self.refresh_quotes(i);
         }
-        for i in 0..self.data.len() {
-            let day = self.data[i].close_day();
+        let closes: Vec<Price> = self.data.iter_mut().map(|d| d.close_day().close).collect();
+        // Exercise before the borrow fee: what a delivery leaves is what is held overnight.
+        self.settle_options(d, sink)?;
+        for (i, &close) in closes.iter().enumerate() {
             let cpt = self.data[i].cents_per_tick_unit;
             self.ledger
-                .charge_borrow(i, day.close, cpt, self.settings.borrow_fee_annual);
+                .charge_borrow(i, close, cpt, self.settings.borrow_fee_annual);
         }
         self.ledger
             .check_conservation()
@@ -506,6 +509,54 @@ impl Simulation {
         if d + 1 < self.settings.calendar.days {
             let cal = self.settings.calendar;
             self.push(cal.day_start(d + 1) + cal.preopen, Ev::PreOpen(d + 1));
+        }
+        Ok(())
+    }
+
+    /// Books the deliveries of options that settle physically at today's close, against the
+    /// options customers' account, and records each as an event.
+    fn settle_options(&mut self, d: u32, sink: &mut dyn RecordSink) -> std::io::Result<()> {
+        let mut deliveries = Vec::new();
+        for a in 0..self.agents.len() {
+            deliveries.clear();
+            let slot = &mut self.agents[a];
+            let ctx = Context {
+                now: self.now,
+                day: d,
+                phase: self.phase,
+                calendar: &self.settings.calendar,
+                instruments: &self.data,
+                account: self.ledger.account(a),
+                open_orders: &slot.open,
+            };
+            slot.agent.settle(&ctx, &mut deliveries);
+            let (stable_id, class) = (slot.stable_id, slot.class);
+            for x in &deliveries {
+                let data = &self.data[x.instrument];
+                let cash = self.ledger.deliver(
+                    x.instrument,
+                    a,
+                    x.units,
+                    x.price,
+                    data.cents_per_tick_unit,
+                );
+                let detail = format!(
+                    "agent {stable_id} ({}): {} {} contracts, strike {}, units {:+}, cash_cents {:+}",
+                    class.as_str(),
+                    x.kind.as_str(),
+                    x.contracts,
+                    data.price_usd(x.price),
+                    x.units,
+                    cash
+                );
+                self.event(
+                    sink,
+                    AgentEventKind::OptionExercise.into(),
+                    Some(x.instrument),
+                    x.units as f64,
+                    detail,
+                )?;
+            }
         }
         Ok(())
     }

@@ -35,6 +35,15 @@ pub enum OptionKind {
     Put,
 }
 
+impl OptionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OptionKind::Call => "call",
+            OptionKind::Put => "put",
+        }
+    }
+}
+
 /// The six numbers Black–Scholes depends on, gathered so greeks of one option can be asked for
 /// without repeating them.
 #[derive(Debug, Clone, Copy, PartialEq)]

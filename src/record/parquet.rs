@@ -147,6 +147,7 @@ fn event_kind_str(k: EventKind) -> &'static str {
         EventKind::OptionExpiry => "option_expiry",
         EventKind::OptionListing => "option_listing",
         EventKind::PutMonetisation => "put_monetisation",
+        EventKind::OptionExercise => "option_exercise",
     }
 }
 

@@ -131,6 +131,9 @@ pub enum EventKind {
     OptionExpiry,
     OptionListing,
     PutMonetisation,
+    /// Options exercised by delivery at a close; `value` is the units the dealer received
+    /// (negative: delivered), `detail` the series, strike and the cash that moved.
+    OptionExercise,
 }
 
 impl From<AgentEventKind> for EventKind {
@@ -141,6 +144,7 @@ impl From<AgentEventKind> for EventKind {
             AgentEventKind::OptionExpiry => EventKind::OptionExpiry,
             AgentEventKind::OptionListing => EventKind::OptionListing,
             AgentEventKind::PutMonetisation => EventKind::PutMonetisation,
+            AgentEventKind::OptionExercise => EventKind::OptionExercise,
         }
     }
 }

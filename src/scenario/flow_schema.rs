@@ -242,6 +242,27 @@ fn d_true() -> bool {
     true
 }
 
+/// How the dealers' options settle at expiry.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SettlementCfg {
+    /// In cash at the closing price: the expiring series' hedge is lifted market-on-close,
+    /// since nothing else unwinds it.
+    #[default]
+    Cash,
+    /// By delivery of the underlying at the strike, between the dealer and the options
+    /// customers' ledger account, for series that close strictly in the money: the delivery
+    /// unwinds the hedge, so the dealer keeps its resting ladder in the closing auction instead
+    /// of lifting the hedge there (the mechanism behind pinning, DOMAIN.md §9.4).
+    Physical,
+}
+
+impl SettlementCfg {
+    fn is_cash(&self) -> bool {
+        *self == SettlementCfg::Cash
+    }
+}
+
 /// Options dealers delta-hedging a book whose greeks the scenario sets (`DOMAIN.md` §4).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -287,6 +308,11 @@ pub struct DealerCfg {
     /// Share of customers' long puts sold back to the dealers per +1% day (monetising
     /// protection as the market rallies; dealers then buy back their hedge, §4.5).
     pub put_monetisation_per_pct: f64,
+    /// `"cash"` (default) or `"physical"`; see [`SettlementCfg`]. Left out when cash, so a
+    /// scenario written back (the counterfactual's copy) reads as it did before the option
+    /// existed.
+    #[serde(skip_serializing_if = "SettlementCfg::is_cash")]
+    pub settlement: SettlementCfg,
     pub latency_us: u64,
 }
 
@@ -327,6 +353,7 @@ impl Default for DealerCfg {
                 series(OptionKindCfg::Put, 0.95, -80_000.0),
             ],
             put_monetisation_per_pct: 0.0,
+            settlement: SettlementCfg::Cash,
             latency_us: 500,
         }
     }

@@ -144,6 +144,25 @@ pub(super) fn flow_agents(p: &mut Problems, s: &Scenario) {
         p.range(f("ladder_levels"), c.ladder_levels as f64, 0.0, 100.0);
         p.range(f("ladder_step"), c.ladder_step, 1e-5, 0.1);
         p.positive(f("strike_step"), c.strike_step);
+        if c.settlement == SettlementCfg::Physical {
+            // Exercise delivers at the strike, which must be a price the book can hold.
+            let ins = match &c.instrument {
+                Some(sym) => s.instruments.iter().find(|i| &i.symbol == sym),
+                None => s.instruments.first(),
+            };
+            if let Some(tick) = ins.map(|i| i.tick_size).filter(|t| *t > 0.0) {
+                let ticks = c.strike_step / tick;
+                if ticks.is_finite() && (ticks - ticks.round()).abs() > 1e-9 * ticks.max(1.0) {
+                    p.add(
+                        f("strike_step"),
+                        format!(
+                            "must be a whole number of ticks ({tick}) with physical settlement (delivery is at the strike), got {}",
+                            c.strike_step
+                        ),
+                    );
+                }
+            }
+        }
         latency(p, f("latency_us"), c.latency_us);
         p.range(
             f("put_monetisation_per_pct"),
