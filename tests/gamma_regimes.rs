@@ -22,16 +22,25 @@ fn value(v: &Option<toml::Value>) -> f64 {
     }
 }
 
-/// The numeric parameters of a point, and its settlement (`None`: the default, cash).
+/// The numeric parameters of a point, and its settlement (`None`: the default, cash) with
+/// whether it hedges to the payoff into an expiry close (`None`: the default, no).
 fn values(p: &flowsim::scenario::SweepPoint) -> (Vec<f64>, Option<String>) {
-    let (settlement, numbers) = p.values.split_last().unwrap();
-    let settlement = settlement.as_ref().map(|v| v.as_str().unwrap().to_string());
+    let n = p.values.len();
+    let (numbers, last) = p.values.split_at(n - 2);
+    let settlement = last[0].as_ref().map(|v| v.as_str().unwrap().to_string());
+    let payoff = last[1].as_ref().map(|v| v.as_bool().unwrap());
+    let settlement = match (settlement, payoff) {
+        (s, None) => s,
+        (Some(s), Some(true)) => Some(format!("{s}, hedge_to_payoff")),
+        other => panic!("{other:?}"),
+    };
     (numbers.iter().map(value).collect(), settlement)
 }
 
 /// experiments/gamma_regimes.md: 5 dealer books × 2 tenors × 2 value elasticities, then 4
 /// market-maker depth points, 3 same-day pinning points, 2 points without the hedge ladder,
-/// 2 hedged through the day and the 3 pinning points physically settled; seeds 1–6; the base
+/// 2 hedged through the day and the 3 pinning points physically settled and hedged to the
+/// payoff into the close; seeds 1–6; the base
 /// scenario hedges late, with the ladder, cash-settled.
 #[test]
 fn sweep_file_expands_to_the_documented_grid() {
@@ -48,6 +57,7 @@ fn sweep_file_expands_to_the_documented_grid() {
             "agents.dealer.hedge_interval_minutes",
             "agents.dealer.ladder_levels",
             "agents.dealer.settlement",
+            "agents.dealer.hedge_to_payoff",
         ]
     );
     assert_eq!(sweep.points.len(), 34);
@@ -97,19 +107,21 @@ fn sweep_file_expands_to_the_documented_grid() {
             [200_000.0, 21.0, 1e9, 50e6, 15.0, 40.0],
         ]
     );
-    // The pinning points again, physically settled.
+    // The pinning points again, physically settled, hedged to the payoff into the close, with
+    // the options customers unwinding deliveries (the default with physical settlement).
     for (k, contracts) in [(31, 20_000.0), (32, 0.0), (33, -20_000.0)] {
         let p = &sweep.points[k];
         assert_eq!(
             values(p),
             (
                 vec![contracts, 0.0, 1e9, 50e6, 5.0, 40.0],
-                Some("physical".to_string())
+                Some("physical, hedge_to_payoff".to_string())
             ),
             "point {k}"
         );
         let d = p.scenario.scenario.agents.dealer.as_ref().unwrap();
         assert_eq!(d.settlement, SettlementCfg::Physical);
+        assert!(d.hedge_to_payoff && d.customer_unwind);
     }
 
     // The base scenario: one ATM call series, dealers short, hedged from 15:30 in market

@@ -7,6 +7,7 @@ use common::{Scratch, assert_located, flowsim, text};
 use std::path::Path;
 
 use flowsim::agents::AgentClass;
+use flowsim::book::Motive;
 use flowsim::record::{EventKind, MemorySink};
 use flowsim::scenario::{self, build};
 
@@ -44,8 +45,9 @@ roll = false
 }
 
 /// Runs `src` with every invariant checked after every operation (conservation across all
-/// accounts, the options customers' included) and returns the records and the dealer's and
-/// customers' positions at the end.
+/// accounts, the options customers' included) and returns the records, the dealer's position
+/// and the ledger's own options-customers account at the end (the customers when they are
+/// not an agent).
 fn run(src: &str) -> (MemorySink, i64, i64, i128) {
     let s = scenario::parse(Path::new("expiry.toml"), src).expect("valid scenario");
     let mut sim = build::build_with(&s, Path::new("."), 11, true).expect("builds");
@@ -65,6 +67,22 @@ fn run(src: &str) -> (MemorySink, i64, i64, i128) {
     )
 }
 
+/// The customers kept as a ledger account that never trades (`customer_unwind = false`).
+fn without_unwind(src: &str) -> String {
+    src.replace(
+        "hedge_interval_minutes = 5\n",
+        "hedge_interval_minutes = 5\ncustomer_unwind = false\n",
+    )
+}
+
+/// The options customers' agent's position at the close of `day` (None: no such agent).
+fn customers_at(sink: &MemorySink, day: u32) -> Option<i64> {
+    sink.positions
+        .iter()
+        .find(|p| p.day == day && p.class == AgentClass::OptionsCustomer)
+        .map(|p| p.position_units)
+}
+
 /// Units the dealer traded in the closing auction (bar 390) of `day`.
 fn closing_auction_units(sink: &MemorySink, day: u32) -> i64 {
     sink.flows
@@ -76,7 +94,8 @@ fn closing_auction_units(sink: &MemorySink, day: u32) -> i64 {
 
 #[test]
 fn a_physical_expiry_delivers_instead_of_lifting_the_hedge_at_the_close() {
-    let (sink, dealer, customer_units, customer_cash) = run(&scenario("physical"));
+    let (sink, dealer, customer_units, customer_cash) = run(&without_unwind(&scenario("physical")));
+    assert_eq!(customers_at(&sink, 1), None, "no customers' agent");
     let close = sink
         .bars
         .iter()
@@ -125,6 +144,41 @@ fn a_physical_expiry_delivers_instead_of_lifting_the_hedge_at_the_close() {
             .all(|f| f.class != AgentClass::Dealer || f.day == 1),
         "the dealer traded after the expiry"
     );
+}
+
+/// With the customers as an agent (the default with physical settlement), the delivery goes
+/// to its account: short the 100,000 units at the first close, it buys them back over the
+/// next session and is flat at the second close, its trades recorded under its own class
+/// with motive `unwind`; every invariant (conservation across all accounts) holds throughout.
+#[test]
+fn the_customers_trade_a_delivery_back_to_zero_over_the_next_session() {
+    let (sink, _, ledger_units, ledger_cash) = run(&scenario("physical"));
+    // Nothing in the ledger's own account: the agent holds the customers' side.
+    assert_eq!((ledger_units, ledger_cash), (0, 0));
+    assert_eq!(customers_at(&sink, 1), Some(-100_000));
+    assert_eq!(customers_at(&sink, 2), Some(0));
+    let flows: Vec<_> = sink
+        .flows
+        .iter()
+        .filter(|f| f.class == AgentClass::OptionsCustomer)
+        .collect();
+    assert!(
+        flows
+            .iter()
+            .all(|f| f.day == 2 && f.motive == Motive::Unwind)
+    );
+    let bought: i64 = flows.iter().map(|f| f.net_units).sum();
+    assert_eq!(bought, 100_000);
+    // Spread over the session, not one block: trades in most half-hours of day 2.
+    let half_hours: std::collections::BTreeSet<u32> = flows.iter().map(|f| f.bar / 30).collect();
+    assert!(half_hours.len() >= 10, "{half_hours:?}");
+}
+
+/// Cash-settled, there is nothing to deliver, so there is no customers' agent.
+#[test]
+fn cash_settlement_has_no_customers_agent() {
+    let (sink, ..) = run(&scenario("cash"));
+    assert_eq!(customers_at(&sink, 1), None);
 }
 
 /// The same book cash-settled: no delivery; the hedge is bought back market-on-close (in
@@ -198,6 +252,29 @@ fn physical_settlement_needs_strikes_on_the_tick_grid() {
     assert!(err.contains("whole number of ticks"), "{err}");
     // Cash-settled, the same strikes are fine.
     let text = text.replace("\"physical\"", "\"cash\"");
+    let file = s.write("scenario.toml", &text);
+    let o = flowsim(["validate".as_ref(), file.as_os_str()]);
+    assert!(o.status.success(), "{}", text_of(&o));
+}
+
+/// Hedging to the payoff into the close needs physical settlement: cash-settled, the
+/// expiring hedge is lifted market-on-close instead.
+#[test]
+fn hedge_to_payoff_needs_physical_settlement() {
+    let s = Scratch::new("payoff-cash");
+    let text = scenario("cash").replace(
+        "hedge_interval_minutes = 5\n",
+        "hedge_interval_minutes = 5\nhedge_to_payoff = true\n",
+    );
+    let (file, err) = refused(&s, &text);
+    assert_located(
+        &err,
+        &file,
+        line_of(&text, "hedge_to_payoff"),
+        "agents.dealer.hedge_to_payoff",
+    );
+    assert!(err.contains("physical"), "{err}");
+    let text = text.replace("\"cash\"", "\"physical\"");
     let file = s.write("scenario.toml", &text);
     let o = flowsim(["validate".as_ref(), file.as_os_str()]);
     assert!(o.status.success(), "{}", text_of(&o));

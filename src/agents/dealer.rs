@@ -15,7 +15,10 @@
 //! Physically settled, series that close strictly in the money are exercised by delivering the
 //! underlying at the strike against the options customers' ledger account; a close exactly at
 //! the strike is not exercised. The delivery unwinds the hedge, so there is no closing lift and
-//! the resting ladder stays in the closing auction (where the pinning force acts).
+//! the resting ladder stays in the closing auction (where the pinning force acts). With
+//! `hedge_to_payoff`, the last check before an expiry's closing auction replaces the expiring
+//! long-gamma series' part of that ladder by their payoff's step at the strike (see
+//! [`Dealer::expiry_step`]).
 
 use rand_chacha::ChaCha8Rng;
 
@@ -73,18 +76,7 @@ impl OptionsBook {
     pub fn greeks(&self, spot: f64, years: impl Fn(u32) -> f64) -> BookGreeks {
         let mut g = BookGreeks::default();
         for s in &self.series {
-            let t = years(s.expiry_day);
-            let vol = self.surface.vol(s.strike, spot, self.reference_spot, t);
-            let inputs = BsInputs {
-                spot,
-                strike: s.strike,
-                rate: self.rate,
-                dividend_yield: self.dividend_yield,
-                vol,
-                years_to_expiry: t,
-            };
-            // Only the two greeks the hedge needs: this runs at every check and ladder level.
-            let (delta, gamma) = black_scholes::delta_gamma(s.kind, inputs);
+            let (delta, gamma) = self.delta_gamma(s, spot, years(s.expiry_day));
             g.delta += delta * s.contracts * self.multiplier;
             g.gamma += gamma * s.contracts * self.multiplier;
             g.dollar_delta += exposure::dollar_delta(delta, s.contracts, self.multiplier, spot);
@@ -92,6 +84,21 @@ impl OptionsBook {
                 exposure::dollar_gamma_per_pct(gamma, s.contracts, self.multiplier, spot);
         }
         g
+    }
+
+    /// Delta and gamma of one contract of `s` at `spot` with `t` years left: only the two
+    /// greeks the hedge needs, since this runs at every check and ladder level.
+    fn delta_gamma(&self, s: &Series, spot: f64, t: f64) -> (f64, f64) {
+        let vol = self.surface.vol(s.strike, spot, self.reference_spot, t);
+        let inputs = BsInputs {
+            spot,
+            strike: s.strike,
+            rate: self.rate,
+            dividend_yield: self.dividend_yield,
+            vol,
+            years_to_expiry: t,
+        };
+        black_scholes::delta_gamma(s.kind, inputs)
     }
 
     /// The book once the series expiring at or before `day`'s close have settled.
@@ -263,7 +270,14 @@ impl Dealer {
     /// and damps it; where it is short gamma the hedge chases the move, nothing can rest and
     /// nothing is posted. A gap already open between the position and `target(spot)` is not the
     /// ladder's: the schedule, the band and the close hedge it, in market orders.
-    fn hedge_ladder(&self, ctx: &Context, spot: f64, hedged: i64, out: &mut Vec<Action>) {
+    fn hedge_ladder(
+        &self,
+        book: &OptionsBook,
+        ctx: &Context,
+        spot: f64,
+        hedged: i64,
+        out: &mut Vec<Action>,
+    ) {
         let i = self.instrument;
         let d = &ctx.instruments[i];
         let step = ((spot * self.cfg.ladder_step) / d.tick_size)
@@ -280,7 +294,7 @@ impl Dealer {
                 if ticks < 1 {
                     break;
                 }
-                let target = self.hedge_target(ctx, d.price_usd(ticks));
+                let target = hedge_units(book, ctx, i, d.price_usd(ticks));
                 let need = match side {
                     Side::Sell => hedged - target,
                     Side::Buy => target - hedged,
@@ -290,6 +304,76 @@ impl Dealer {
                     out.push(limit(i, side, ticks, qty, TimeInForce::Day, Motive::Hedge));
                     posted = need;
                 }
+            }
+        }
+    }
+
+    /// The payoff hedge of the series expiring today, as limit orders at their strikes, for the
+    /// closing auction.
+    ///
+    /// Physically settled, what the dealer holds after the close is its position plus what
+    /// exercise delivers, and exercise is a step at the strike: a long call's holder receives
+    /// its units if the close is strictly above, nothing otherwise (a put mirrors it). To be
+    /// flat after exercise at whatever price the auction clears, the hedge of an expiring
+    /// series must be minus that step, not the Black–Scholes delta it holds now, which is the
+    /// step smoothed over the minutes left. The difference between the two is a demand curve
+    /// with one jump at the strike: for long calls, sell what delta still lacks of the full
+    /// units at one tick above the strike and buy back what is held at the strike (for long
+    /// puts, buy one tick below and sell at it). This is the shape the long-gamma ladder tends
+    /// to as time runs out, and the mechanism Avellaneda & Lipkin (2003) give for pinning:
+    /// hedging a long-gamma position as T → 0 sells above the strike and buys below it, so the
+    /// strike attracts the price. An order on the far side of the price from the strike is
+    /// marketable, and trades at once down (or up) to the strike and no further.
+    ///
+    /// Only series long gamma post their step. Short, the step asks for trades with the move
+    /// (buy above the strike, sell below), which no resting limit order can express, as for the
+    /// short-gamma ladder: those series keep their market-order hedge and leave the rest to the
+    /// delivery. Sizes are relative to the series' Black–Scholes hedge at `spot`, which the
+    /// schedule and the band keep the position at; a gap from it is theirs, in market orders.
+    fn expiry_step(&self, ctx: &Context, spot: f64, out: &mut Vec<Action>) {
+        let i = self.instrument;
+        let d = &ctx.instruments[i];
+        let per_contract = self.book.multiplier / d.notional_per_unit;
+        let t = years_to_expiry(ctx.calendar, ctx.now, ctx.day, ctx.day);
+        for s in &self.book.series {
+            if s.expiry_day != ctx.day || s.contracts <= 0.0 {
+                continue;
+            }
+            let (delta, _) = self.book.delta_gamma(s, spot, t);
+            let usd = exposure::dollar_delta(delta, s.contracts, self.book.multiplier, spot);
+            let held = d.units_for_usd_at(-usd, spot);
+            let strike = d.to_ticks(s.strike);
+            // The last price at which the step is at its low side, and the first on its high.
+            let below = match s.kind {
+                OptionKind::Call => strike,
+                OptionKind::Put => strike - 1,
+            };
+            let above = below + 1;
+            let low = -exercise_units(s.kind, s.contracts, per_contract, strike, below);
+            let high = -exercise_units(s.kind, s.contracts, per_contract, strike, above);
+            let buy = low - held;
+            if buy > 0 && below >= 1 {
+                let q = buy as u64;
+                out.push(limit(
+                    i,
+                    Side::Buy,
+                    below,
+                    q,
+                    TimeInForce::Day,
+                    Motive::Hedge,
+                ));
+            }
+            let sell = held - high;
+            if sell > 0 {
+                let q = sell as u64;
+                out.push(limit(
+                    i,
+                    Side::Sell,
+                    above,
+                    q,
+                    TimeInForce::Day,
+                    Motive::Hedge,
+                ));
             }
         }
     }
@@ -428,7 +512,7 @@ impl Agent for Dealer {
         let ladder = self.cfg.ladder_levels > 0;
         // The ladder is rebuilt at every check; the old one goes first, so that a market hedge
         // never meets the dealer's own resting orders.
-        if ladder && !ctx.open_orders.is_empty() {
+        if (ladder || self.cfg.hedge_to_payoff) && !ctx.open_orders.is_empty() {
             out.push(Action::CancelAll { instrument: i });
         }
         let into_close = !self.closed_hedged && ctx.now >= ctx.today_at(self.close_hedge);
@@ -451,8 +535,10 @@ impl Agent for Dealer {
         }
         let next = ctx.now + self.check;
         let last = next >= close_auction;
-        let cash_expiry = self.cfg.settlement == SettlementCfg::Cash
-            && self.book.series.iter().any(|s| s.expiry_day == ctx.day);
+        let expiry = self.book.series.iter().any(|s| s.expiry_day == ctx.day);
+        let cash_expiry = self.cfg.settlement == SettlementCfg::Cash && expiry;
+        let payoff_expiry =
+            self.cfg.settlement == SettlementCfg::Physical && self.cfg.hedge_to_payoff && expiry;
         if last && cash_expiry {
             // The options are cash-settled at the closing price, so the hedge of the series
             // expiring today is lifted in the closing auction, at that price: what is left is
@@ -464,11 +550,21 @@ impl Agent for Dealer {
                 let side = if lift > 0 { Side::Buy } else { Side::Sell };
                 out.push(market_on_close(i, side, lift.unsigned_abs(), Motive::Hedge));
             }
+        } else if last && payoff_expiry {
+            // Into the closing auction the expiring series are hedged to their payoff, the rest
+            // of the book keeps its Black–Scholes ladder.
+            if ladder {
+                let rest = self.book.after(ctx.day);
+                let rest_target = hedge_units(&rest, ctx, i, spot);
+                self.hedge_ladder(&rest, ctx, spot, rest_target, out);
+            }
+            self.expiry_step(ctx, spot, out);
         } else if ladder {
             // Physically settled, an expiring series' ladder rests into the closing auction as
             // on any other day: the delivery at the close takes the place of its hedge, and
-            // what the two leave (the delta's last drift, never traded) is hedged next morning.
-            self.hedge_ladder(ctx, spot, target, out);
+            // what the two leave (the delta's last drift, never traded) is hedged next morning,
+            // unless `hedge_to_payoff` trades it into the close (above).
+            self.hedge_ladder(&self.book, ctx, spot, target, out);
         }
         if due {
             self.last_hedge = ctx.now;
@@ -628,7 +724,7 @@ mod tests {
             // Long calls are hedged short: about 0.5 × 100,000 × 100 / 50 units.
             assert!((-105_000..-95_000).contains(&(hedged * contracts.signum() as i64)));
             let mut out = Vec::new();
-            d.hedge_ladder(&ctx, 5000.0, hedged, &mut out);
+            d.hedge_ladder(&d.book, &ctx, 5000.0, hedged, &mut out);
             if contracts < 0.0 {
                 assert!(out.is_empty(), "{out:?}");
                 continue;
@@ -847,6 +943,173 @@ mod tests {
             let down = testkit::fill_at(&out, 20_000 - ticks);
             assert!(up < -least && down > least, "±{ticks} ticks: {up} {down}");
         }
+    }
+
+    /// The last check before an expiry's closing auction with `hedge_to_payoff`: the orders
+    /// (`out`) and the Black–Scholes hedge target at 5000 they are relative to.
+    fn last_check(series: Vec<SeriesCfg>, hedge_to_payoff: bool) -> (Vec<Action>, Dealer, i64) {
+        use crate::agents::testkit;
+        use rand::SeedableRng;
+        let cfg = DealerCfg {
+            ladder_levels: 10,
+            ladder_step: 0.0002,
+            settlement: SettlementCfg::Physical,
+            hedge_to_payoff,
+            series,
+            ..DealerCfg::default()
+        };
+        let mut d = Dealer::new(0, &cfg, 1.0);
+        let data = [testkit::market(&[5000.0])];
+        d.initial_positions(&data);
+        let cal = testkit::calendar();
+        let now = cal.close_auction - 30 * SECOND;
+        let probe = testkit::account(0);
+        let ctx = testkit::context(&cal, &data, &probe, 0, now, DayPhase::Continuous);
+        let target = d.hedge_target(&ctx, 5000.0);
+        // Hedged already: no market order, only the resting orders.
+        let account = testkit::account(target);
+        let ctx = testkit::context(&cal, &data, &account, 0, now, DayPhase::Continuous);
+        let mut out = Vec::new();
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        assert_eq!(d.wake(&ctx, &mut rng, &mut out), None);
+        (out, d, target)
+    }
+
+    fn limits(out: &[Action]) -> Vec<(Side, Price, u64)> {
+        out.iter()
+            .filter_map(|a| match *a {
+                Action::Submit {
+                    side,
+                    kind: crate::book::OrderKind::Limit(p),
+                    qty,
+                    ..
+                } => Some((side, p, qty)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Long calls expiring at this close, hedged to their payoff: a sell one tick above the
+    /// strike and a buy at it, no other ladder; their sizes are the step's change of the
+    /// post-exercise target (together the 200,000 units the calls deliver), so wherever the
+    /// auction clears the hedge plus what fills plus what exercise delivers is flat.
+    #[test]
+    fn long_calls_are_hedged_to_the_step_at_the_strike() {
+        use crate::agents::testkit::fill_at;
+        let (out, _, target) =
+            last_check(vec![expiring(OptionKindCfg::Call, 1.0, 100_000.0)], true);
+        let got = limits(&out);
+        assert_eq!(got.len(), 2, "{got:?}");
+        // About half the delta is still to sell above the strike, half to buy back at it.
+        let (sell, buy) = (-target, 200_000 + target);
+        assert!((80_000..120_000).contains(&sell), "{target}");
+        assert!(
+            got.contains(&(Side::Sell, 20_001, (200_000 + target) as u64)),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&(Side::Buy, 20_000, (-target) as u64)),
+            "{got:?}"
+        );
+        assert_eq!(sell + buy, 200_000);
+        for close in [19_900, 19_999, 20_000, 20_001, 20_002, 20_100] {
+            let delivered = exercise_units(OptionKind::Call, 100_000.0, 2.0, 20_000, close);
+            assert_eq!(
+                target + fill_at(&out, close) + delivered,
+                0,
+                "closing at {close}"
+            );
+        }
+        // Without the option, the Black–Scholes ladder on the one-point grid instead.
+        let (out, _, _) = last_check(vec![expiring(OptionKindCfg::Call, 1.0, 100_000.0)], false);
+        let got = limits(&out);
+        assert_eq!(got.len(), 20, "{got:?}");
+        assert!(got.iter().all(|&(_, p, _)| (p - 20_000) % 4 == 0));
+    }
+
+    /// Long puts mirror it: a buy one tick below the strike, a sell at it.
+    #[test]
+    fn long_puts_are_hedged_to_the_step_at_the_strike() {
+        use crate::agents::testkit::fill_at;
+        let (out, _, target) = last_check(vec![expiring(OptionKindCfg::Put, 1.0, 50_000.0)], true);
+        let got = limits(&out);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(
+            got.contains(&(Side::Buy, 19_999, (100_000 - target) as u64)),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&(Side::Sell, 20_000, target as u64)),
+            "{got:?}"
+        );
+        for close in [19_900, 19_998, 19_999, 20_000, 20_001, 20_100] {
+            let delivered = exercise_units(OptionKind::Put, 50_000.0, 2.0, 20_000, close);
+            assert_eq!(
+                target + fill_at(&out, close) + delivered,
+                0,
+                "closing at {close}"
+            );
+        }
+    }
+
+    /// A series that does not expire today keeps its Black–Scholes ladder on the grid (the
+    /// same orders as a dealer holding only that series), and the expiring one adds its step
+    /// and nothing else.
+    #[test]
+    fn later_series_keep_their_ladder_beside_the_step() {
+        let mut later = expiring(OptionKindCfg::Call, 1.02, 60_000.0);
+        later.expiry_days = 5;
+        let today = expiring(OptionKindCfg::Call, 1.0, 100_000.0);
+        let (out, _, _) = last_check(vec![today.clone(), later.clone()], true);
+        let (alone, _, _) = last_check(vec![later], true);
+        let mut got = limits(&out);
+        let want = limits(&alone);
+        assert!(want.len() >= 10, "{want:?}");
+        let step: Vec<_> = got
+            .iter()
+            .copied()
+            .filter(|&(_, p, _)| p == 20_000 || p == 20_001)
+            .collect();
+        assert_eq!(step.len(), 2, "{got:?}");
+        got.retain(|x| !step.contains(x));
+        assert_eq!(got, want);
+    }
+
+    /// Short gamma: the step would buy above the strike and sell below, which cannot rest, so
+    /// (as the short-gamma ladder) nothing is posted for the expiring short series.
+    #[test]
+    fn short_gamma_posts_no_step() {
+        for kind in [OptionKindCfg::Call, OptionKindCfg::Put] {
+            let (out, _, _) = last_check(vec![expiring(kind, 1.0, -100_000.0)], true);
+            assert!(limits(&out).is_empty(), "{kind:?}: {out:?}");
+        }
+    }
+
+    /// Before the last check the expiring series keeps its Black–Scholes ladder.
+    #[test]
+    fn the_step_waits_for_the_last_check() {
+        use crate::agents::testkit;
+        use rand::SeedableRng;
+        let cfg = DealerCfg {
+            ladder_levels: 10,
+            ladder_step: 0.0002,
+            settlement: SettlementCfg::Physical,
+            hedge_to_payoff: true,
+            series: vec![expiring(OptionKindCfg::Call, 1.0, 100_000.0)],
+            ..DealerCfg::default()
+        };
+        let mut d = Dealer::new(0, &cfg, 1.0);
+        let data = [testkit::market(&[5000.0])];
+        let (_, hedge) = d.initial_positions(&data)[0];
+        let cal = testkit::calendar();
+        let account = testkit::account(hedge);
+        let now = cal.close_auction - 10 * MINUTE;
+        let ctx = testkit::context(&cal, &data, &account, 0, now, DayPhase::Continuous);
+        let mut out = Vec::new();
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        assert!(d.wake(&ctx, &mut rng, &mut out).is_some());
+        let got = limits(&out);
+        assert_eq!(got.len(), 20, "{got:?}");
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod hedger;
 pub mod letf;
 mod market_maker;
 mod noise;
+pub mod options_customer;
 pub mod real_money;
 pub mod short_seller;
 pub mod state;
@@ -29,6 +30,7 @@ pub use hedger::Hedger;
 pub use letf::LeveragedEtf;
 pub use market_maker::MarketMaker;
 pub use noise::NoiseTrader;
+pub use options_customer::OptionsCustomer;
 pub use real_money::{LongTermManager, Pension};
 pub use short_seller::ShortSeller;
 pub use state::{AgentEvent, Metric, StateSample};
@@ -60,10 +62,11 @@ pub enum AgentClass {
     ShortSeller,
     Hedger,
     RealMoney,
+    OptionsCustomer,
 }
 
 impl AgentClass {
-    pub const ALL: [AgentClass; 11] = [
+    pub const ALL: [AgentClass; 12] = [
         AgentClass::MarketMaker,
         AgentClass::Noise,
         AgentClass::Value,
@@ -75,6 +78,7 @@ impl AgentClass {
         AgentClass::ShortSeller,
         AgentClass::Hedger,
         AgentClass::RealMoney,
+        AgentClass::OptionsCustomer,
     ];
 
     /// The mechanical-flow classes: the ones an ablation usually removes.
@@ -100,6 +104,7 @@ impl AgentClass {
             AgentClass::ShortSeller => "short_seller",
             AgentClass::Hedger => "hedger",
             AgentClass::RealMoney => "real_money",
+            AgentClass::OptionsCustomer => "options_customer",
         }
     }
 

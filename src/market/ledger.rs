@@ -3,8 +3,9 @@
 //! Cash is kept in cents (i128) so that sums over long runs cannot overflow or round; a fill
 //! moves `price × qty × cents_per_tick_unit` cents from buyer to seller. Borrow fees move cash
 //! from short sellers to a lender account held here, so cash is conserved exactly. Physically
-//! settled options deliver the underlying between a dealer and the options customers' account,
-//! also held here: the customers are every dealer's counterparty but never trade on a book.
+//! settled options deliver the underlying between a dealer and the options customers: an
+//! agent account when the customers are an agent that unwinds deliveries, otherwise an
+//! account held here, every dealer's counterparty, that never trades on a book.
 
 use thiserror::Error;
 
@@ -81,11 +82,14 @@ impl Ledger {
 
     /// Books an options exercise: `units` of `instrument` move from the options customers to
     /// `account` (negative: from the account to them) against `price` (ticks) per unit in
-    /// cash the other way. Returns the cash the account received, in cents (negative: paid).
+    /// cash the other way. The customers are the agent account `customer` when they are an
+    /// agent that trades (it unwinds what it receives), else the ledger's own account, which
+    /// never trades. Returns the cash the account received, in cents (negative: paid).
     pub fn deliver(
         &mut self,
         instrument: usize,
         account: usize,
+        customer: Option<usize>,
         units: i64,
         price: Price,
         cents_per_tick_unit: i128,
@@ -94,7 +98,10 @@ impl Ledger {
         let a = &mut self.accounts[account];
         a.positions[instrument] += units;
         a.cash_cents -= cash;
-        let c = &mut self.options_customer;
+        let c = match customer {
+            Some(k) => &mut self.accounts[k],
+            None => &mut self.options_customer,
+        };
         c.positions[instrument] -= units;
         c.cash_cents += cash;
         -cash
@@ -214,7 +221,7 @@ mod tests {
     #[test]
     fn a_delivery_moves_units_and_cash_against_the_options_customers() {
         let mut l = ledger(&[-2_000, 2_000]);
-        let received = l.deliver(0, 0, 2_000, 20_000, 1_250);
+        let received = l.deliver(0, 0, None, 2_000, 20_000, 1_250);
         assert_eq!(received, -50_000_000_000);
         assert_eq!(l.account(0).positions, vec![0]);
         assert_eq!(l.account(0).cash_cents, 1_000_000 - 50_000_000_000);
@@ -222,20 +229,21 @@ mod tests {
         assert_eq!((c.positions[0], c.cash_cents), (-2_000, 50_000_000_000));
         assert_eq!(l.check_conservation(), Ok(()));
         // A short call exercised against the dealer: it delivers and is paid.
-        assert_eq!(l.deliver(0, 1, -500, 20_000, 1_250), 12_500_000_000);
+        assert_eq!(l.deliver(0, 1, None, -500, 20_000, 1_250), 12_500_000_000);
         assert_eq!(l.account(1).positions, vec![1_500]);
         assert_eq!(l.options_customer().positions, vec![-1_500]);
         assert_eq!(l.check_conservation(), Ok(()));
     }
 
     proptest! {
-        /// Whatever mix of fills, borrow fees and exercises, cash and units are conserved
-        /// across the agents, the lender and the options customers, and the customers hold
-        /// exactly the opposite of what was delivered.
+        /// Whatever mix of fills, borrow fees and exercises (against the ledger's customers'
+        /// account or an agent account), cash and units are conserved across the agents, the
+        /// lender and the options customers, and the ledger's customers hold exactly the
+        /// opposite of what was delivered to them.
         #[test]
         fn conservation_holds_with_deliveries(
             ops in prop::collection::vec(
-                (0u8..3, 0usize..3, 0usize..3, -50_000i64..50_000, 1i64..40_000),
+                (0u8..4, 0usize..3, 0usize..3, -50_000i64..50_000, 1i64..40_000),
                 1..60,
             )
         ) {
@@ -246,8 +254,12 @@ mod tests {
                 match op {
                     0 if a != b => l.settle(0, &fill(price, units.unsigned_abs()), a, b, 1_250),
                     1 => l.charge_borrow(0, price, 1_250, 0.3),
+                    2 if a != 2 => {
+                        // Account 2 is the customers as an agent: it trades like any other.
+                        l.deliver(0, a, Some(2), units, price, 1_250);
+                    }
                     _ => {
-                        paid -= l.deliver(0, a, units, price, 1_250);
+                        paid -= l.deliver(0, a, None, units, price, 1_250);
                         delivered += units;
                     }
                 }

@@ -185,6 +185,8 @@ pub struct Simulation {
     observe: bool,
     /// Books changed since their depth snapshot was taken.
     depth_stale: Vec<bool>,
+    /// The options customers' agent, when they are one: deliveries go to its account.
+    options_customer: Option<usize>,
 }
 
 /// The outcome of a run, for the summary.
@@ -216,7 +218,11 @@ impl Simulation {
         agents: Vec<AgentSlot>,
     ) -> Self {
         let n = data.len();
+        let options_customer = agents
+            .iter()
+            .position(|a| a.class == AgentClass::OptionsCustomer);
         Simulation {
+            options_customer,
             peak: data.iter().map(|d| d.last_price).collect(),
             max_drawdown: vec![0.0; n],
             settings,
@@ -514,7 +520,8 @@ impl Simulation {
     }
 
     /// Books the deliveries of options that settle physically at today's close, against the
-    /// options customers' account, and records each as an event.
+    /// options customers (their agent's account, or the ledger's when they are not an agent),
+    /// and records each as an event.
     fn settle_options(&mut self, d: u32, sink: &mut dyn RecordSink) -> std::io::Result<()> {
         let mut deliveries = Vec::new();
         for a in 0..self.agents.len() {
@@ -536,6 +543,7 @@ impl Simulation {
                 let cash = self.ledger.deliver(
                     x.instrument,
                     a,
+                    self.options_customer,
                     x.units,
                     x.price,
                     data.cents_per_tick_unit,

@@ -26,6 +26,12 @@ pub fn without(s: &Scenario, classes: &[AgentClass]) -> Scenario {
                 a.pension = None;
                 a.long_term = None;
             }
+            // Without the customers as an agent, deliveries stay in the ledger's account.
+            AgentClass::OptionsCustomer => {
+                if let Some(d) = a.dealer.as_mut() {
+                    d.customer_unwind = false;
+                }
+            }
         }
     }
     s.name = format!(
@@ -58,6 +64,10 @@ pub fn has(s: &Scenario, class: AgentClass) -> bool {
             a.pension.as_ref().is_some_and(|c| c.count > 0)
                 || a.long_term.as_ref().is_some_and(|c| c.count > 0)
         }
+        AgentClass::OptionsCustomer => a
+            .dealer
+            .as_ref()
+            .is_some_and(super::build::unwinding_customers),
     }
 }
 

@@ -13,7 +13,7 @@ use super::load::LoadedScenario;
 use super::schema::*;
 use crate::agents::{
     Agent, AgentClass, Cta, Dealer, FlowProgramme, Hedger, LeveragedEtf, LongTermManager,
-    MarketMaker, NoiseTrader, Pension, ShortSeller, ValueTrader, VolTarget,
+    MarketMaker, NoiseTrader, OptionsCustomer, Pension, ShortSeller, ValueTrader, VolTarget,
 };
 use crate::book::{BookConfig, OrderBook};
 use crate::market::data::{DailyBar, InstrumentData};
@@ -21,6 +21,7 @@ use crate::market::fundamental::{FundamentalParams, Fundamentals, synthetic_hist
 use crate::market::ledger::{Account, Ledger};
 use crate::market::sim::{AgentSlot, Breakers, MarketSettings, Shock, Simulation};
 use crate::market::time::{Calendar, MINUTE, SECOND, parse_hhmm};
+use crate::scenario::{DealerCfg, SettlementCfg};
 
 /// Streams reserved for the market's own randomness (agents use class << 32 | index).
 const FUNDAMENTAL_STREAM: u64 = u64::MAX;
@@ -203,7 +204,7 @@ pub fn build_with(
             }
         }
     }
-    add_flow_agents(s, &mut add, &symbol_index);
+    add_flow_agents(s, &cal, &mut add, &symbol_index);
     for (k, f) in s.flows.iter().enumerate() {
         let i = symbol_index(&f.instrument);
         let start = parse_hhmm(&f.start).unwrap_or(0) as u64 * SECOND;
@@ -277,8 +278,19 @@ const LONG_TERM_OFFSET: u32 = 1 << 31;
 type AddAgent<'a> =
     dyn FnMut(AgentClass, u32, u64, &mut dyn FnMut(&mut ChaCha8Rng) -> Box<dyn Agent>) + 'a;
 
+/// Whether the dealers' options customers are an agent that unwinds what exercise delivers
+/// (physical settlement with `customer_unwind`, and dealers to trade with).
+pub fn unwinding_customers(c: &DealerCfg) -> bool {
+    c.count > 0 && c.settlement == SettlementCfg::Physical && c.customer_unwind
+}
+
 /// The mechanical-flow agents and real-money accounts. Class sizes are totals, split equally.
-fn add_flow_agents(s: &Scenario, add: &mut AddAgent<'_>, symbol_index: &dyn Fn(&str) -> usize) {
+fn add_flow_agents(
+    s: &Scenario,
+    calendar: &Calendar,
+    add: &mut AddAgent<'_>,
+    symbol_index: &dyn Fn(&str) -> usize,
+) {
     let ins = |o: &Option<String>| o.as_deref().map_or(0, symbol_index);
     let per = |total: f64, count: u32| total / count.max(1) as f64;
     if let Some(c) = &s.agents.vol_target {
@@ -312,6 +324,13 @@ fn add_flow_agents(s: &Scenario, add: &mut AddAgent<'_>, symbol_index: &dyn Fn(&
                 Box::new(Dealer::new(i, c, per(1.0, c.count)))
             });
         }
+    }
+    if let Some(c) = s.agents.dealer.as_ref().filter(|c| unwinding_customers(c)) {
+        // One agent for all the dealers' customers: every delivery goes to its account.
+        let i = ins(&c.instrument);
+        add(AgentClass::OptionsCustomer, 0, c.latency_us, &mut |_| {
+            Box::new(OptionsCustomer::new(i, calendar))
+        });
     }
     if let Some(c) = &s.agents.short_seller {
         let i = ins(&c.instrument);

@@ -313,7 +313,29 @@ pub struct DealerCfg {
     /// existed.
     #[serde(skip_serializing_if = "SettlementCfg::is_cash")]
     pub settlement: SettlementCfg,
+    /// Physical settlement only: at the last check before an expiry's closing auction, the
+    /// expiring series long gamma are hedged to their payoff (a step at the strike) instead of
+    /// their Black–Scholes delta, in limit orders either side of the strike, so the dealer is
+    /// flat after exercise at whatever price the auction clears (Avellaneda & Lipkin 2003:
+    /// as T → 0 a long-gamma hedge makes the strike an attractor). Off by default.
+    #[serde(skip_serializing_if = "is_false")]
+    pub hedge_to_payoff: bool,
+    /// Physical settlement only: the options customers are an agent (`options_customer`)
+    /// that trades what exercise delivered to it back to zero over the next session, as a
+    /// real holder does not keep an index position it never wanted. On by default with
+    /// physical settlement; off, deliveries accumulate in a ledger account that never trades.
+    /// Ignored with cash settlement (nothing is delivered).
+    #[serde(skip_serializing_if = "is_true")]
+    pub customer_unwind: bool,
     pub latency_us: u64,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 impl Default for DealerCfg {
@@ -354,6 +376,8 @@ impl Default for DealerCfg {
             ],
             put_monetisation_per_pct: 0.0,
             settlement: SettlementCfg::Cash,
+            hedge_to_payoff: false,
+            customer_unwind: true,
             latency_us: 500,
         }
     }

@@ -163,6 +163,12 @@ pub(super) fn flow_agents(p: &mut Problems, s: &Scenario) {
                 }
             }
         }
+        if c.hedge_to_payoff && c.settlement != SettlementCfg::Physical {
+            p.add(
+                f("hedge_to_payoff"),
+                "needs settlement = \"physical\" (cash-settled, the expiring hedge is lifted market-on-close)",
+            );
+        }
         latency(p, f("latency_us"), c.latency_us);
         p.range(
             f("put_monetisation_per_pct"),
