@@ -14,18 +14,34 @@ const BUMP: f64 = 0.04;
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct IntradayActivity {
     /// Rate at the open and the close relative to midday (1 = flat).
-    pub u_shape: f64,
+    u_shape: f64,
     /// Rate during the pre-open relative to the session average (0 = inactive).
-    pub preopen: f64,
+    preopen: f64,
+    /// The shape's normalising mean and its peak (the larger of the open's and the close's
+    /// intensity), computed once: they depend only on `u_shape`.
+    mean: f64,
+    peak: f64,
 }
 
 impl IntradayActivity {
+    pub fn new(u_shape: f64, preopen: f64) -> Self {
+        let u = u_shape - 1.0;
+        let mean = 1.0 + u * 2.0 * BUMP * (1.0 - (-1.0 / BUMP).exp());
+        let mut a = IntradayActivity {
+            u_shape,
+            preopen,
+            mean,
+            peak: 0.0,
+        };
+        a.peak = a.shape(0.0).max(a.shape(1.0));
+        a
+    }
+
     /// Intensity at session fraction `x`, normalised to mean 1 over the session.
     pub fn shape(&self, x: f64) -> f64 {
         let u = self.u_shape - 1.0;
         let raw = 1.0 + u * ((-x / BUMP).exp() + (-(1.0 - x) / BUMP).exp());
-        let mean = 1.0 + u * 2.0 * BUMP * (1.0 - (-1.0 / BUMP).exp());
-        raw / mean
+        raw / self.mean
     }
 
     /// The next arrival after `now` of a process with `per_day` events per session on average,
@@ -40,7 +56,7 @@ impl IntradayActivity {
     ) -> Option<Nanos> {
         let day_end = cal.day_start(cal.day_of(now)) + end;
         let base = per_day / cal.session() as f64;
-        let max = base * self.shape(0.0).max(self.shape(1.0)).max(self.preopen);
+        let max = base * self.peak.max(self.preopen);
         let exp = Exp::new(max).ok()?;
         let mut t = now as f64;
         loop {

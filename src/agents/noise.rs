@@ -23,25 +23,25 @@ pub struct NoiseTrader {
     last_wake: Nanos,
     /// Activity multiplier from feedback, set at each wake.
     activity: f64,
+    /// The intraday arrival shape (from `cfg.u_shape`, built once).
+    arrivals: IntradayActivity,
 }
 
 impl NoiseTrader {
     pub fn new(instrument: usize, cfg: NoiseCfg, mean_units: f64) -> Self {
+        let arrivals = IntradayActivity::new(cfg.u_shape, 0.5);
         NoiseTrader {
             instrument,
             cfg,
             mean_units: mean_units.max(1.0),
             last_wake: 0,
             activity: 1.0,
+            arrivals,
         }
     }
 
     fn next_arrival(&self, now: Nanos, cal: &Calendar, rng: &mut ChaCha8Rng) -> Option<Nanos> {
-        let activity = IntradayActivity {
-            u_shape: self.cfg.u_shape,
-            preopen: 0.5,
-        };
-        activity.next_arrival(
+        self.arrivals.next_arrival(
             now,
             self.cfg.orders_per_day * self.activity,
             cal.close,

@@ -26,6 +26,8 @@ pub struct ValueTrader {
     ladder_sent: bool,
     /// The instrument's calm volatility, when the trader keeps a risk budget.
     calm_vol: Option<f64>,
+    /// The intraday decision shape (from `cfg.u_shape`, built once).
+    arrivals: IntradayActivity,
 }
 
 impl ValueTrader {
@@ -34,12 +36,14 @@ impl ValueTrader {
     pub fn new(instrument: usize, cfg: ValueCfg, annual_vol: f64, rng: &mut ChaCha8Rng) -> Self {
         let bias = Normal::new(0.0, cfg.estimate_noise.max(0.0)).map_or(0.0, |n| n.sample(rng));
         let calm_vol = cfg.risk_budget.then_some(annual_vol);
+        let arrivals = IntradayActivity::new(cfg.u_shape, 0.0);
         ValueTrader {
             instrument,
             cfg,
             bias,
             ladder_sent: false,
             calm_vol,
+            arrivals,
         }
     }
 
@@ -54,12 +58,8 @@ impl ValueTrader {
     }
 
     fn next_decision(&self, ctx: &Context, rng: &mut ChaCha8Rng) -> Option<Nanos> {
-        let activity = IntradayActivity {
-            u_shape: self.cfg.u_shape,
-            preopen: 0.0,
-        };
         let cal = ctx.calendar;
-        activity.next_arrival(
+        self.arrivals.next_arrival(
             ctx.now,
             self.cfg.decisions_per_day,
             cal.close_auction,
