@@ -139,7 +139,7 @@ enum Ev {
 /// (`SEQ_BITS`), then where the event waits in `Simulation::slots` (`SLOT_BITS`). Comparing
 /// entries as integers orders them by (time, sequence), sequence numbers being unique; the
 /// events themselves stay out of the heap so that sifting moves 16 bytes, not 64.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Queued(u128);
 
 const SLOT_BITS: u32 = 24;
@@ -1218,6 +1218,39 @@ fn reduce_open(open: &mut Vec<OpenOrder>, id: crate::book::OrderId, qty: u64) {
             open.swap_remove(k);
         } else {
             open[k].qty -= qty;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+
+    proptest! {
+        /// The 4-ary event heap pops exactly what a binary min-heap of the same keys pops,
+        /// through any interleaving of pushes and pops, equal times included.
+        #[test]
+        fn the_event_heap_pops_in_key_order(ops in prop::collection::vec((any::<bool>(), 0u64..50), 1..400)) {
+            let mut heap = EventHeap::default();
+            let mut reference = BinaryHeap::new();
+            for (seq, (pop, t)) in ops.into_iter().enumerate() {
+                if pop {
+                    prop_assert_eq!(heap.pop(), reference.pop().map(|Reverse(q)| q));
+                } else {
+                    let q = Queued::new(t, seq as u64, (seq % 7) as u32);
+                    heap.push(q);
+                    reference.push(Reverse(q));
+                }
+            }
+            while let Some(Reverse(q)) = reference.pop() {
+                let got = heap.pop();
+                prop_assert_eq!(got, Some(q));
+                prop_assert_eq!((q.t(), q.slot()), (got.unwrap().t(), got.unwrap().slot()));
+            }
+            prop_assert!(heap.pop().is_none());
         }
     }
 }
