@@ -12,7 +12,8 @@ pub struct AblateArgs {
     /// Scenario file (TOML).
     pub scenario: PathBuf,
     /// Classes to remove, comma-separated: vol_target, letf, cta, dealer, short_seller,
-    /// hedger, real_money, market_maker, noise, value, exogenous, or `mechanical` for all the
+    /// hedger, real_money, market_maker, noise, value, exogenous, options_customer (the
+    /// dealers' customers stop unwinding physical deliveries), or `mechanical` for all the
     /// mechanical-flow classes.
     #[arg(long, required = true)]
     pub without: String,
