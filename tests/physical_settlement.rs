@@ -137,6 +137,7 @@ fn a_physical_expiry_delivers_instead_of_lifting_the_hedge_at_the_close() {
             .position_units
     };
     assert!(at_close(1).abs() <= 100, "after delivery: {}", at_close(1));
+    assert_eq!(at_close(2), at_close(1));
     assert_eq!(at_close(2), dealer);
     assert!(
         sink.flows

@@ -535,7 +535,7 @@ impl Agent for Dealer {
         }
         let next = ctx.now + self.check;
         let last = next >= close_auction;
-        let expiry = self.book.series.iter().any(|s| s.expiry_day == ctx.day);
+        let expiry = last && self.book.series.iter().any(|s| s.expiry_day == ctx.day);
         let cash_expiry = self.cfg.settlement == SettlementCfg::Cash && expiry;
         let payoff_expiry =
             self.cfg.settlement == SettlementCfg::Physical && self.cfg.hedge_to_payoff && expiry;
@@ -583,18 +583,16 @@ impl Agent for Dealer {
         let years = |e| years_to_expiry(ctx.calendar, ctx.now, ctx.day, e);
         // Exercised series are now underlying in the account, no longer options (a cash-settled
         // one is reported at expiry, its payoff still open until the cash is counted).
-        let exercised;
+        // The profile is tomorrow's book: series expiring today have settled.
+        let tomorrow = self.book.after(ctx.day);
         let book = if self.cfg.settlement == SettlementCfg::Physical {
-            exercised = self.book.after(ctx.day);
-            &exercised
+            &tomorrow
         } else {
             &self.book
         };
         let g = book.greeks(spot, years);
         let hedge = ctx.position_usd(i);
         let grid: Vec<f64> = (0..=40).map(|k| spot * (0.8 + 0.01 * k as f64)).collect();
-        // The profile is tomorrow's book: series expiring today have settled.
-        let tomorrow = self.book.after(ctx.day);
         let (profile, flip) = tomorrow.gamma_profile(spot, &grid, years);
         out.extend([
             StateSample::new(i, Metric::OptionsDeltaUsd, g.dollar_delta),
@@ -605,7 +603,9 @@ impl Agent for Dealer {
             StateSample::new(
                 i,
                 Metric::ImpliedVol,
-                book.surface.vol(spot, spot, self.book.reference_spot, 0.0),
+                self.book
+                    .surface
+                    .vol(spot, spot, self.book.reference_spot, 0.0),
             ),
             StateSample::new(
                 i,
@@ -627,7 +627,8 @@ impl Agent for Dealer {
         }
         let i = self.instrument;
         let d = &ctx.instruments[i];
-        let close = d.daily.last().map_or(d.last_price, |b| b.close);
+        // Settlement runs after the close: `prev_close` is today's closing price.
+        let close = d.prev_close;
         let per_contract = self.book.multiplier / d.notional_per_unit;
         for s in self.book.series.iter().filter(|s| s.expiry_day == ctx.day) {
             let strike = d.to_ticks(s.strike);
@@ -1001,17 +1002,16 @@ mod tests {
         let got = limits(&out);
         assert_eq!(got.len(), 2, "{got:?}");
         // About half the delta is still to sell above the strike, half to buy back at it.
-        let (sell, buy) = (-target, 200_000 + target);
-        assert!((80_000..120_000).contains(&sell), "{target}");
+        let (buy_at_strike, sell_above) = (-target, 200_000 + target);
+        assert!((80_000..120_000).contains(&buy_at_strike), "{target}");
         assert!(
-            got.contains(&(Side::Sell, 20_001, (200_000 + target) as u64)),
+            got.contains(&(Side::Sell, 20_001, sell_above as u64)),
             "{got:?}"
         );
         assert!(
-            got.contains(&(Side::Buy, 20_000, (-target) as u64)),
+            got.contains(&(Side::Buy, 20_000, buy_at_strike as u64)),
             "{got:?}"
         );
-        assert_eq!(sell + buy, 200_000);
         for close in [19_900, 19_999, 20_000, 20_001, 20_002, 20_100] {
             let delivered = exercise_units(OptionKind::Call, 100_000.0, 2.0, 20_000, close);
             assert_eq!(

@@ -130,8 +130,6 @@ pub enum AgentEventKind {
     OptionListing,
     /// Customers sold protection back to the dealer.
     PutMonetisation,
-    /// Options settled by delivery of the underlying at the close (physical settlement).
-    OptionExercise,
 }
 
 /// An event an agent reports through [`super::Action::Note`].
@@ -140,6 +138,6 @@ pub struct AgentEvent {
     pub kind: AgentEventKind,
     pub instrument: usize,
     /// The event's main number: the price for margin calls and stops, contracts for
-    /// expiries, listings and monetisations, units received for exercises.
+    /// expiries, listings and monetisations.
     pub value: f64,
 }

@@ -13,7 +13,6 @@ use super::state::{Metric, StateSample};
 use super::{Action, Agent, AgentClass, Context, DayPhase};
 use crate::book::{Motive, Side, TimeInForce};
 use crate::market::data::InstrumentData;
-use crate::market::ewma::annualise;
 use crate::market::time::{Nanos, SECOND};
 use crate::scenario::{ValueCfg, ValueLimit};
 
@@ -191,7 +190,7 @@ impl ValueTrader {
 /// `calm_vol / σ̂` with a risk budget, else all of it.
 fn risk_scale(calm_vol: Option<f64>, data: &InstrumentData) -> f64 {
     match calm_vol {
-        Some(v) if data.ewma_var > 0.0 => v / annualise(data.ewma_var),
+        Some(v) if data.ewma_var > 0.0 => v / data.ewma_vol(),
         _ => 1.0,
     }
 }
@@ -413,8 +412,9 @@ mod tests {
             fill_at(&out, data.to_ticks(5000.0 * (-inside).exp()))
         );
         assert!((67_500..68_500).contains(&regular), "{regular}");
-        // Nothing is offered below the market: the schedule ends there.
-        assert_eq!(fill_at(&out, 1), at_market);
+        // Between the last regular level and the market nothing more is bid: the moved
+        // level sits at the market, not at 3.8%.
+        assert_eq!(fill_at(&out, data.to_ticks(4760.0)), regular);
     }
 
     /// At the edge a trader never sells below its value (it keeps a long position until the

@@ -12,7 +12,6 @@ use super::fundamental::Fundamentals;
 use super::ledger::{Ledger, LedgerError};
 use super::rejects::RejectCounts;
 use super::time::{Calendar, MINUTE, Nanos};
-use crate::agents::state::AgentEventKind;
 use crate::agents::{Action, Agent, AgentClass, Context, DayPhase, OpenOrder};
 use crate::book::{
     AgentId, AuctionKind, BookEvent, Motive, NewOrder, OrderBook, OrderKind, Phase, Price, Side,
@@ -617,13 +616,19 @@ impl Simulation {
             self.events_buf = events;
             self.refresh_quotes(i);
         }
-        let closes: Vec<Price> = self.data.iter_mut().map(|d| d.close_day().close).collect();
+        for data in &mut self.data {
+            data.close_day();
+        }
         // Exercise before the borrow fee: what a delivery leaves is what is held overnight.
         self.settle_options(d, sink)?;
-        for (i, &close) in closes.iter().enumerate() {
-            let cpt = self.data[i].cents_per_tick_unit;
-            self.ledger
-                .charge_borrow(i, close, cpt, self.settings.borrow_fee_annual);
+        for (i, data) in self.data.iter().enumerate() {
+            // `prev_close` is today's close once the day has closed.
+            self.ledger.charge_borrow(
+                i,
+                data.prev_close,
+                data.cents_per_tick_unit,
+                self.settings.borrow_fee_annual,
+            );
         }
         self.ledger
             .check_conservation()
@@ -677,7 +682,7 @@ impl Simulation {
                 );
                 self.event(
                     sink,
-                    AgentEventKind::OptionExercise.into(),
+                    EventKind::OptionExercise,
                     Some(x.instrument),
                     x.units as f64,
                     detail,
@@ -1233,7 +1238,7 @@ mod tests {
         /// The 4-ary event heap pops exactly what a binary min-heap of the same keys pops,
         /// through any interleaving of pushes and pops, equal times included.
         #[test]
-        fn the_event_heap_pops_in_key_order(ops in prop::collection::vec((any::<bool>(), 0u64..50), 1..400)) {
+        fn the_event_heap_pops_in_key_order(ops in prop::collection::vec((prop::bool::weighted(0.3), 0u64..50), 1..400)) {
             let mut heap = EventHeap::default();
             let mut reference = BinaryHeap::new();
             for (seq, (pop, t)) in ops.into_iter().enumerate() {
@@ -1241,16 +1246,26 @@ mod tests {
                     prop_assert_eq!(heap.pop(), reference.pop().map(|Reverse(q)| q));
                 } else {
                     let q = Queued::new(t, seq as u64, (seq % 7) as u32);
+                    prop_assert_eq!((q.t(), q.slot()), (t, (seq % 7) as u32));
                     heap.push(q);
                     reference.push(Reverse(q));
                 }
             }
             while let Some(Reverse(q)) = reference.pop() {
-                let got = heap.pop();
-                prop_assert_eq!(got, Some(q));
-                prop_assert_eq!((q.t(), q.slot()), (got.unwrap().t(), got.unwrap().slot()));
+                prop_assert_eq!(heap.pop(), Some(q));
             }
             prop_assert!(heap.pop().is_none());
         }
+    }
+
+    /// Time outranks sequence and sequence outranks slot in the packed key.
+    #[test]
+    fn the_packed_key_orders_by_time_then_sequence() {
+        let last_seq = (1u64 << SEQ_BITS) - 1;
+        let last_slot = (1u32 << SLOT_BITS) - 1;
+        assert!(Queued::new(1, last_seq, last_slot) < Queued::new(2, 0, 0));
+        assert!(Queued::new(5, 3, last_slot) < Queued::new(5, 4, 0));
+        let q = Queued::new(7, last_seq, last_slot);
+        assert_eq!((q.t(), q.slot()), (7, last_slot));
     }
 }

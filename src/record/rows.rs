@@ -144,7 +144,6 @@ impl From<AgentEventKind> for EventKind {
             AgentEventKind::OptionExpiry => EventKind::OptionExpiry,
             AgentEventKind::OptionListing => EventKind::OptionListing,
             AgentEventKind::PutMonetisation => EventKind::PutMonetisation,
-            AgentEventKind::OptionExercise => EventKind::OptionExercise,
         }
     }
 }

@@ -327,11 +327,7 @@ fn agents(p: &mut Problems, s: &Scenario) {
         }
         p.range(f("close_speed"), c.close_speed, 0.0, 1.0);
         if c.risk_budget {
-            if let Some(ins) = s
-                .instruments
-                .iter()
-                .find(|ins| ins.annual_vol.is_nan() || ins.annual_vol <= 0.0)
-            {
+            if let Some(ins) = s.instruments.iter().find(|ins| ins.annual_vol <= 0.0) {
                 p.add(
                     f("risk_budget"),
                     format!(
