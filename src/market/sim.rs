@@ -3,6 +3,9 @@
 //! Everything that happens is an event in a queue ordered by (time, sequence number), so
 //! simultaneous events resolve in the order they were scheduled, the same way every run.
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use thiserror::Error;
@@ -158,69 +161,6 @@ impl Queued {
     fn slot(self) -> u32 {
         (self.0 as u64 & ((1 << SLOT_BITS) - 1)) as u32
     }
-    /// Pops before `o`: earlier, or as early and queued first.
-    #[inline]
-    fn before(&self, o: &Queued) -> bool {
-        self.0 < o.0
-    }
-}
-
-/// A 4-ary min-heap of `Queued` by (time, sequence). Sequence numbers are unique, so the
-/// order in which events pop is fully determined by the keys, whatever the heap's shape; four
-/// children per node halve the depth a pop has to walk compared with a binary heap.
-#[derive(Default)]
-struct EventHeap {
-    v: Vec<Queued>,
-}
-
-impl EventHeap {
-    const D: usize = 4;
-
-    #[inline]
-    fn push(&mut self, e: Queued) {
-        let mut i = self.v.len();
-        self.v.push(e);
-        // Parents later than `e` move down into the hole until `e` fits.
-        while i > 0 {
-            let p = (i - 1) / Self::D;
-            if !e.before(&self.v[p]) {
-                break;
-            }
-            self.v[i] = self.v[p];
-            i = p;
-        }
-        self.v[i] = e;
-    }
-
-    fn pop(&mut self) -> Option<Queued> {
-        let last = self.v.pop()?;
-        let n = self.v.len();
-        if n == 0 {
-            return Some(last);
-        }
-        let top = self.v[0];
-        // `last` goes into the hole at the root; earlier children move up until it fits.
-        let mut i = 0;
-        loop {
-            let c = Self::D * i + 1;
-            if c >= n {
-                break;
-            }
-            let mut m = c;
-            for k in c + 1..(c + Self::D).min(n) {
-                if self.v[k].before(&self.v[m]) {
-                    m = k;
-                }
-            }
-            if !self.v[m].before(&last) {
-                break;
-            }
-            self.v[i] = self.v[m];
-            i = m;
-        }
-        self.v[i] = last;
-        Some(top)
-    }
 }
 
 const N_CLASSES: usize = AgentClass::ALL.len();
@@ -233,7 +173,7 @@ pub struct Simulation {
     fundamentals: Fundamentals,
     ledger: Ledger,
     agents: Vec<AgentSlot>,
-    queue: EventHeap,
+    queue: BinaryHeap<Reverse<Queued>>,
     /// The queued events, indexed by `Queued::slot`; `free` lists the slots not in use.
     slots: Vec<Ev>,
     free: Vec<u32>,
@@ -308,7 +248,7 @@ impl Simulation {
             fundamentals,
             ledger,
             agents,
-            queue: EventHeap::default(),
+            queue: Default::default(),
             slots: Vec::new(),
             free: Vec::new(),
             bar_seq: 0,
@@ -362,7 +302,7 @@ impl Simulation {
                 u32::try_from(self.slots.len() - 1).unwrap_or(u32::MAX)
             }
         };
-        self.queue.push(Queued::new(t, seq, slot));
+        self.queue.push(Reverse(Queued::new(t, seq, slot)));
     }
 
     /// Runs every day, calling `on_day` after each close with the number of days done.
@@ -379,7 +319,7 @@ impl Simulation {
             .map(|d| d.price_usd(d.last_price))
             .collect();
         self.push(cal.day_start(0) + cal.preopen, Ev::PreOpen(0));
-        while let Some(q) = self.queue.pop() {
+        while let Some(Reverse(q)) = self.queue.pop() {
             self.now = q.t();
             self.counts.events += 1;
             let ev = self.slots[q.slot() as usize];
@@ -1230,33 +1170,6 @@ fn reduce_open(open: &mut Vec<OpenOrder>, id: crate::book::OrderId, qty: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
-    use std::cmp::Reverse;
-    use std::collections::BinaryHeap;
-
-    proptest! {
-        /// The 4-ary event heap pops exactly what a binary min-heap of the same keys pops,
-        /// through any interleaving of pushes and pops, equal times included.
-        #[test]
-        fn the_event_heap_pops_in_key_order(ops in prop::collection::vec((prop::bool::weighted(0.3), 0u64..50), 1..400)) {
-            let mut heap = EventHeap::default();
-            let mut reference = BinaryHeap::new();
-            for (seq, (pop, t)) in ops.into_iter().enumerate() {
-                if pop {
-                    prop_assert_eq!(heap.pop(), reference.pop().map(|Reverse(q)| q));
-                } else {
-                    let q = Queued::new(t, seq as u64, (seq % 7) as u32);
-                    prop_assert_eq!((q.t(), q.slot()), (t, (seq % 7) as u32));
-                    heap.push(q);
-                    reference.push(Reverse(q));
-                }
-            }
-            while let Some(Reverse(q)) = reference.pop() {
-                prop_assert_eq!(heap.pop(), Some(q));
-            }
-            prop_assert!(heap.pop().is_none());
-        }
-    }
 
     /// Time outranks sequence and sequence outranks slot in the packed key.
     #[test]
