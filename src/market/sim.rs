@@ -337,11 +337,7 @@ impl Simulation {
                     self.bar(d, k, sink)?;
                 }
                 Ev::FundStep(k) => {
-                    let start = cal.day_start(self.day);
-                    let next = self.now + self.settings.fundamental_step;
-                    if next < start + cal.close {
-                        self.push_at(next, self.step_seq + k as u64 + 2, Ev::FundStep(k + 1));
-                    }
+                    self.queue_step(self.day, k + 1);
                     let frac = self.settings.fundamental_step as f64 / cal.session() as f64;
                     self.fundamentals.step(frac);
                     self.publish_fundamentals();
@@ -425,15 +421,10 @@ impl Simulation {
         self.seq += u64::from(cal.bars_per_day().saturating_sub(1));
         self.queue_bar(d, 1);
         self.step_seq = self.seq;
-        let step = self.settings.fundamental_step;
-        let mut t = start + cal.open + step;
-        if t < start + cal.close {
-            self.push_at(t, self.step_seq + 1, Ev::FundStep(0));
-        }
-        while t < start + cal.close {
-            self.seq += 1;
-            t += step;
-        }
+        // Steps fall at open + (k+1)·step strictly before the close.
+        let session = cal.close - cal.open;
+        self.seq += session.saturating_sub(1) / self.settings.fundamental_step;
+        self.queue_step(d, 0);
         for k in 0..self.settings.shocks.len() {
             let s = self.settings.shocks[k];
             if s.day == d {
@@ -475,6 +466,17 @@ impl Simulation {
             let start = cal.day_start(d);
             let t = (start + cal.open + k as Nanos * cal.bar).min(start + cal.close);
             self.push_at(t, self.bar_seq + u64::from(k), Ev::Bar(d, k));
+        }
+    }
+
+    /// Queues fundamental step `k` of day `d`, if the session has one, under its reserved
+    /// sequence number.
+    fn queue_step(&mut self, d: u32, k: u32) {
+        let cal = self.settings.calendar;
+        let start = cal.day_start(d);
+        let t = start + cal.open + (k as Nanos + 1) * self.settings.fundamental_step;
+        if t < start + cal.close {
+            self.push_at(t, self.step_seq + u64::from(k) + 1, Ev::FundStep(k));
         }
     }
 
