@@ -8,8 +8,8 @@
 
 mod common;
 use common::{
-    Scratch, assert_located, assert_same_tree, assert_success, entries, flowsim, flowsim_in, num,
-    read_csv_maps, run_ok, text,
+    Scratch, assert_located, assert_same_tree, assert_success, entries, flowsim, flowsim_in,
+    line_of, num, read_csv_maps, run_ok, text,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsStr;
@@ -118,14 +118,6 @@ fn stderr(o: &Output) -> String {
 fn edit(text: &str, from: &str, to: &str) -> String {
     assert!(text.contains(from), "{from:?} is not in the scenario");
     text.replacen(from, to, 1)
-}
-
-/// 1-based line of the first line containing `needle`.
-fn line_of(text: &str, needle: &str) -> usize {
-    text.lines()
-        .position(|l| l.contains(needle))
-        .unwrap_or_else(|| panic!("{needle:?} is not in the scenario"))
-        + 1
 }
 
 /// Runs a scenario that must be refused: a plain failure (not a panic), nothing on stdout, a

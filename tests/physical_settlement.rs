@@ -3,7 +3,7 @@
 //! place of the market-on-close lift of their hedge that cash settlement needs.
 
 mod common;
-use common::{Scratch, assert_located, flowsim, text};
+use common::{Scratch, assert_located, assert_success, flowsim, line_of, text};
 use std::path::Path;
 
 use flowsim::agents::AgentClass;
@@ -209,16 +209,8 @@ fn a_cash_expiry_lifts_the_hedge_in_the_closing_auction() {
 fn refused(s: &Scratch, src: &str) -> (std::path::PathBuf, String) {
     let file = s.write("scenario.toml", src);
     let o = flowsim(["validate".as_ref(), file.as_os_str()]);
-    assert_eq!(o.status.code(), Some(1), "{}", text_of(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
     (file, text(&o.stderr))
-}
-
-fn text_of(o: &std::process::Output) -> String {
-    format!("{}{}", text(&o.stdout), text(&o.stderr))
-}
-
-fn line_of(text: &str, needle: &str) -> usize {
-    text.lines().position(|l| l.contains(needle)).unwrap() + 1
 }
 
 #[test]
@@ -255,7 +247,7 @@ fn physical_settlement_needs_strikes_on_the_tick_grid() {
     let text = text.replace("\"physical\"", "\"cash\"");
     let file = s.write("scenario.toml", &text);
     let o = flowsim(["validate".as_ref(), file.as_os_str()]);
-    assert!(o.status.success(), "{}", text_of(&o));
+    assert_success(&o, "validate");
 }
 
 /// Hedging to the payoff into the close needs physical settlement: cash-settled, the
@@ -278,5 +270,5 @@ fn hedge_to_payoff_needs_physical_settlement() {
     let text = text.replace("\"cash\"", "\"physical\"");
     let file = s.write("scenario.toml", &text);
     let o = flowsim(["validate".as_ref(), file.as_os_str()]);
-    assert!(o.status.success(), "{}", text_of(&o));
+    assert_success(&o, "validate");
 }

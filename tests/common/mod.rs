@@ -173,6 +173,14 @@ where
 
 /// The command succeeded; otherwise fails showing its exit status, stdout and stderr.
 #[track_caller]
+/// 1-based line of the first line of `text` containing `needle`.
+pub fn line_of(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle:?} is not in the scenario"))
+        + 1
+}
+
 pub fn assert_success(o: &Output, what: &str) {
     assert!(
         o.status.success(),
