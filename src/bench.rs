@@ -225,11 +225,11 @@ pub fn scaled(
         Axis::Days => with_days(loaded, loaded.scenario.days.saturating_mul(factor)),
         Axis::Agents => edit(loaded, |t| scale_counts(t, &agents()?, k, &[])),
         Axis::Instruments => edit(loaded, |t| {
-            if matches!(
+            if !matches!(
                 loaded.scenario.prehistory,
-                crate::scenario::PrehistoryCfg::Csv { .. }
+                crate::scenario::PrehistoryCfg::Synthetic { .. }
             ) {
-                return Err("instrument scaling needs a synthetic pre-history (a CSV has one column per symbol)".into());
+                return Err("instrument scaling needs a synthetic pre-history (a file has one series per symbol)".into());
             }
             let Some(toml::Value::Array(list)) = t.get_mut("instruments") else {
                 return Err("no [[instruments]] list".into());

@@ -77,9 +77,21 @@ pub fn execute(
         file: loaded.path.clone(),
         source,
     })?;
+    let dates = build::simulated_dates(s, loaded.base_dir()).map_err(|source| RunError::Build {
+        file: loaded.path.clone(),
+        source,
+    })?;
     let symbols = s.instruments.iter().map(|i| i.symbol.clone()).collect();
     let mut writer = RunWriter::create(out, symbols, options.force, s.record.parquet)?;
     writer.write_file("scenario.toml", loaded.source.as_bytes())?;
+    if let Some(dates) = dates {
+        // Day k of the records is the k-th trading day after the pre-history's last date.
+        let mut text = String::from("day,date\n");
+        for (k, d) in dates.iter().enumerate() {
+            text.push_str(&format!("{},{d}\n", k + 1));
+        }
+        writer.write_file("calendar.csv", text.as_bytes())?;
+    }
 
     let mut recorder = options.calibration.then(|| {
         CalibrationRecorder::new(

@@ -634,7 +634,10 @@ fn missing_prehistory_csv_is_refused() {
 #[test]
 fn non_numeric_close_in_prehistory_csv_is_refused_at_its_line() {
     let s = Scratch::new("csv-bad");
-    let csv = s.write("closes.csv", "day,SPX\n1,4000\n2,4050.5\n3,abc\n4,4100\n");
+    let csv = s.write(
+        "closes.csv",
+        "day,SPX\n2018-01-02,4000\n2018-01-03,4050.5\n2018-01-04,abc\n2018-01-05,4100\n",
+    );
     let (_, err) = refused(&s, &with_csv_prehistory("closes.csv"));
     assert!(
         err.contains(&format!("{}:4:", csv.display())),
@@ -648,7 +651,10 @@ fn non_numeric_close_in_prehistory_csv_is_refused_at_its_line() {
 #[test]
 fn prehistory_csv_is_read_relative_to_the_scenario() {
     let s = Scratch::new("csv-good");
-    s.write("closes.csv", "day,SPX\n1,4000\n2,4050.5\n3,4025\n4,4100\n");
+    s.write(
+        "closes.csv",
+        "day,SPX\n2018-01-02,4000\n2018-01-03,4050.5\n2018-01-04,4025\n2018-01-05,4100\n",
+    );
     let scenario = s.write("tiny.toml", &with_csv_prehistory("closes.csv"));
     let elsewhere = Scratch::new("csv-good-cwd");
     let out = s.path("out");
@@ -776,7 +782,7 @@ fn validate_accepts_a_good_file_and_locates_problems_in_a_bad_one() {
 #[test]
 fn validate_reports_a_bad_prehistory_csv() {
     let s = Scratch::new("validate-csv");
-    let csv = s.write("closes.csv", "day,SPX\n1,4000\n2,x\n");
+    let csv = s.write("closes.csv", "day,SPX\n2018-01-02,4000\n2018-01-03,x\n");
     let scenario = s.write("tiny.toml", &with_csv_prehistory("closes.csv"));
     let o = flowsim([OsStr::new("validate"), scenario.as_os_str()]);
     assert_eq!(o.status.code(), Some(1));

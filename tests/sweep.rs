@@ -376,7 +376,10 @@ fn runs_of_an_edited_sweep_are_not_reused() {
 #[test]
 fn a_failing_run_is_reported_and_does_not_stop_the_others() {
     let s = Scratch::new("failing");
-    s.write("hist.csv", "day,SPX\n1,100\n2,101\n3,99\n");
+    s.write(
+        "hist.csv",
+        "day,SPX\n2018-01-02,100\n2018-01-03,101\n2018-01-04,99\n",
+    );
     s.write(
         "csvbase.toml",
         &TINY.replace(
@@ -417,7 +420,7 @@ fn a_failing_run_is_reported_and_does_not_stop_the_others() {
     assert!(failures[0][3].contains("missing.csv"), "{failures:?}");
 
     // Rerunning retries only the failed runs; once the file exists they succeed.
-    s.write("missing.csv", "day,SPX\n1,100\n2,100\n");
+    s.write("missing.csv", "day,SPX\n2018-01-02,100\n2018-01-03,100\n");
     let o = sweep_ok(&file, &out, &["--threads", "2"]);
     assert!(
         text(&o.stdout).contains("6 runs (4 already done), 2 finished, 0 failed"),

@@ -5,6 +5,8 @@
 
 use std::path::Path;
 
+use chrono::NaiveDate;
+
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use thiserror::Error;
@@ -16,6 +18,9 @@ use crate::agents::{
     MarketMaker, NoiseTrader, OptionsCustomer, Pension, ShortSeller, ValueTrader, VolTarget,
 };
 use crate::book::{BookConfig, OrderBook};
+use crate::history::{
+    Columns, HistoryError, TradingCalendar, parse_date, read_columns, read_daily,
+};
 use crate::market::data::{DailyBar, InstrumentData};
 use crate::market::fundamental::{FundamentalParams, Fundamentals, synthetic_history};
 use crate::market::ledger::{Account, Ledger};
@@ -29,18 +34,10 @@ const PREHISTORY_STREAM: u64 = u64::MAX - 1;
 
 #[derive(Debug, Error)]
 pub enum BuildError {
-    #[error("{file}: cannot read the pre-history")]
-    PrehistoryIo {
-        file: String,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("{file}:{line}: {message}")]
-    Prehistory {
-        file: String,
-        line: usize,
-        message: String,
-    },
+    #[error(transparent)]
+    History(#[from] HistoryError),
+    #[error("{file}: {message}")]
+    Prehistory { file: String, message: String },
 }
 
 /// A random stream for `stream` under `seed`.
@@ -104,7 +101,7 @@ pub fn build_with(
             annual_drift / 252.0,
             &mut stream_rng(seed, PREHISTORY_STREAM),
         ),
-        PrehistoryCfg::Csv { file } => read_history(&base_dir.join(file), s)?,
+        _ => real_prehistory(s, base_dir)?.closes,
     };
     let data: Vec<InstrumentData> = s
         .instruments
@@ -374,70 +371,104 @@ fn add_flow_agents(
     }
 }
 
-/// Reads `day,<symbol>,…` closes and rescales each column to end at the initial price.
-fn read_history(path: &Path, s: &Scenario) -> Result<Vec<Vec<f64>>, BuildError> {
-    let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| BuildError::PrehistoryIo {
-        file: file.clone(),
-        source,
-    })?;
-    let err = |line: usize, message: String| BuildError::Prehistory {
-        file: file.clone(),
-        line,
-        message,
-    };
-    let mut rdr = csv::ReaderBuilder::new().from_reader(text.as_bytes());
-    let headers = rdr.headers().map_err(|e| err(1, e.to_string()))?.clone();
-    let cols: Vec<usize> = s
-        .instruments
-        .iter()
-        .map(|ins| {
-            headers
-                .iter()
-                .position(|h| h.trim() == ins.symbol)
-                .ok_or_else(|| {
-                    err(
-                        1,
-                        format!("no column for instrument {:?} in the header", ins.symbol),
-                    )
-                })
-        })
-        .collect::<Result<_, _>>()?;
-    let mut out = vec![Vec::new(); s.instruments.len()];
-    for (n, rec) in rdr.records().enumerate() {
-        let line = n + 2;
-        let rec = rec.map_err(|e| err(line, e.to_string()))?;
-        for (k, &c) in cols.iter().enumerate() {
-            let field = rec.get(c).unwrap_or("").trim();
-            let v: f64 = field.parse().map_err(|_| {
-                err(
-                    line,
-                    format!(
-                        "column {:?}: {field:?} is not a number",
-                        headers.get(c).unwrap_or("")
-                    ),
-                )
-            })?;
-            if !(v.is_finite() && v > 0.0) {
-                return Err(err(
-                    line,
-                    format!(
-                        "column {:?}: closes must be positive, got {v}",
-                        headers.get(c).unwrap_or("")
-                    ),
-                ));
-            }
-            out[k].push(v);
+/// A pre-history read from files: closes per instrument (rescaled to end at each initial
+/// price) and the date of the last one.
+pub struct RealPrehistory {
+    pub closes: Vec<Vec<f64>>,
+    pub last_date: NaiveDate,
+}
+
+/// The trading dates of the simulated days when the pre-history is dated (a CSV or real
+/// history file), `None` for a synthetic one.
+pub fn simulated_dates(
+    s: &Scenario,
+    base_dir: &Path,
+) -> Result<Option<Vec<NaiveDate>>, BuildError> {
+    if matches!(s.prehistory, PrehistoryCfg::Synthetic { .. }) {
+        return Ok(None);
+    }
+    let last = real_prehistory(s, base_dir)?.last_date;
+    Ok(Some(TradingCalendar::days_after(last, s.days as usize)))
+}
+
+/// Reads a CSV or real-history pre-history through the one daily-history reader.
+pub fn real_prehistory(s: &Scenario, base_dir: &Path) -> Result<RealPrehistory, BuildError> {
+    let until = |u: &Option<String>| u.as_deref().and_then(|u| parse_date(u).ok());
+    let (dates, mut cols, file, until, keep) = match &s.prehistory {
+        PrehistoryCfg::Synthetic { .. } => {
+            return Err(BuildError::Prehistory {
+                file: String::new(),
+                message: "a synthetic pre-history is drawn, not read".into(),
+            });
         }
+        PrehistoryCfg::Csv { file, until: u } => {
+            let path = base_dir.join(file);
+            let symbols: Vec<&str> = s.instruments.iter().map(|i| i.symbol.as_str()).collect();
+            let (dates, cols) = read_columns(&path, None, &symbols)?;
+            (dates, cols, path.display().to_string(), until(u), 0)
+        }
+        PrehistoryCfg::History {
+            files,
+            until: u,
+            days,
+            close_column,
+        } => {
+            let mut dates: Option<(Vec<NaiveDate>, String)> = None;
+            let mut cols = Vec::new();
+            for ins in &s.instruments {
+                // Validation guarantees a file per instrument.
+                let path = base_dir.join(files.get(&ins.symbol).map_or("", String::as_str));
+                let h = read_daily(&path, &Columns::close(close_column))?;
+                if let Some((d0, f0)) = &dates
+                    && d0 != &h.dates
+                {
+                    let k = d0.iter().zip(&h.dates).take_while(|(a, b)| a == b).count();
+                    return Err(BuildError::Prehistory {
+                        file: h.file.clone(),
+                        message: format!(
+                            "its dates differ from {f0}'s from row {} on: instruments' histories must cover the same days",
+                            k + 2
+                        ),
+                    });
+                }
+                if dates.is_none() {
+                    dates = Some((h.dates.clone(), h.file.clone()));
+                }
+                cols.push(h.close);
+            }
+            let (dates, file) = dates.unwrap_or_default();
+            (dates, cols, file, until(u), *days as usize)
+        }
+    };
+    let mut end = dates.len();
+    if let Some(u) = until {
+        end = dates.partition_point(|&d| d <= u);
     }
-    if out.first().is_none_or(|c| c.len() < 2) {
-        return Err(err(1, "needs at least two rows of closes".into()));
+    let start = if keep > 0 {
+        end.saturating_sub(keep)
+    } else {
+        0
+    };
+    if end - start < 2 {
+        return Err(BuildError::Prehistory {
+            file,
+            message: format!(
+                "prehistory.until leaves {} day{} of history; a pre-history needs at least two",
+                end - start,
+                if end - start == 1 { "" } else { "s" }
+            ),
+        });
     }
-    for (k, col) in out.iter_mut().enumerate() {
+    for (k, col) in cols.iter_mut().enumerate() {
+        col.truncate(end);
+        col.drain(..start);
         let scale = s.instruments[k].initial_price / col[col.len() - 1];
         for v in col.iter_mut() {
             *v *= scale;
         }
     }
-    Ok(out)
+    Ok(RealPrehistory {
+        closes: cols,
+        last_date: dates[end - 1],
+    })
 }

@@ -138,9 +138,37 @@ pub enum PrehistoryCfg {
         #[serde(default)]
         annual_drift: f64,
     },
-    /// Daily closes from a CSV file (header `day,<symbol>,…`), rescaled so the last close equals
+    /// Daily closes from one CSV file with a date column (`date`, or `day`; ISO dates, sorted,
+    /// no duplicates) and a column per instrument symbol, rescaled so the last close equals
     /// each instrument's initial price. The path is relative to the scenario file.
-    Csv { file: String },
+    Csv {
+        file: String,
+        /// Use the rows up to and including this date (`YYYY-MM-DD`); default all.
+        #[serde(default)]
+        until: Option<String>,
+    },
+    /// One real daily history per instrument (a CSV with a date and a close, such as
+    /// `data/history/sp500.csv`), up to `until`. Agents start with the σ̂, exposures,
+    /// percentiles and trend signals of that real path, and the simulated days carry the
+    /// trading dates that follow `until` (`calendar.csv` in the run folder). Closes are
+    /// rescaled to end at each instrument's initial price (returns are unchanged).
+    History {
+        /// `SYMBOL = "file.csv"` per instrument, relative to the scenario file.
+        files: std::collections::BTreeMap<String, String>,
+        /// Last day of the pre-history (`YYYY-MM-DD`); default the file's last date.
+        #[serde(default)]
+        until: Option<String>,
+        /// Keep only this many of the last days up to `until` (0 = all).
+        #[serde(default)]
+        days: u32,
+        /// Name of the close column.
+        #[serde(default = "d_close_column")]
+        close_column: String,
+    },
+}
+
+fn d_close_column() -> String {
+    "close".into()
 }
 
 fn d_pre_days() -> u32 {

@@ -69,10 +69,44 @@ pub(crate) fn validate(s: &Scenario) -> Vec<(String, String)> {
             }
             p.range("prehistory.annual_drift", *annual_drift, -2.0, 2.0);
         }
-        PrehistoryCfg::Csv { file } if file.trim().is_empty() => {
-            p.add("prehistory.file", "must name a CSV file")
+        PrehistoryCfg::Csv { file, until } => {
+            if file.trim().is_empty() {
+                p.add("prehistory.file", "must name a CSV file")
+            }
+            until_date(&mut p, until);
         }
-        _ => {}
+        PrehistoryCfg::History {
+            files,
+            until,
+            days,
+            close_column,
+        } => {
+            for ins in &s.instruments {
+                if !files.contains_key(&ins.symbol) {
+                    p.add(
+                        "prehistory.files",
+                        format!("names no history file for instrument {:?}", ins.symbol),
+                    );
+                }
+            }
+            for (sym, file) in files {
+                if !s.instruments.iter().any(|i| &i.symbol == sym) {
+                    p.add(
+                        format!("prehistory.files.{sym}"),
+                        format!("unknown instrument {sym:?}"),
+                    );
+                } else if file.trim().is_empty() {
+                    p.add(format!("prehistory.files.{sym}"), "must name a CSV file");
+                }
+            }
+            if *days == 1 {
+                p.add("prehistory.days", "must be 0 (all) or at least 2");
+            }
+            if close_column.trim().is_empty() {
+                p.add("prehistory.close_column", "must name a column");
+            }
+            until_date(&mut p, until);
+        }
     }
     market(&mut p, &s.market, s);
     let symbol_known = |sym: &str| s.instruments.iter().any(|i| i.symbol == sym);
@@ -341,5 +375,14 @@ fn agents(p: &mut Problems, s: &Scenario) {
             p.range(f("ladder_levels"), c.ladder_levels as f64, 1.0, 100.0);
             p.positive(f("ladder_step"), c.ladder_step);
         }
+    }
+}
+
+/// `prehistory.until`, when given, is a real calendar date.
+fn until_date(p: &mut Problems, until: &Option<String>) {
+    if let Some(u) = until
+        && let Err(problem) = crate::history::parse_date(u)
+    {
+        p.add("prehistory.until", problem);
     }
 }
