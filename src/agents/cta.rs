@@ -50,16 +50,101 @@ pub fn trigger(closes: &[f64], h: usize) -> Option<f64> {
     (h >= 1 && n >= h).then(|| closes[n - h])
 }
 
-pub struct Cta {
-    instrument: usize,
-    capital: f64,
+/// A lookback of `h` days scaled by a CTA's factor `f` (rounded, at least one day).
+pub fn scale_lookback(h: u32, f: f64) -> usize {
+    ((h as f64 * f).round() as usize).max(1)
+}
+
+/// One CTA's trend and sizing rule, apart from any book: the agent trades with it and the
+/// positioning monitor (`crate::monitor`) runs it open-loop on real closes.
+#[derive(Clone, Debug)]
+pub struct CtaRule {
+    pub capital: f64,
     vol_target: f64,
     max_leverage: f64,
-    lookbacks: Vec<usize>,
+    pub lookbacks: Vec<usize>,
     weights: Vec<f64>,
     lambda: f64,
     band: f64,
+    /// Daily EWMA variance of returns.
     var: f64,
+}
+
+impl CtaRule {
+    /// A CTA of `cfg` with `capital` and its own lookbacks (scaled by the agent's draw or the
+    /// monitor's spread).
+    pub fn new(cfg: &CtaCfg, capital: f64, lookbacks: Vec<usize>) -> Self {
+        let n = lookbacks.len();
+        let raw: Vec<f64> = if cfg.weights.len() == n {
+            cfg.weights.clone()
+        } else {
+            vec![1.0; n]
+        };
+        let sum: f64 = raw.iter().map(|w| w.abs()).sum();
+        CtaRule {
+            capital,
+            vol_target: cfg.vol_target,
+            max_leverage: cfg.max_leverage,
+            lookbacks,
+            weights: raw.iter().map(|w| w / sum.max(f64::MIN_POSITIVE)).collect(),
+            lambda: cfg.ewma_lambda,
+            band: cfg.band,
+            var: stats::DEFAULT_DAILY_VAR,
+        }
+    }
+
+    /// Starts the volatility estimate from a history's daily returns.
+    pub fn seed(&mut self, returns: &[f64]) {
+        self.var = crate::market::ewma::ewma_last(returns, self.lambda);
+    }
+
+    /// After a close with return `r`.
+    pub fn close(&mut self, r: f64) {
+        self.var = stats::ewma_update(self.var, self.lambda, r);
+    }
+
+    /// Annualised volatility estimate.
+    pub fn sigma(&self) -> f64 {
+        stats::annualise(self.var)
+    }
+
+    /// Leverage on capital: vol_target/σ̂, capped.
+    pub fn leverage(&self) -> f64 {
+        let sigma = self.sigma();
+        if sigma > 0.0 {
+            (self.vol_target / sigma).min(self.max_leverage)
+        } else {
+            self.max_leverage
+        }
+    }
+
+    /// Each lookback's sign on `closes`.
+    pub fn signs(&self, closes: &[f64]) -> Vec<f64> {
+        self.lookbacks
+            .iter()
+            .map(|&h| lookback_sign(closes, h))
+            .collect()
+    }
+
+    /// The weighted signal in [−1, 1].
+    pub fn signal(&self, closes: &[f64]) -> f64 {
+        trend_signal(closes, &self.lookbacks, &self.weights)
+    }
+
+    /// Target position in dollars on `closes`.
+    pub fn target(&self, closes: &[f64]) -> f64 {
+        self.capital * self.signal(closes) * self.leverage()
+    }
+
+    /// Whether a gap (dollars) between target and position is inside the no-trade band.
+    pub fn in_band(&self, gap_usd: f64) -> bool {
+        gap_usd.abs() <= self.band * self.capital * self.max_leverage
+    }
+}
+
+pub struct Cta {
+    instrument: usize,
+    rule: CtaRule,
     /// Daily closes in dollars, pre-history included.
     closes: Vec<f64>,
     /// Each lookback's sign at the last decision (a change is a signal flip).
@@ -69,7 +154,6 @@ pub struct Cta {
 
 impl Cta {
     pub fn new(instrument: usize, cfg: &CtaCfg, capital: f64, rng: &mut ChaCha8Rng) -> Self {
-        let n = cfg.lookbacks.len();
         let d = cfg.lookback_dispersion;
         let lookbacks = cfg
             .lookbacks
@@ -80,52 +164,22 @@ impl Cta {
                 } else {
                     1.0
                 };
-                ((h as f64 * f).round() as usize).max(1)
+                scale_lookback(h, f)
             })
             .collect();
-        let raw: Vec<f64> = if cfg.weights.len() == n {
-            cfg.weights.clone()
-        } else {
-            vec![1.0; n]
-        };
-        let sum: f64 = raw.iter().map(|w| w.abs()).sum();
+        let n = cfg.lookbacks.len();
         Cta {
             instrument,
-            capital,
-            vol_target: cfg.vol_target,
-            max_leverage: cfg.max_leverage,
-            lookbacks,
-            weights: raw.iter().map(|w| w / sum.max(f64::MIN_POSITIVE)).collect(),
-            lambda: cfg.ewma_lambda,
-            band: cfg.band,
-            var: stats::DEFAULT_DAILY_VAR,
+            rule: CtaRule::new(cfg, capital, lookbacks),
             closes: Vec::new(),
             last_signs: vec![0.0; n],
             worker: DailyWorker::new(Plan::from_cfg(&cfg.execution)),
         }
     }
 
-    fn signs(&self) -> Vec<f64> {
-        self.lookbacks
-            .iter()
-            .map(|&h| lookback_sign(&self.closes, h))
-            .collect()
-    }
-
-    /// Leverage on capital: vol_target/σ̂, capped.
-    pub fn leverage(&self) -> f64 {
-        let sigma = stats::annualise(self.var);
-        if sigma > 0.0 {
-            (self.vol_target / sigma).min(self.max_leverage)
-        } else {
-            self.max_leverage
-        }
-    }
-
     /// Target position in dollars from the closes so far.
     pub fn target(&self) -> f64 {
-        let s = trend_signal(&self.closes, &self.lookbacks, &self.weights);
-        self.capital * s * self.leverage()
+        self.rule.target(&self.closes)
     }
 }
 
@@ -137,8 +191,9 @@ impl Agent for Cta {
     fn initial_positions(&mut self, data: &[InstrumentData]) -> Vec<(usize, i64)> {
         let d = &data[self.instrument];
         self.closes = stats::closes_usd(&d.daily, d.tick_size);
-        self.var = stats::ewma_last(&d.daily, self.lambda);
-        self.last_signs = self.signs();
+        let returns: Vec<f64> = stats::daily_returns(&d.daily).collect();
+        self.rule.seed(&returns);
+        self.last_signs = self.rule.signs(&self.closes);
         vec![(self.instrument, d.units_for_usd(self.target()))]
     }
 
@@ -155,13 +210,13 @@ impl Agent for Cta {
         if self.worker.decision_due(ctx) {
             let i = self.instrument;
             let d = &ctx.instruments[i];
-            let signs = self.signs();
+            let signs = self.rule.signs(&self.closes);
             // Compared with the signs of the last trade, so a flip inside the band is still
             // labelled a flip when it is finally traded.
             let flipped = signs != self.last_signs;
             let units = d.units_for_usd(self.target());
             let gap = d.units_usd(units - ctx.position(i)).abs();
-            if gap <= self.band * self.capital * self.max_leverage {
+            if self.rule.in_band(gap) {
                 self.worker.skip();
                 return None;
             }
@@ -181,17 +236,17 @@ impl Agent for Cta {
         let d = &ctx.instruments[i];
         let close = d.close_usd();
         if let Some(&prev) = self.closes.last() {
-            self.var = stats::ewma_update(self.var, self.lambda, close / prev - 1.0);
+            self.rule.close(close / prev - 1.0);
         }
         self.closes.push(close);
         let position = ctx.position_usd(i);
         out.extend([
             StateSample::new(i, Metric::PositionUsd, position),
             StateSample::new(i, Metric::TargetUsd, self.target()),
-            StateSample::new(i, Metric::Exposure, position / self.capital),
-            StateSample::new(i, Metric::VolEstimate, stats::annualise(self.var)),
+            StateSample::new(i, Metric::Exposure, position / self.rule.capital),
+            StateSample::new(i, Metric::VolEstimate, self.rule.sigma()),
         ]);
-        for &h in &self.lookbacks {
+        for &h in &self.rule.lookbacks {
             out.push(StateSample::at(
                 i,
                 Metric::Signal,
@@ -276,7 +331,7 @@ mod tests {
             ..CtaCfg::default()
         };
         let mut rng = rand::SeedableRng::seed_from_u64(1);
-        let mut c = Cta::new(0, &cfg, 1.0, &mut rng);
+        let mut c = Cta::new(0, &cfg, 1.0, &mut rng).rule;
         for (sigma, lev) in [(0.16, 2.5), (0.08, 5.0), (0.30, 1.3333)] {
             c.var = sigma * sigma / 252.0;
             assert!((c.leverage() - lev).abs() < 1e-3, "{sigma}");

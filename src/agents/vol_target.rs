@@ -26,19 +26,130 @@ pub fn target_exposure(target_vol: f64, sigma: f64, min: f64, max: f64) -> f64 {
     }
 }
 
-pub struct VolTarget {
-    instrument: usize,
-    target_vol: f64,
-    min_leverage: f64,
-    max_leverage: f64,
+/// One fund's estimator and exposure rule, apart from any book: the agent trades with it and
+/// the positioning monitor (`crate::monitor`) runs it open-loop on real closes, so both give
+/// the same σ̂ and targets for the same closes.
+#[derive(Clone, Debug)]
+pub struct VolTargetRule {
+    pub target_vol: f64,
+    pub min_leverage: f64,
+    pub max_leverage: f64,
     lambdas: Vec<f64>,
-    lag: usize,
-    band: f64,
-    max_daily_change: f64,
+    pub lag: usize,
+    pub band: f64,
+    pub max_daily_change: f64,
     /// Daily EWMA variances, one per λ.
     vars: Vec<f64>,
     /// Annualised estimate after each close, newest last (the lag reads back into it).
     sigmas: Vec<f64>,
+}
+
+impl VolTargetRule {
+    /// A fund of `cfg` with its own target and lag (drawn by the agent, spread by the monitor).
+    pub fn new(cfg: &VolTargetCfg, target_vol: f64, lag: usize) -> Self {
+        VolTargetRule {
+            target_vol,
+            min_leverage: cfg.min_leverage,
+            max_leverage: cfg.max_leverage,
+            lambdas: cfg.ewma_lambdas.clone(),
+            lag: lag.max(1),
+            band: cfg.band,
+            max_daily_change: cfg.max_daily_change,
+            vars: Vec::new(),
+            sigmas: Vec::new(),
+        }
+    }
+
+    /// Runs the estimators over a history's daily returns, pushing one σ̂ per return; returns
+    /// the target exposure after each (the fund's history before the run).
+    pub fn seed(&mut self, returns: &[f64]) -> Vec<f64> {
+        let paths: Vec<Vec<f64>> = self
+            .lambdas
+            .iter()
+            .map(|&l| stats::ewma_path(returns, l))
+            .collect();
+        let mut exposures = Vec::with_capacity(returns.len());
+        for k in 0..returns.len() {
+            let sigma = paths
+                .iter()
+                .map(|p| stats::annualise(p[k]))
+                .fold(0.0, f64::max);
+            self.sigmas.push(sigma);
+            exposures.push(self.exposure_for(sigma));
+        }
+        self.vars = paths
+            .iter()
+            .map(|p| p.last().copied().unwrap_or(stats::DEFAULT_DAILY_VAR))
+            .collect();
+        exposures
+    }
+
+    /// After a close: the estimators take the day's return; returns the new σ̂.
+    pub fn close(&mut self, r: Option<f64>) -> f64 {
+        if let Some(r) = r {
+            for (v, &l) in self.vars.iter_mut().zip(&self.lambdas) {
+                *v = stats::ewma_update(*v, l, r);
+            }
+        }
+        let sigma = self.sigma_now();
+        self.sigmas.push(sigma);
+        sigma
+    }
+
+    /// The estimate the fund acts on today: the one from `lag` closes ago.
+    pub fn lagged_sigma(&self) -> f64 {
+        let n = self.sigmas.len();
+        if n == 0 {
+            return stats::annualise(stats::DEFAULT_DAILY_VAR);
+        }
+        self.sigmas[n.saturating_sub(self.lag)]
+    }
+
+    /// The highest of the fund's estimates after the last close.
+    pub fn sigma_now(&self) -> f64 {
+        self.vars
+            .iter()
+            .map(|&v| stats::annualise(v))
+            .fold(0.0, f64::max)
+    }
+
+    fn exposure_for(&self, sigma: f64) -> f64 {
+        target_exposure(self.target_vol, sigma, self.min_leverage, self.max_leverage)
+    }
+
+    /// Target exposure today (on the lagged estimate).
+    pub fn exposure_target(&self) -> f64 {
+        self.exposure_for(self.lagged_sigma())
+    }
+
+    /// The exposure to trade to from `current`, or `None` inside the no-trade band; the daily
+    /// change is capped when the fund caps it.
+    pub fn trade_to(&self, current: f64) -> Option<f64> {
+        let target = self.exposure_target();
+        if (target - current).abs() <= self.band {
+            return None;
+        }
+        Some(if self.max_daily_change > 0.0 {
+            current + (target - current).clamp(-self.max_daily_change, self.max_daily_change)
+        } else {
+            target
+        })
+    }
+
+    /// The fund's EWMA λs.
+    pub fn lambdas(&self) -> &[f64] {
+        &self.lambdas
+    }
+
+    /// Annualised estimate per λ after the last close.
+    pub fn sigma_per_lambda(&self) -> impl Iterator<Item = f64> + '_ {
+        self.vars.iter().map(|&v| stats::annualise(v))
+    }
+}
+
+pub struct VolTarget {
+    instrument: usize,
+    rule: VolTargetRule,
     /// Exposures over the fund's history, for the percentile.
     history: History,
     /// Net assets outside the instrument when the run started (cash, bonds).
@@ -59,46 +170,13 @@ impl VolTarget {
         let lag = rng.random_range(cfg.lag_days..=cfg.lag_days_max.max(cfg.lag_days)) as usize;
         VolTarget {
             instrument,
-            target_vol,
-            min_leverage: cfg.min_leverage,
-            max_leverage: cfg.max_leverage,
-            lambdas: cfg.ewma_lambdas.clone(),
-            lag: lag.max(1),
-            band: cfg.band,
-            max_daily_change: cfg.max_daily_change,
-            vars: Vec::new(),
-            sigmas: Vec::new(),
+            rule: VolTargetRule::new(cfg, target_vol, lag),
             history: History::default(),
             sleeve_usd: aum_usd,
             aum_usd,
             worker: DailyWorker::new(Plan::from_cfg(&cfg.execution)),
             rebalance_usd: 0.0,
         }
-    }
-
-    /// The estimate the fund acts on today: the one from `lag` closes ago.
-    fn lagged_sigma(&self) -> f64 {
-        let n = self.sigmas.len();
-        if n == 0 {
-            return stats::annualise(stats::DEFAULT_DAILY_VAR);
-        }
-        self.sigmas[n.saturating_sub(self.lag)]
-    }
-
-    fn sigma_now(&self) -> f64 {
-        self.vars
-            .iter()
-            .map(|&v| stats::annualise(v))
-            .fold(0.0, f64::max)
-    }
-
-    fn exposure_target(&self) -> f64 {
-        target_exposure(
-            self.target_vol,
-            self.lagged_sigma(),
-            self.min_leverage,
-            self.max_leverage,
-        )
     }
 
     /// Net assets at the last price: the off-book sleeve, the trading cash and the position.
@@ -115,29 +193,10 @@ impl Agent for VolTarget {
     fn initial_positions(&mut self, data: &[InstrumentData]) -> Vec<(usize, i64)> {
         let d = &data[self.instrument];
         let returns: Vec<f64> = stats::daily_returns(&d.daily).collect();
-        let paths: Vec<Vec<f64>> = self
-            .lambdas
-            .iter()
-            .map(|&l| stats::ewma_path(&returns, l))
-            .collect();
-        for k in 0..returns.len() {
-            let sigma = paths
-                .iter()
-                .map(|p| stats::annualise(p[k]))
-                .fold(0.0, f64::max);
-            self.sigmas.push(sigma);
-            self.history.push(target_exposure(
-                self.target_vol,
-                sigma,
-                self.min_leverage,
-                self.max_leverage,
-            ));
+        for e in self.rule.seed(&returns) {
+            self.history.push(e);
         }
-        self.vars = paths
-            .iter()
-            .map(|p| p.last().copied().unwrap_or(stats::DEFAULT_DAILY_VAR))
-            .collect();
-        let units = d.units_for_usd(self.exposure_target() * self.aum_usd);
+        let units = d.units_for_usd(self.rule.exposure_target() * self.aum_usd);
         self.sleeve_usd = self.aum_usd - d.units_usd(units);
         vec![(self.instrument, units)]
     }
@@ -158,15 +217,13 @@ impl Agent for VolTarget {
             let d = &ctx.instruments[i];
             let nav = self.nav(ctx);
             let current = d.units_usd(ctx.position(i)) / nav;
-            let mut target = self.exposure_target();
-            if (target - current).abs() <= self.band || nav <= 0.0 {
-                self.worker.skip();
-                return None;
-            }
-            if self.max_daily_change > 0.0 {
-                target = current
-                    + (target - current).clamp(-self.max_daily_change, self.max_daily_change);
-            }
+            let target = match self.rule.trade_to(current) {
+                Some(t) if nav > 0.0 => t,
+                _ => {
+                    self.worker.skip();
+                    return None;
+                }
+            };
             let units = d.units_for_usd(target * nav);
             self.rebalance_usd = d.units_usd(units - ctx.position(i));
             self.worker.begin(ctx, i, units, Motive::Rebalance);
@@ -177,13 +234,7 @@ impl Agent for VolTarget {
     fn end_day(&mut self, ctx: &Context, out: &mut Vec<StateSample>) {
         let i = self.instrument;
         let d = &ctx.instruments[i];
-        if let Some(r) = d.lookback_return(1) {
-            for (v, &l) in self.vars.iter_mut().zip(&self.lambdas) {
-                *v = stats::ewma_update(*v, l, r);
-            }
-        }
-        let sigma = self.sigma_now();
-        self.sigmas.push(sigma);
+        let sigma = self.rule.close(d.lookback_return(1));
         let nav = self.nav(ctx);
         let position = ctx.position_usd(i);
         let exposure = if nav > 0.0 { position / nav } else { 0.0 };
@@ -195,7 +246,7 @@ impl Agent for VolTarget {
             StateSample::new(i, Metric::VolEstimate, sigma),
             StateSample::new(i, Metric::Nav, nav),
             StateSample::new(i, Metric::PositionUsd, position),
-            StateSample::new(i, Metric::TargetUsd, self.exposure_target() * nav),
+            StateSample::new(i, Metric::TargetUsd, self.rule.exposure_target() * nav),
             StateSample::new(i, Metric::RebalanceUsd, self.rebalance_usd),
         ]);
     }
@@ -241,21 +292,21 @@ mod tests {
         };
         let mut rng = rand::SeedableRng::seed_from_u64(3);
         let mut vt = VolTarget::new(0, &cfg, 1e9, &mut rng);
-        vt.lag = 2;
+        vt.rule.lag = 2;
         vt.initial_positions(&data);
         let returns: Vec<f64> = stats::daily_returns(&data[0].daily).collect();
         // Seed: the first 20 returns are ±1% (tick rounding aside).
         assert!(
-            (vt.sigmas[0] - stats::annualise(1e-4)).abs() < 2e-3,
+            (vt.rule.sigmas[0] - stats::annualise(1e-4)).abs() < 2e-3,
             "{}",
-            vt.sigmas[0]
+            vt.rule.sigmas[0]
         );
         let path = stats::ewma_path(&returns, 0.94);
         let n = path.len();
-        assert_eq!(vt.sigmas.len(), n);
-        assert_eq!(vt.lagged_sigma(), stats::annualise(path[n - 2]));
-        vt.lag = 1;
-        assert_eq!(vt.lagged_sigma(), stats::annualise(path[n - 1]));
+        assert_eq!(vt.rule.sigmas.len(), n);
+        assert_eq!(vt.rule.lagged_sigma(), stats::annualise(path[n - 2]));
+        vt.rule.lag = 1;
+        assert_eq!(vt.rule.lagged_sigma(), stats::annualise(path[n - 1]));
         assert!(stats::annualise(path[n - 1]) > stats::annualise(path[n - 2]));
     }
 
