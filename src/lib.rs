@@ -11,6 +11,7 @@ pub mod book;
 pub mod counterfactual;
 pub mod history;
 pub mod market;
+pub mod monitor;
 pub mod plot;
 pub mod pricing;
 pub mod record;

@@ -36,6 +36,14 @@ impl History {
         }
     }
 
+    /// Removes one value equal to `x`, if any (a rolling window's oldest).
+    pub fn remove(&mut self, x: f64) {
+        let k = self.sorted.partition_point(|&s| s < x);
+        if self.sorted.get(k) == Some(&x) {
+            self.sorted.remove(k);
+        }
+    }
+
     /// Percentile rank of `x` (0–100) in the history; 50 when the history is empty.
     pub fn percentile(&self, x: f64) -> f64 {
         if self.sorted.is_empty() {

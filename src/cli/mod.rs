@@ -2,6 +2,7 @@
 
 mod ablate;
 mod bench;
+mod monitor;
 mod replay;
 mod run;
 mod sweep;
@@ -56,6 +57,11 @@ enum Command {
     /// Replay real LOBSTER data through the book, check it against LOBSTER's own book, and
     /// print a calibration summary of the real book.
     Replay(replay::ReplayArgs),
+    /// Run the mechanical classes' own rules open-loop on real daily index histories: σ̂,
+    /// exposure and its percentile, CTA signals and trigger levels, LETF rebalances per day,
+    /// and the flow ladder for a hypothetical move tomorrow (positioning.csv/.parquet,
+    /// ladder.csv, charts, report.html).
+    Monitor(monitor::MonitorArgs),
 }
 
 pub fn run() -> Result<()> {
@@ -68,6 +74,7 @@ pub fn run() -> Result<()> {
         Command::Report(args) => run::report(args),
         Command::Bench { what } => bench::run(what),
         Command::Replay(args) => replay::run(args),
+        Command::Monitor(args) => monitor::run(args),
     }
 }
 

@@ -40,6 +40,9 @@ pub struct Columns {
     pub high: Option<String>,
     pub low: Option<String>,
     pub volume: Option<String>,
+    /// A value that marks a day without one (FRED's files write `.` on holidays): rows whose
+    /// close is exactly this are skipped. `None`: every row must have a number.
+    pub missing: Option<String>,
 }
 
 impl Default for Columns {
@@ -51,6 +54,7 @@ impl Default for Columns {
             high: None,
             low: None,
             volume: None,
+            missing: None,
         }
     }
 }
@@ -140,7 +144,8 @@ pub fn read_daily(path: &Path, cols: &Columns) -> Result<DailyHistory, HistoryEr
             None => wanted.push((default.to_string(), false, *is_price)),
         }
     }
-    let (file, dates, mut values) = read_table(path, cols.date.as_deref(), &wanted)?;
+    let (file, dates, mut values) =
+        read_table(path, cols.date.as_deref(), &wanted, cols.missing.as_deref())?;
     let mut take = |k: usize| values[k].take();
     let close = take(0).unwrap_or_default();
     Ok(DailyHistory {
@@ -165,7 +170,7 @@ pub fn read_columns(
         .iter()
         .map(|c| (c.to_string(), true, true))
         .collect();
-    let (_, dates, values) = read_table(path, date, &wanted)?;
+    let (_, dates, values) = read_table(path, date, &wanted, None)?;
     Ok((
         dates,
         values.into_iter().map(Option::unwrap_or_default).collect(),
@@ -177,6 +182,7 @@ fn read_table(
     path: &Path,
     date: Option<&str>,
     wanted: &[(String, bool, bool)],
+    missing: Option<&str>,
 ) -> Result<(String, Vec<NaiveDate>, Vec<Option<Vec<f64>>>), HistoryError> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| HistoryError::Io {
@@ -257,6 +263,11 @@ fn read_table(
                     format!("{d} comes after {prev}: dates must be sorted ascending"),
                 ));
             }
+        }
+        if let (Some(m), Some(Some(c))) = (missing, cols.first())
+            && field(*c) == m
+        {
+            continue;
         }
         dates.push(d);
         for ((c, out), (name, _, is_price)) in cols.iter().zip(values.iter_mut()).zip(wanted) {

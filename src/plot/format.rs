@@ -23,6 +23,8 @@ pub enum Format {
     Dollars,
     /// A fraction as a percentage: `0.053` writes `5.3%`.
     Percent,
+    /// Days since 1970-01-01 as a calendar date, `2018-02-05` (x axes of daily series).
+    Date,
 }
 
 /// Writes `value` in `format`; non-finite values write as `n/a`.
@@ -40,6 +42,10 @@ pub fn format_value(value: f64, format: Format) -> String {
         Format::Compact => compact(value, ""),
         Format::Dollars => compact(value, "$"),
         Format::Percent => format!("{}%", significant(value * 100.0, 4)),
+        Format::Date => chrono::DateTime::UNIX_EPOCH
+            .date_naive()
+            .checked_add_signed(chrono::TimeDelta::days(value.round() as i64))
+            .map_or_else(|| "n/a".to_string(), |d| d.to_string()),
     }
 }
 

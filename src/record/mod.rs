@@ -9,7 +9,7 @@ mod run_dir;
 mod sink;
 mod summary;
 
-pub use parquet::{ParquetTables, ROW_GROUP_ROWS};
+pub use parquet::{ParquetTables, ROW_GROUP_ROWS, write_positioning};
 pub use read::RunRecords;
 pub use rows::*;
 pub use run_dir::{RecordError, RunWriter};

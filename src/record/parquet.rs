@@ -42,6 +42,8 @@ enum Kind {
     I64,
     F64,
     Str,
+    /// Days since 1970-01-01 (Parquet DATE).
+    Date,
 }
 
 /// One column of a table: name, kind, and whether it may be null.
@@ -124,6 +126,32 @@ const STATE: &[ColumnSpec] = &[
     ("at", Kind::F64, true),
     ("value", Kind::F64, false),
 ];
+
+const POSITIONING: &[ColumnSpec] = &[
+    ("date", Kind::Date, false),
+    ("symbol", Kind::Str, false),
+    ("class", Kind::Str, false),
+    ("metric", Kind::Str, false),
+    ("value", Kind::F64, false),
+];
+
+/// Writes the monitor's long table as `dir/positioning.parquet`.
+pub fn write_positioning(dir: &Path, rows: &[PositioningRow]) -> Result<(), RecordError> {
+    let mut t = Table::create(dir, "positioning", POSITIONING, ROW_GROUP_ROWS)?;
+    let epoch = chrono::DateTime::UNIX_EPOCH.date_naive();
+    let bytes = |s: &str| Some(Value::Bytes(ByteArray::from(s)));
+    for r in rows {
+        let days = (r.date - epoch).num_days() as i32;
+        t.push([
+            Some(Value::I32(days)),
+            bytes(&r.symbol),
+            bytes(r.class),
+            bytes(&r.metric),
+            Some(Value::F64(r.value)),
+        ])?;
+    }
+    t.finish()
+}
 
 fn side_str(s: Side) -> &'static str {
     match s {
@@ -224,6 +252,7 @@ fn schema(name: &str, specs: &[ColumnSpec]) -> Result<Type, ParquetError> {
                 Kind::I64 => (PhysicalType::INT64, None),
                 Kind::F64 => (PhysicalType::DOUBLE, None),
                 Kind::Str => (PhysicalType::BYTE_ARRAY, Some(LogicalType::String)),
+                Kind::Date => (PhysicalType::INT32, Some(LogicalType::Date)),
             };
             let repetition = if nullable {
                 Repetition::OPTIONAL
@@ -268,7 +297,7 @@ impl Table {
                 name,
                 nullable,
                 values: match kind {
-                    Kind::U32 => Values::I32(Vec::new()),
+                    Kind::U32 | Kind::Date => Values::I32(Vec::new()),
                     Kind::U64 | Kind::I64 => Values::I64(Vec::new()),
                     Kind::F64 => Values::F64(Vec::new()),
                     Kind::Str => Values::Bytes(Vec::new()),

@@ -187,3 +187,14 @@ pub enum ObservedKind {
     AuctionTrade,
     Halt,
 }
+
+/// One number of the positioning monitor: a class's metric on one index on one date (the long
+/// table of `positioning.csv` and `positioning.parquet`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PositioningRow {
+    pub date: chrono::NaiveDate,
+    pub symbol: String,
+    pub class: &'static str,
+    pub metric: String,
+    pub value: f64,
+}

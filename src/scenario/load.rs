@@ -84,10 +84,19 @@ impl Unreadable {
 
 /// Parses and validates scenario text.
 pub(super) fn check(source: &str) -> Result<Scenario, Unreadable> {
-    let scenario: Scenario = deserialize(source).map_err(Unreadable::Syntax)?;
-    let problems = validate(&scenario);
+    check_with(source, validate)
+}
+
+/// Parses TOML text into `T` and checks it with `rules` (dotted field, problem), each problem
+/// located at its field's line.
+fn check_with<T: serde::de::DeserializeOwned>(
+    source: &str,
+    rules: impl Fn(&T) -> Vec<(String, String)>,
+) -> Result<T, Unreadable> {
+    let value: T = deserialize(source).map_err(Unreadable::Syntax)?;
+    let problems = rules(&value);
     if problems.is_empty() {
-        return Ok(scenario);
+        return Ok(value);
     }
     let table = DeTable::parse(source).ok();
     let problems = problems
@@ -102,6 +111,44 @@ pub(super) fn check(source: &str) -> Result<Scenario, Unreadable> {
         })
         .collect();
     Err(Unreadable::Invalid(problems))
+}
+
+/// Parses and checks any TOML settings file the way scenarios are (the monitor's, the
+/// catalogue of estimates): syntax, types and unknown keys by serde, then `rules`, every
+/// problem as `file:line: `field`: problem`.
+pub fn parse_checked<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    source: &str,
+    rules: impl Fn(&T) -> Vec<(String, String)>,
+) -> Result<T, ScenarioError> {
+    check_with(source, rules).map_err(|e| e.into_error(path))
+}
+
+/// Problems of mechanical-class tables (the scenario's own types) as a scenario trading
+/// `symbols` would report them, with the `agents.` prefix dropped from the paths: the monitor
+/// checks its tables by the scenario's rules rather than a copy of them.
+pub fn class_table_problems(
+    agents: super::schema::AgentsCfg,
+    symbols: &[String],
+) -> Vec<(String, String)> {
+    let mut text = String::from("name = \"monitor\"\ndays = 1\n");
+    for sym in symbols {
+        text.push_str(&format!(
+            "[[instruments]]\nsymbol = {sym:?}\ninitial_price = 100.0\n"
+        ));
+    }
+    text.push_str("[agents]\n");
+    let Ok(mut s) = toml::from_str::<Scenario>(&text) else {
+        return vec![(
+            "symbols".into(),
+            "cannot form a market of these symbols".into(),
+        )];
+    };
+    s.agents = agents;
+    validate(&s)
+        .into_iter()
+        .filter_map(|(f, m)| f.strip_prefix("agents.").map(|f| (f.to_string(), m)))
+        .collect()
 }
 
 /// Deserialises TOML text into `T`, locating a syntax or type error by line, column and the

@@ -19,6 +19,6 @@ mod validate_flows;
 
 pub use error::{Problem, ScenarioError};
 pub use flow_schema::*;
-pub use load::{LoadedScenario, load, parse};
+pub use load::{LoadedScenario, class_table_problems, load, parse, parse_checked};
 pub use schema::*;
 pub use sweep::{Sweep, SweepFileError, SweepPoint, is_sweep_file, load_sweep};

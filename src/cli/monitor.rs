@@ -1,0 +1,190 @@
+//! `flowsim monitor`: the mechanical classes' rules on real index histories, open-loop.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+
+use flowsim::history::{Columns, DailyHistory, parse_date, read_daily};
+use flowsim::monitor::{self, MonitorConfig, MonitorInput, Window, default_episodes};
+
+use super::progress_bar;
+
+#[derive(Args)]
+pub struct MonitorArgs {
+    /// A daily index history, `SYMBOL=FILE` (a CSV with a date and a close column); repeat for
+    /// several indices. The first is the default instrument of the vol-target, LETF and
+    /// pension tables. Example: --history SPX=data/history/sp500.csv
+    #[arg(long = "history", value_name = "SYMBOL=FILE", required = true)]
+    histories: Vec<String>,
+    /// VIX closes (a CSV with a date and a `vix` column), drawn beside σ̂.
+    #[arg(long, value_name = "FILE")]
+    vix: Option<PathBuf>,
+    /// A bond total-return series (date and close) for the balanced funds' month-end
+    /// rebalance; without it they are left out, and the report says so.
+    #[arg(long, value_name = "FILE")]
+    bonds: Option<PathBuf>,
+    /// First date reported (YYYY-MM-DD). Earlier days still warm the estimators up and fill
+    /// the percentile history.
+    #[arg(long, value_name = "DATE")]
+    from: Option<String>,
+    /// Last date reported (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    to: Option<String>,
+    /// Sizes and parameters (monitor.toml: [vol_target], [cta], [letf], [pension] tables as in
+    /// a scenario, percentile_lookback_days, [ladder], [[episodes]]); default: the scenario
+    /// defaults.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The flow ladder's date (default: the config's ladder.date, else the last reported day).
+    #[arg(long, value_name = "DATE")]
+    ladder_date: Option<String>,
+    /// Name of the date column in every history (default `date`, or `day`).
+    #[arg(long, value_name = "NAME")]
+    date_column: Option<String>,
+    /// Name of the close column in the index histories.
+    #[arg(long, value_name = "NAME", default_value = "close")]
+    close_column: String,
+    /// Output folder, written atomically.
+    #[arg(long, value_name = "DIR", default_value = "runs/monitor")]
+    out: PathBuf,
+    /// Replace the output folder if it exists.
+    #[arg(long)]
+    force: bool,
+    /// No progress bar and no summary on stdout.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+/// `SYMBOL=FILE` into its parts.
+pub fn symbol_file(s: &str) -> Result<(String, PathBuf)> {
+    match s.split_once('=') {
+        Some((sym, file)) if !sym.trim().is_empty() && !file.trim().is_empty() => {
+            Ok((sym.trim().to_string(), PathBuf::from(file.trim())))
+        }
+        _ => bail!("--history {s:?}: expected SYMBOL=FILE, e.g. SPX=data/history/sp500.csv"),
+    }
+}
+
+fn date_arg(flag: &str, v: &Option<String>) -> Result<Option<chrono::NaiveDate>> {
+    v.as_deref()
+        .map(|d| parse_date(d).map_err(|e| anyhow::anyhow!("--{flag}: {e}")))
+        .transpose()
+}
+
+/// Reads every `SYMBOL=FILE` history with the same columns.
+pub fn read_histories(specs: &[String], cols: &Columns) -> Result<Vec<(String, DailyHistory)>> {
+    let mut out: Vec<(String, DailyHistory)> = Vec::new();
+    for s in specs {
+        let (sym, file) = symbol_file(s)?;
+        if out.iter().any(|(o, _)| o == &sym) {
+            bail!("--history: symbol {sym:?} is given twice");
+        }
+        out.push((sym, read_daily(&file, cols)?));
+    }
+    Ok(out)
+}
+
+pub fn run(a: MonitorArgs) -> Result<()> {
+    let cols = Columns {
+        date: a.date_column.clone(),
+        ..Columns::close(&a.close_column)
+    };
+    let histories = read_histories(&a.histories, &cols)?;
+    let symbols: Vec<String> = histories.iter().map(|(s, _)| s.clone()).collect();
+    let mut cfg = match &a.config {
+        Some(p) => MonitorConfig::load(p, &symbols)?,
+        None => MonitorConfig::default(),
+    };
+    if let Some(d) = &a.ladder_date {
+        parse_date(d).map_err(|e| anyhow::anyhow!("--ladder-date: {e}"))?;
+        cfg.ladder.date = Some(d.clone());
+    }
+    if cfg.episodes.is_empty() {
+        cfg.episodes = default_episodes();
+    }
+    let window = Window {
+        from: date_arg("from", &a.from)?,
+        to: date_arg("to", &a.to)?,
+    };
+    if let (Some(f), Some(t)) = (window.from, window.to)
+        && f > t
+    {
+        bail!("--from {f} is after --to {t}");
+    }
+    let vix = a
+        .vix
+        .as_deref()
+        .map(|p| {
+            // FRED-style files mark days without a close (holidays) with `.`.
+            let c = Columns {
+                date: a.date_column.clone(),
+                missing: Some(".".into()),
+                ..Columns::close("vix")
+            };
+            read_daily(p, &c)
+        })
+        .transpose()?;
+    let bonds = a
+        .bonds
+        .as_deref()
+        .map(|p| read_daily(p, &cols))
+        .transpose()?;
+    if a.out.exists() && !a.force {
+        bail!(
+            "{}: already exists (pass --force to replace it)",
+            a.out.display()
+        );
+    }
+    let input = MonitorInput {
+        histories,
+        vix,
+        bonds,
+    };
+    let pb = progress_bar(
+        a.quiet,
+        None,
+        "{spinner} monitor {bar:30} {pos}/{len} days [{elapsed}]",
+    );
+    let positioning = monitor::run(&input, &cfg, window, &mut |done, total| {
+        pb.set_length(total as u64);
+        pb.set_position(done as u64);
+    })?;
+    pb.finish_and_clear();
+    let mut header = Vec::new();
+    for (s, h) in &input.histories {
+        header.push((format!("history {s}"), h.file.clone()));
+    }
+    if let Some(v) = &input.vix {
+        header.push(("VIX".into(), v.file.clone()));
+    }
+    header.push((
+        "dates reported".into(),
+        format!(
+            "{} to {}",
+            window.from.map_or("start".into(), |d| d.to_string()),
+            window.to.map_or("end".into(), |d| d.to_string())
+        ),
+    ));
+    header.push((
+        "settings".into(),
+        a.config
+            .as_deref()
+            .map_or("scenario defaults".into(), |p: &Path| {
+                p.display().to_string()
+            }),
+    ));
+    let out = monitor::write(&positioning, &cfg.episodes, header, &a.out)
+        .with_context(|| format!("writing {}", a.out.display()))?;
+    if !a.quiet {
+        println!(
+            "{} rows, ladder from {}: {}",
+            positioning.rows.len(),
+            positioning
+                .ladder_date
+                .map_or("–".into(), |d| d.to_string()),
+            out.join("report.html").display()
+        );
+    }
+    Ok(())
+}
