@@ -19,4 +19,5 @@ pub mod replay;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod score;
 pub mod sweep;

@@ -5,6 +5,7 @@ mod bench;
 mod monitor;
 mod replay;
 mod run;
+mod score;
 mod sweep;
 
 use std::io::IsTerminal;
@@ -62,6 +63,10 @@ enum Command {
     /// and the flow ladder for a hypothetical move tomorrow (positioning.csv/.parquet,
     /// ladder.csv, charts, report.html).
     Monitor(monitor::MonitorArgs),
+    /// Score the monitor against published estimates of mechanical flows
+    /// (validation/estimates.toml): a table of entry, published, flowsim, ratio and verdict,
+    /// and a last line `N passed, N failed, N need data`; exits non-zero if any failed.
+    Score(score::ScoreArgs),
 }
 
 pub fn run() -> Result<()> {
@@ -75,6 +80,7 @@ pub fn run() -> Result<()> {
         Command::Bench { what } => bench::run(what),
         Command::Replay(args) => replay::run(args),
         Command::Monitor(args) => monitor::run(args),
+        Command::Score(args) => score::run(args),
     }
 }
 

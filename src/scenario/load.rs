@@ -134,7 +134,7 @@ pub fn class_table_problems(
     let mut text = String::from("name = \"monitor\"\ndays = 1\n");
     for sym in symbols {
         text.push_str(&format!(
-            "[[instruments]]\nsymbol = {sym:?}\ninitial_price = 100.0\n"
+            "[[instruments]]\nsymbol = {sym:?}\ninitial_price = 100.0\nnotional_per_unit = 1.0\n"
         ));
     }
     text.push_str("[agents]\n");
