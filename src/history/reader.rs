@@ -177,13 +177,16 @@ pub fn read_columns(
     ))
 }
 
+/// A file read: its name, the dates, and each wanted column's values (`None`: absent).
+type Table = (String, Vec<NaiveDate>, Vec<Option<Vec<f64>>>);
+
 /// (name, required, is a price) per wanted column; absent optional columns come back `None`.
 fn read_table(
     path: &Path,
     date: Option<&str>,
     wanted: &[(String, bool, bool)],
     missing: Option<&str>,
-) -> Result<(String, Vec<NaiveDate>, Vec<Option<Vec<f64>>>), HistoryError> {
+) -> Result<Table, HistoryError> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| HistoryError::Io {
         file: file.clone(),
