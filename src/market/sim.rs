@@ -40,6 +40,13 @@ pub enum SimError {
     },
     #[error("writing records: {0}")]
     Record(#[from] std::io::Error),
+    /// More events than the queue can order: a runaway rate the scenario's ranges should have
+    /// refused (README.md, "Ranges").
+    #[error(
+        "event queue limit exceeded on day {day} ({events} events so far, {queued} waiting): \
+         the scenario asks for more events than a run can hold; lower agent counts or rates"
+    )]
+    QueueLimit { day: u32, events: u64, queued: usize },
 }
 
 /// One agent with everything the market keeps about it.
@@ -148,11 +155,12 @@ const SLOT_BITS: u32 = 24;
 const SEQ_BITS: u32 = 64 - SLOT_BITS;
 
 impl Queued {
+    /// Whether `seq` and `slot` fit their bits (`Simulation::push_at` checks before packing).
+    fn fits(seq: u64, slot: u32) -> bool {
+        seq < 1 << SEQ_BITS && slot < 1 << SLOT_BITS
+    }
     fn new(t: Nanos, seq: u64, slot: u32) -> Self {
-        assert!(
-            seq < 1 << SEQ_BITS && slot < 1 << SLOT_BITS,
-            "event queue limits exceeded: sequence {seq}, {slot} queued events"
-        );
+        debug_assert!(Self::fits(seq, slot));
         Queued(u128::from(t) << 64 | u128::from(seq << SLOT_BITS | u64::from(slot)))
     }
     fn t(self) -> Nanos {
@@ -204,6 +212,9 @@ pub struct Simulation {
     depth_stale: Vec<bool>,
     /// The options customers' agent, when they are one: deliveries go to its account.
     options_customer: Option<usize>,
+    /// An event could not be queued (sequence or slot beyond `Queued`'s bits): the run stops
+    /// with `SimError::QueueLimit` after the current event.
+    overflow: bool,
 }
 
 /// The outcome of a run, for the summary.
@@ -240,6 +251,7 @@ impl Simulation {
             .position(|a| a.class == AgentClass::OptionsCustomer);
         Simulation {
             options_customer,
+            overflow: false,
             peak: data.iter().map(|d| d.last_price).collect(),
             max_drawdown: vec![0.0; n],
             settings,
@@ -292,6 +304,11 @@ impl Simulation {
     /// Queues `ev` under a sequence number taken (or reserved) earlier.
     #[inline]
     fn push_at(&mut self, t: Nanos, seq: u64, ev: Ev) {
+        let no_slot = self.free.is_empty() && self.slots.len() >= 1 << SLOT_BITS;
+        if no_slot || seq >= 1 << SEQ_BITS {
+            self.overflow = true;
+            return;
+        }
         let slot = match self.free.pop() {
             Some(k) => {
                 self.slots[k as usize] = ev;
@@ -359,6 +376,13 @@ impl Simulation {
                 }
                 Ev::Wake { agent, generation } => self.wake(agent as usize, generation, sink)?,
                 Ev::Arrive { agent, action } => self.arrive(agent as usize, action, sink)?,
+            }
+            if self.overflow {
+                return Err(SimError::QueueLimit {
+                    day: self.day + 1,
+                    events: self.counts.events,
+                    queued: self.queue.len(),
+                });
             }
         }
         Ok(RunOutcome {
