@@ -81,3 +81,9 @@ fn progress_bar(quiet: bool, len: Option<u64>, template: &str) -> ProgressBar {
     pb.set_style(ProgressStyle::with_template(template).expect("valid template"));
     pb
 }
+
+/// An error and its causes on one line, each cause once (an OS error is often both in a
+/// message and its source).
+pub fn one_line(e: &anyhow::Error) -> String {
+    flowsim::sweep::error_chain(e.as_ref())
+}

@@ -177,7 +177,7 @@ pub fn validate(args: ValidateArgs) -> Result<()> {
         match result {
             Ok(line) => println!("ok: {} ({line})", path.display()),
             Err(e) => {
-                eprintln!("error: {e:#}");
+                eprintln!("error: {}", super::one_line(&e));
                 failed += 1;
             }
         }
@@ -194,10 +194,11 @@ fn check_scenario(path: &Path) -> Result<String> {
     let l = scenario::load(path)?;
     build::build(&l, l.scenario.seed)?;
     Ok(format!(
-        "{}: {} days, {} instruments",
+        "{}: {} days, {} instruments; {}",
         l.scenario.name,
         l.scenario.days,
-        l.scenario.instruments.len()
+        l.scenario.instruments.len(),
+        flowsim::estimate::run(&l.scenario)
     ))
 }
 

@@ -68,7 +68,14 @@ pub fn run(args: SweepArgs) -> Result<()> {
         return emit_slurm(&args, &sweep, &out);
     }
     if args.merge {
-        return merge(&args, &sweep, &layout);
+        if !layout.root().is_dir() {
+            bail!(
+                "{}: no such sweep output folder (pass the --out the shards used)",
+                layout.root().display()
+            );
+        }
+        let _lock = sweep::lock(&layout, true)?;
+        return finish(&args, &sweep, &layout);
     }
     let threads = match args.threads {
         Some(0) => bail!("--threads must be at least 1"),
@@ -76,6 +83,8 @@ pub fn run(args: SweepArgs) -> Result<()> {
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
     let shard = args.shard.unwrap_or(Shard::ALL);
+    // Held until the command ends: a second sweep into this folder is refused.
+    let _lock = sweep::lock(&layout, shard.is_all())?;
 
     let bar = super::progress_bar(
         args.quiet,
@@ -178,16 +187,6 @@ fn finish(args: &SweepArgs, sweep: &Sweep, layout: &Layout) -> Result<()> {
         );
     }
     Ok(())
-}
-
-fn merge(args: &SweepArgs, sweep: &Sweep, layout: &Layout) -> Result<()> {
-    if !layout.root().is_dir() {
-        bail!(
-            "{}: no such sweep output folder (pass the --out the shards used)",
-            layout.root().display()
-        );
-    }
-    finish(args, sweep, layout)
 }
 
 fn emit_slurm(args: &SweepArgs, sweep: &Sweep, out: &Path) -> Result<()> {

@@ -46,7 +46,11 @@ pub enum SimError {
         "event queue limit exceeded on day {day} ({events} events so far, {queued} waiting): \
          the scenario asks for more events than a run can hold; lower agent counts or rates"
     )]
-    QueueLimit { day: u32, events: u64, queued: usize },
+    QueueLimit {
+        day: u32,
+        events: u64,
+        queued: usize,
+    },
 }
 
 /// One agent with everything the market keeps about it.

@@ -286,7 +286,10 @@ fn calendar(p: &mut Problems, c: &CalendarCfg) {
     if c.closing_auction_minutes > DAY_MINUTES {
         p.add(
             "calendar.closing_auction_minutes",
-            format!("must be at most {DAY_MINUTES}, got {}", c.closing_auction_minutes),
+            format!(
+                "must be at most {DAY_MINUTES}, got {}",
+                c.closing_auction_minutes
+            ),
         );
     }
     if c.bar_seconds == 0 || 86_400 % c.bar_seconds != 0 {
@@ -377,7 +380,12 @@ fn agents(p: &mut Problems, s: &Scenario) {
         );
         p.range(f("vol_spread_mult"), c.vol_spread_mult, 0.0, 1000.0);
         p.usd(f("inventory_limit_usd"), c.inventory_limit_usd);
-        p.range(f("skew_ticks_at_limit"), c.skew_ticks_at_limit, 0.0, 10_000.0);
+        p.range(
+            f("skew_ticks_at_limit"),
+            c.skew_ticks_at_limit,
+            0.0,
+            10_000.0,
+        );
         p.range(f("requote_seconds"), c.requote_seconds, 0.01, 86_400.0);
         if p.finite(f("withdraw_move"), c.withdraw_move)
             && !(c.withdraw_move > 0.0 && c.withdraw_move <= 1.0)

@@ -135,7 +135,12 @@ pub(super) fn flow_agents(p: &mut Problems, s: &Scenario) {
             1,
             100_000,
         );
-        p.int(f("check_minutes"), c.check_minutes.into(), 1, DAY_MINUTES.into());
+        p.int(
+            f("check_minutes"),
+            c.check_minutes.into(),
+            1,
+            DAY_MINUTES.into(),
+        );
         p.usd(f("delta_band_usd"), c.delta_band_usd);
         p.usd_or_zero(f("min_hedge_usd"), c.min_hedge_usd);
         p.usd(f("max_order_usd"), c.max_order_usd);
@@ -249,7 +254,12 @@ pub(super) fn flow_agents(p: &mut Problems, s: &Scenario) {
                 ),
             );
         }
-        p.int(f("check_minutes"), c.check_minutes.into(), 1, DAY_MINUTES.into());
+        p.int(
+            f("check_minutes"),
+            c.check_minutes.into(),
+            1,
+            DAY_MINUTES.into(),
+        );
         execution(p, &f("execution"), &c.execution, &s.calendar);
         p.latency(f("latency_us"), c.latency_us);
     }
@@ -346,4 +356,3 @@ fn execution(p: &mut Problems, f: &str, e: &ExecutionCfg, cal: &CalendarCfg) {
         }
     }
 }
-
