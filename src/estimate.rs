@@ -161,6 +161,18 @@ pub fn runs<'a>(
 }
 
 impl Estimate {
+    /// A share of these runs (a shard's), memory unchanged.
+    pub fn scaled(self, share: f64) -> Estimate {
+        Estimate {
+            runs: (self.runs as f64 * share).ceil() as u64,
+            events: self.events * share,
+            cpu_seconds: self.cpu_seconds * share,
+            wall_seconds: self.wall_seconds * share,
+            memory_bytes: self.memory_bytes,
+            disk_bytes: self.disk_bytes * share,
+        }
+    }
+
     /// What is above `limits`, in words; empty when nothing is.
     pub fn excess(&self, limits: &Limits) -> Vec<String> {
         let mut over = Vec::new();

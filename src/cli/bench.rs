@@ -25,20 +25,23 @@ pub enum BenchTarget {
     /// with the naive reference book on the same stream.
     Book {
         /// Operations in the stream (limit orders, market orders and cancels).
-        #[arg(long, default_value_t = 2_000_000)]
+        #[arg(long, default_value_t = 2_000_000, allow_hyphen_values = true,
+              value_parser = super::at_most(1, 100_000_000))]
         orders: usize,
         /// Seed of the stream.
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, default_value_t = 1, allow_hyphen_values = true, value_parser = super::seed)]
         seed: u64,
         /// Timed runs of the fast book; the median is reported.
-        #[arg(long, default_value_t = 5)]
+        #[arg(long, default_value_t = 5, allow_hyphen_values = true,
+              value_parser = super::at_most(1, 1000))]
         runs: usize,
         /// Timed runs of the reference book (0 skips it).
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, default_value_t = 1, allow_hyphen_values = true,
+              value_parser = super::at_most(0, 1000))]
         reference_runs: usize,
         /// Share of cancels in the stream. The standard 0.45 keeps the book nearly empty;
         /// lower values build a standing book (0.35 for a deep-book run).
-        #[arg(long, default_value_t = stream::DEFAULT_CANCEL_SHARE)]
+        #[arg(long, default_value_t = stream::DEFAULT_CANCEL_SHARE, allow_hyphen_values = true)]
         cancel_share: f64,
     },
     /// Run a scenario in memory (no files: rows go to a sink that drops them) and report
@@ -56,10 +59,10 @@ pub struct ScenarioArgs {
     /// Scenario file (TOML).
     pub scenario: PathBuf,
     /// Timed runs; the medians over them are reported (default 5, or 3 with --scaling).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = super::at_most(1, 1000))]
     pub runs: Option<usize>,
     /// Seed (default: the scenario's own).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = super::seed)]
     pub seed: Option<u64>,
     /// Also print a scaling table: agents, days and instruments grown ×1, ×4 and ×16 one at
     /// a time. Agents: every table's count is multiplied, and each LETF fund (the LETF table

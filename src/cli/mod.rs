@@ -87,3 +87,43 @@ fn progress_bar(quiet: bool, len: Option<u64>, template: &str) -> ProgressBar {
 pub fn one_line(e: &anyhow::Error) -> String {
     flowsim::sweep::error_chain(e.as_ref())
 }
+
+/// Text of `--yes` for the commands that estimate their cost first.
+pub const YES_HELP: &str = "Run even when the cost estimate printed before starting is above \
+the limits (1 hour of wall time, 16 GB of memory or 100 GB of disk); without it such a run is \
+refused before anything is written";
+
+/// Prints the cost estimate on stderr (unless `quiet`) and refuses what is above the limits
+/// unless `yes`.
+pub fn check_cost(
+    what: &str,
+    est: &flowsim::estimate::Estimate,
+    yes: bool,
+    quiet: bool,
+) -> Result<()> {
+    if !quiet {
+        eprintln!("estimate for {what}: {est}");
+    }
+    let over = est.excess(&flowsim::estimate::Limits::default());
+    if !over.is_empty() && !yes {
+        anyhow::bail!(
+            "{what} is estimated at {est}: above the limits ({}); pass --yes to start it \
+             anyway, or make it smaller (days, agents, points or seeds)",
+            over.join("; ")
+        );
+    }
+    Ok(())
+}
+
+/// A `--seed`: a whole number from 0 to 2^64 - 1 (a negative one is named as such rather than
+/// taken for an option).
+pub fn seed(s: &str) -> std::result::Result<u64, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| format!("must be a whole number from 0 to {}", u64::MAX))
+}
+
+/// A count option from `lo` to `hi`.
+pub fn at_most(lo: u64, hi: u64) -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::<usize>::new().range(lo..=hi)
+}

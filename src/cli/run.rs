@@ -13,7 +13,7 @@ pub struct RunArgs {
     /// Scenario file (TOML).
     pub scenario: PathBuf,
     /// Master seed (default: the scenario's `seed`).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = super::seed)]
     pub seed: Option<u64>,
     /// Output folder (default: runs/<scenario name>-seed<seed>). Written atomically.
     #[arg(long)]
@@ -32,6 +32,8 @@ pub struct RunArgs {
     /// Skip the charts (charts/*.png, *.svg) and report.html a run writes by default.
     #[arg(long)]
     pub no_report: bool,
+    #[arg(long, short = 'y', help = super::YES_HELP)]
+    pub yes: bool,
 }
 
 #[derive(Args)]
@@ -58,6 +60,12 @@ pub fn run(args: RunArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("runs").join(format!("{}-seed{seed}", s.name)));
+    super::check_cost(
+        &format!("the run of {}", args.scenario.display()),
+        &flowsim::estimate::run(s),
+        args.yes,
+        args.quiet,
+    )?;
 
     let bar = super::progress_bar(
         args.quiet,
@@ -220,8 +228,14 @@ fn check_sweep(path: &Path) -> Result<String> {
             format!("{}: building {point} with seed {seed}", path.display())
         })?;
     }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let est = flowsim::estimate::runs(
+        s.points.iter().map(|p| &p.scenario.scenario),
+        s.seeds.len() as u64,
+        threads,
+    );
     Ok(format!(
-        "sweep of {}: {} points x {} seeds = {} runs",
+        "sweep of {}: {} points x {} seeds = {} runs; {est} on {threads} threads",
         s.base.path.display(),
         s.points.len(),
         s.seeds.len(),

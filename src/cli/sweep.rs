@@ -19,7 +19,8 @@ pub struct SweepArgs {
     pub sweep: PathBuf,
     /// Worker threads (default: the machine's cores; in an --emit-slurm script, 1 per array
     /// task). Results do not depend on it.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_hyphen_values = true,
+          value_parser = super::at_most(1, 4096))]
     pub threads: Option<usize>,
     /// Output folder (default: runs/<sweep file name>). Rerunning into the same folder skips
     /// finished runs and retries failed ones.
@@ -27,7 +28,7 @@ pub struct SweepArgs {
     pub out: Option<PathBuf>,
     /// Run only shard I of N (0 <= I < N; runs dealt round-robin), e.g. one task of a
     /// cluster job array. Shards do not aggregate: run --merge when all have ended.
-    #[arg(long, value_name = "I/N", conflicts_with_all = ["merge", "emit_slurm"])]
+    #[arg(long, value_name = "I/N", allow_hyphen_values = true, conflicts_with_all = ["merge", "emit_slurm"])]
     pub shard: Option<Shard>,
     /// Aggregate the runs already in the output folder (from shards) into sweep.csv,
     /// sweep.parquet, points.csv and failures.csv; fails, listing them, if any run is missing.
@@ -41,6 +42,8 @@ pub struct SweepArgs {
     #[arg(
         long,
         value_name = "N",
+        allow_hyphen_values = true,
+        value_parser = super::at_most(1, 1_000_000),
         requires = "emit_slurm",
         conflicts_with = "merge"
     )]
@@ -52,6 +55,8 @@ pub struct SweepArgs {
     /// No progress bar and no summary on stdout.
     #[arg(long, short)]
     pub quiet: bool,
+    #[arg(long, short = 'y', help = super::YES_HELP)]
+    pub yes: bool,
 }
 
 pub fn run(args: SweepArgs) -> Result<()> {
@@ -83,6 +88,23 @@ pub fn run(args: SweepArgs) -> Result<()> {
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
     let shard = args.shard.unwrap_or(Shard::ALL);
+    preflight(&sweep)?;
+    let mut est = flowsim::estimate::runs(
+        sweep.points.iter().map(|p| &p.scenario.scenario),
+        sweep.seeds.len() as u64,
+        threads,
+    );
+    if !shard.is_all() {
+        // This shard's share of the runs (dealt round-robin).
+        let share = sweep.runs().div_ceil(shard.count) as f64 / sweep.runs().max(1) as f64;
+        est = est.scaled(share);
+    }
+    let what = if shard.is_all() {
+        format!("the sweep {}", args.sweep.display())
+    } else {
+        format!("shard {shard} of the sweep {}", args.sweep.display())
+    };
+    super::check_cost(&what, &est, args.yes, args.quiet)?;
     // Held until the command ends: a second sweep into this folder is refused.
     let _lock = sweep::lock(&layout, shard.is_all())?;
 
@@ -185,6 +207,27 @@ fn finish(args: &SweepArgs, sweep: &Sweep, layout: &Layout) -> Result<()> {
             agg.total,
             layout.failures_csv().display()
         );
+    }
+    Ok(())
+}
+
+/// What `validate` would refuse in a sweep that parses: a pre-history file that cannot be read
+/// (every run would fail on it). Each distinct file is checked once, by building the first
+/// point that names it.
+fn preflight(sweep: &Sweep) -> Result<()> {
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, point) in sweep.points.iter().enumerate() {
+        let l = &point.scenario;
+        if let scenario::PrehistoryCfg::Csv { file } = &l.scenario.prehistory {
+            if seen.insert(l.base_dir().join(file)) {
+                scenario::build::build(l, sweep.seeds[0]).with_context(|| {
+                    format!(
+                        "{}: point {i} cannot be built, so no run of it could",
+                        sweep.path.display()
+                    )
+                })?;
+            }
+        }
     }
     Ok(())
 }
