@@ -140,6 +140,16 @@ pub fn report(args: ReportArgs) -> Result<()> {
     })?;
     let v: serde_json::Value = serde_json::from_str(&text)
         .with_context(|| format!("{}: not valid JSON", path.display()))?;
+    // A summary is an object with these fields (record/summary.rs); anything else is not one.
+    for key in ["scenario", "seed", "days", "counts", "instruments"] {
+        if v.get(key).is_none() {
+            anyhow::bail!(
+                "{}: not a flowsim run summary (no `{key}`): is {} a run folder?",
+                path.display(),
+                dir.display()
+            );
+        }
+    }
     println!(
         "run {} of scenario {} (seed {}, {} days, flowsim {})",
         dir.display(),

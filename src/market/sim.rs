@@ -1211,4 +1211,30 @@ mod tests {
         let q = Queued::new(7, last_seq, last_slot);
         assert_eq!((q.t(), q.slot()), (7, last_slot));
     }
+
+    /// Running out of sequence numbers ends the run with a typed error, not a panic.
+    #[test]
+    fn the_queue_limit_is_an_error() {
+        let text = r#"
+name = "limit"
+days = 2
+[prehistory]
+kind = "synthetic"
+days = 5
+[[instruments]]
+symbol = "X"
+initial_price = 100.0
+notional_per_unit = 1.0
+[agents.noise]
+count = 5
+"#;
+        let s = crate::scenario::parse(std::path::Path::new("limit.toml"), text).unwrap();
+        let mut sim =
+            crate::scenario::build::build_with(&s, std::path::Path::new("."), 1, false).unwrap();
+        sim.seq = (1 << SEQ_BITS) - 100;
+        let mut sink = crate::record::MemorySink::default();
+        let err = sim.run(&mut sink, &mut |_, _| {}).unwrap_err();
+        assert!(matches!(err, SimError::QueueLimit { day: 1, .. }), "{err}");
+        assert!(err.to_string().contains("event queue limit"), "{err}");
+    }
 }

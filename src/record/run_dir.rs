@@ -28,7 +28,8 @@ pub enum RecordError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{path}:{line}: {message}")]
+    /// A table that cannot be read; `line` 0 when the problem is not on one line.
+    #[error("{}{}: {message}", .path.display(), if *.line > 0 { format!(":{}", .line) } else { String::new() })]
     Read {
         path: PathBuf,
         line: u64,

@@ -84,7 +84,8 @@ impl Unreadable {
 
 /// Parses and validates scenario text.
 pub(super) fn check(source: &str) -> Result<Scenario, Unreadable> {
-    let scenario: Scenario = deserialize(source).map_err(Unreadable::Syntax)?;
+    let scenario: Scenario = deserialize(source)
+        .map_err(|found| Unreadable::Syntax(within_prehistory(source, found)))?;
     let problems = validate(&scenario);
     if problems.is_empty() {
         return Ok(scenario);
@@ -102,6 +103,41 @@ pub(super) fn check(source: &str) -> Result<Scenario, Unreadable> {
         })
         .collect();
     Err(Unreadable::Invalid(problems))
+}
+
+/// `[prehistory]` is an internally tagged enum, which serde reads whole before choosing the
+/// variant, so its errors point at the table, not at the key. Reading the table again as plain
+/// fields finds the key (`prehistory.days`).
+fn within_prehistory(source: &str, found: Found) -> Found {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        #[serde(default)]
+        #[allow(dead_code)]
+        prehistory: Option<PrehistoryProbe>,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct PrehistoryProbe {
+        kind: Option<String>,
+        days: Option<u32>,
+        annual_drift: Option<f64>,
+        file: Option<String>,
+    }
+    if found.field.as_deref() != Some("prehistory") {
+        return found;
+    }
+    match deserialize::<Probe>(source) {
+        Err(inner)
+            if inner
+                .field
+                .as_deref()
+                .is_some_and(|f| f.starts_with("prehistory.")) =>
+        {
+            inner
+        }
+        _ => found,
+    }
 }
 
 /// Deserialises TOML text into `T`, locating a syntax or type error by line, column and the
