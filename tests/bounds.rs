@@ -209,12 +209,18 @@ fn runaway_rates_are_refused_before_they_hang() {
 #[test]
 fn unbounded_counts_and_allocations_are_refused() {
     refused(
-        &edit("[agents.noise]\ncount = 30", "[agents.noise]\ncount = 10000000"),
+        &edit(
+            "[agents.noise]\ncount = 30",
+            "[agents.noise]\ncount = 10000000",
+        ),
         "count = 10000000",
         "agents.noise.count",
     );
     refused(
-        &edit("[agents.value]\ncount = 5", "[agents.value]\ncount = 4294967295"),
+        &edit(
+            "[agents.value]\ncount = 5",
+            "[agents.value]\ncount = 4294967295",
+        ),
         "count = 4294967295",
         "agents.value.count",
     );
@@ -339,7 +345,11 @@ fn dollar_sizes_are_bounded() {
         "notional_per_unit",
         "instruments[0].notional_per_unit",
     );
-    refused(&edit("usd = 1e9", "usd = 1e30"), "usd = 1e30", "flows[0].usd");
+    refused(
+        &edit("usd = 1e9", "usd = 1e30"),
+        "usd = 1e30",
+        "flows[0].usd",
+    );
 }
 
 #[test]
@@ -403,7 +413,10 @@ fn huge_work_is_estimated_and_refused_without_yes() {
     ]);
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
-    assert!(err.contains("1000000 runs") && err.contains("--yes"), "{err}");
+    assert!(
+        err.contains("1000000 runs") && err.contains("--yes"),
+        "{err}"
+    );
     assert!(!out.exists(), "a refused sweep created its folder");
 
     let help = flowsim_timed(["run", "--help"]);
@@ -434,7 +447,10 @@ fn negative_and_huge_numbers_on_the_command_line_are_named() {
             ],
             "--tick",
         ),
-        (vec!["bench", "book", "--orders", "100000000000"], "--orders"),
+        (
+            vec!["bench", "book", "--orders", "100000000000"],
+            "--orders",
+        ),
         (vec!["sweep", f, "--threads", "-2"], "--threads"),
     ] {
         let o = flowsim_timed(&args);
@@ -506,7 +522,10 @@ fn an_os_error_is_printed_once() {
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert_eq!(err.matches("os error").count(), 1, "{err}");
-    let o = flowsim_timed([OsStr::new("validate"), Path::new("no/such.toml").as_os_str()]);
+    let o = flowsim_timed([
+        OsStr::new("validate"),
+        Path::new("no/such.toml").as_os_str(),
+    ]);
     let err = text(&o.stderr);
     assert_eq!(err.matches("os error").count(), 1, "{err}");
 }
