@@ -60,6 +60,13 @@ pub fn run(args: RunArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("runs").join(format!("{}-seed{seed}", s.name)));
+    // What would refuse the run anyway is reported before the estimate: an output that may
+    // not be replaced, a pre-history file that cannot be read.
+    flowsim::record::replaceable(&out, args.force)?;
+    if matches!(s.prehistory, scenario::PrehistoryCfg::Csv { .. }) {
+        build::build(&loaded, seed)
+            .with_context(|| format!("building {}", args.scenario.display()))?;
+    }
     super::check_cost(
         &format!("the run of {}", args.scenario.display()),
         &flowsim::estimate::run(s),
