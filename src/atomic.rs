@@ -28,6 +28,11 @@ pub fn unstage(path: &Path) {
 /// Set once the process is being interrupted: nothing new is staged after that.
 static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
+/// Whether [`remove_staged`] was called for an interrupt: the process is about to exit.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
 fn refuse_if_interrupted() -> io::Result<()> {
     if INTERRUPTED.load(Ordering::SeqCst) {
         return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted"));

@@ -8,7 +8,13 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     restore_sigpipe();
     clean_up_on_interrupt();
-    match cli::run() {
+    let result = cli::run();
+    // Interrupted: what failed did so because its files were removed; the signal's thread
+    // ends the process with the signal's status.
+    while flowsim::atomic::interrupted() {
+        std::thread::park();
+    }
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {}", cli::one_line(&e));

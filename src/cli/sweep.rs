@@ -128,7 +128,10 @@ pub fn run(args: SweepArgs) -> Result<()> {
             if let Some(e) = error {
                 failed += 1;
                 bar.set_message(format!("{failed} failed"));
-                bar.suspend(|| eprintln!("run {} failed: {e}", run.name()));
+                // Runs failing because the process is being interrupted are not news.
+                if !flowsim::atomic::interrupted() {
+                    bar.suspend(|| eprintln!("run {} failed: {e}", run.name()));
+                }
             }
             bar.inc(1);
         }
@@ -211,23 +214,22 @@ fn finish(args: &SweepArgs, sweep: &Sweep, layout: &Layout) -> Result<()> {
     Ok(())
 }
 
-/// What `validate` would refuse in a sweep that parses: a pre-history file that cannot be read
-/// (every run would fail on it). Each distinct file is checked once, by building the first
-/// point that names it.
+/// What `validate` would refuse in the base scenario of a sweep: a pre-history file that
+/// cannot be read, on which every run would fail. (A point that sets another file is tried
+/// and, if it fails, recorded as a failed run like any other.)
 fn preflight(sweep: &Sweep) -> Result<()> {
-    let mut seen = std::collections::BTreeSet::new();
-    for (i, point) in sweep.points.iter().enumerate() {
-        let l = &point.scenario;
-        if let scenario::PrehistoryCfg::Csv { file } = &l.scenario.prehistory {
-            if seen.insert(l.base_dir().join(file)) {
-                scenario::build::build(l, sweep.seeds[0]).with_context(|| {
-                    format!(
-                        "{}: point {i} cannot be built, so no run of it could",
-                        sweep.path.display()
-                    )
-                })?;
-            }
-        }
+    let base = &sweep.base;
+    if matches!(
+        base.scenario.prehistory,
+        scenario::PrehistoryCfg::Csv { .. }
+    ) {
+        scenario::build::build(base, sweep.seeds[0]).with_context(|| {
+            format!(
+                "{}: the base scenario {} cannot be built, so no run could",
+                sweep.path.display(),
+                base.path.display()
+            )
+        })?;
     }
     Ok(())
 }
