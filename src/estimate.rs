@@ -91,29 +91,13 @@ pub fn events_per_day(s: &Scenario) -> f64 {
     per_day + flow_agents(s) * FLOW_AGENT_EVENTS_PER_DAY
 }
 
-/// Agents of one run (market makers, noise and value traders per instrument; the others once).
+/// Agents of one run.
 pub fn agents(s: &Scenario) -> f64 {
-    let a = &s.agents;
-    let n = s.instruments.len() as f64;
-    let per_instrument = a.market_maker.as_ref().map_or(0, |c| c.count)
-        + a.noise.as_ref().map_or(0, |c| c.count)
-        + a.value.as_ref().map_or(0, |c| c.count);
-    f64::from(per_instrument) * n + flow_agents(s)
+    s.agents_total() as f64
 }
 
 fn flow_agents(s: &Scenario) -> f64 {
-    let a = &s.agents;
-    let counts = [
-        a.vol_target.as_ref().map_or(0, |c| c.count),
-        a.letf.as_ref().map_or(0, |c| c.funds.len() as u32),
-        a.cta.as_ref().map_or(0, |c| c.count),
-        a.dealer.as_ref().map_or(0, |c| c.count),
-        a.short_seller.as_ref().map_or(0, |c| c.count),
-        a.hedger.as_ref().map_or(0, |c| c.count),
-        a.pension.as_ref().map_or(0, |c| c.count),
-        a.long_term.as_ref().map_or(0, |c| c.count),
-    ];
-    counts.iter().map(|&c| f64::from(c)).sum()
+    s.flow_agents_total() as f64
 }
 
 /// One run of `s`.

@@ -246,6 +246,28 @@ fn unbounded_counts_and_allocations_are_refused() {
         "4294967295",
         "agents.market_maker.layers",
     );
+    // Each count in range, but too many agents in all: 5 instruments × 210 000.
+    let more: String = (1..5)
+        .map(|k| {
+            format!(
+                "[[instruments]]\nsymbol = \"I{k}\"\ninitial_price = 100.0\nnotional_per_unit = 1.0\n\n"
+            )
+        })
+        .collect();
+    let text = edit("[[flows]]", &format!("{more}[[flows]]"))
+        .replace(
+            "[agents.market_maker]\ncount = 2",
+            "[agents.market_maker]\ncount = 10000",
+        )
+        .replace(
+            "[agents.noise]\ncount = 30",
+            "[agents.noise]\ncount = 100000",
+        )
+        .replace(
+            "[agents.value]\ncount = 5",
+            "[agents.value]\ncount = 100000",
+        );
+    refused(&text, "[agents.market_maker]", "`agents`");
 }
 
 #[test]

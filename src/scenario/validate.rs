@@ -144,6 +144,8 @@ pub(super) const MAX_CROWD: u32 = 100_000;
 pub(super) const MAX_FEW: u32 = 10_000;
 /// Arrivals per agent per day (noise orders, value decisions): one every ~0.2 s of a session.
 pub(super) const MAX_PER_DAY: f64 = 100_000.0;
+/// Agents of a run in all.
+pub(super) const MAX_AGENTS: u64 = 1_000_000;
 /// Minutes in a day: the longest any duration within a day may be.
 pub(super) const DAY_MINUTES: u32 = 1440;
 
@@ -365,6 +367,16 @@ fn agents(p: &mut Problems, s: &Scenario) {
         p.add(
             "agents",
             "the scenario has no agents: add at least one [agents.<kind>] table with count > 0",
+        );
+    }
+    let total = s.agents_total();
+    if total > MAX_AGENTS {
+        p.add(
+            "agents",
+            format!(
+                "{total} agents in all (market makers, noise and value traders count once per \
+                 instrument): at most {MAX_AGENTS}"
+            ),
         );
     }
     if let Some(c) = &a.market_maker {
