@@ -24,10 +24,11 @@ pub struct AblateArgs {
     /// `without/` run folders, `ablation.json` and `difference.csv`, and appears when complete.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Replace the output folder if it exists.
+    /// Replace the output folder if it exists and is an ablation folder (one holding ablation.json); a regular file or any
+    /// other folder is never replaced.
     #[arg(long)]
     pub force: bool,
-    /// No progress bar and no summary on stdout.
+    /// No progress bar and no summary on stdout, nor the cost estimate on stderr.
     #[arg(long, short)]
     pub quiet: bool,
     #[arg(long, short = 'y', help = super::YES_HELP)]

@@ -21,7 +21,10 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 integer limit-order-book matching engine with call auctions and circuit breakers. Its agents are the \
 background market (market makers, noise traders, value traders), scheduled flow programmes, \
 the mechanical flows (vol-targeters, leveraged ETFs, CTAs, options dealers, short sellers, \
-hedgers) and real money (pension funds, long-term managers). See README.md and ARCHITECTURE.md."
+hedgers) and real money (pension funds, long-term managers). See README.md and ARCHITECTURE.md. \
+Every scenario value has a range (README.md, \"Ranges, cost estimates and interrupts\"); runs, \
+sweeps and ablations print a cost estimate first and refuse above 1 hour, 16 GB of memory or \
+100 GB of disk unless --yes; SIGINT and SIGTERM remove what was half-written."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -41,7 +44,9 @@ enum Command {
     /// Run a scenario with and without some agent classes (same seed, the other agents' draws
     /// unchanged) and compare: drawdown and rally amplification, price difference path.
     Ablate(ablate::AblateArgs),
-    /// Check scenario and sweep files without running them.
+    /// Check scenario and sweep files without running them: syntax, types, every value within
+    /// its range (README.md, "Ranges, cost estimates and interrupts"), and a build; prints each
+    /// file's cost estimate.
     Validate(run::ValidateArgs),
     /// Print the summary (and calibration summary, if computed) of a finished run, and write
     /// its charts (charts/) and report.html from the run's own files.

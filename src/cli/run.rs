@@ -18,10 +18,11 @@ pub struct RunArgs {
     /// Output folder (default: runs/<scenario name>-seed<seed>). Written atomically.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Replace the output folder if it exists.
+    /// Replace the output folder if it exists and is a run folder (one holding summary.json); a regular file or any
+    /// other folder is never replaced.
     #[arg(long)]
     pub force: bool,
-    /// No progress bar and no summary on stdout.
+    /// No progress bar and no summary on stdout, nor the cost estimate on stderr.
     #[arg(long, short)]
     pub quiet: bool,
     /// Also compute the book calibration summary (spreads, depth, arrival, cancel and trade

@@ -23,7 +23,8 @@ pub struct SweepArgs {
           value_parser = super::at_most(1, 4096))]
     pub threads: Option<usize>,
     /// Output folder (default: runs/<sweep file name>). Rerunning into the same folder skips
-    /// finished runs and retries failed ones.
+    /// finished runs and retries failed ones. It is locked while the sweep runs: a second
+    /// sweep or a merge into it is refused (the shards of one sweep share it).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Run only shard I of N (0 <= I < N; runs dealt round-robin), e.g. one task of a
@@ -52,7 +53,7 @@ pub struct SweepArgs {
     /// written).
     #[arg(long, conflicts_with = "emit_slurm")]
     pub no_charts: bool,
-    /// No progress bar and no summary on stdout.
+    /// No progress bar and no summary on stdout, nor the cost estimate on stderr.
     #[arg(long, short)]
     pub quiet: bool,
     #[arg(long, short = 'y', help = super::YES_HELP)]
