@@ -192,12 +192,15 @@ impl std::fmt::Display for Estimate {
         }
         write!(
             f,
-            "about {} events, {} wall, {} memory, {} disk",
+            "about {} events, {} wall, {} memory",
             count(self.events),
             duration(self.wall_seconds),
             bytes(self.memory_bytes),
-            bytes(self.disk_bytes)
-        )
+        )?;
+        if self.disk_bytes > 0.0 {
+            write!(f, ", {} disk", bytes(self.disk_bytes))?;
+        }
+        Ok(())
     }
 }
 

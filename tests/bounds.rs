@@ -395,6 +395,15 @@ fn a_bad_prehistory_days_names_days() {
 }
 
 #[test]
+fn a_wrong_type_is_named_in_words() {
+    refused(
+        &edit("[agents.noise]\ncount = 30", "[agents.noise]\ncount = -3"),
+        "count = -3",
+        "expected a whole number from 0 to 4294967295",
+    );
+}
+
+#[test]
 fn huge_work_is_estimated_and_refused_without_yes() {
     let s = Scratch::new("bounds-huge");
     let file = s.write("big.toml", &edit("days = 2\n", "days = 100000\n"));
@@ -417,6 +426,17 @@ fn huge_work_is_estimated_and_refused_without_yes() {
     assert!(err.contains("big.toml"), "{err}");
     assert!(!out.exists());
     assert_eq!(s.entries(), before);
+
+    // So is a bench of it (in memory: no disk, but hours).
+    let o = flowsim_timed([
+        OsStr::new("bench"),
+        file.as_os_str(),
+        OsStr::new("--runs"),
+        OsStr::new("1"),
+    ]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("--yes"), "{err}");
 
     // A sweep of too many runs is refused before it creates its folder.
     let tiny = s.write("tiny.toml", BASE);

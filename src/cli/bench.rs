@@ -79,6 +79,8 @@ pub struct ScenarioArgs {
     /// dates something later).
     #[arg(long, default_value_t = 2)]
     pub scaling_days: u32,
+    #[arg(long, short = 'y', help = super::YES_HELP)]
+    pub yes: bool,
 }
 
 /// `flowsim bench SCENARIO …` parsed from the words after `bench`.
@@ -120,6 +122,18 @@ fn bench_scenario(args: ScenarioArgs) -> Result<()> {
         args.scenario.display(),
         s.days,
         s.instruments.len()
+    );
+    // Runs in memory, one after the other: no disk.
+    let mut est = flowsim::estimate::runs(std::iter::repeat_n(s, runs), 1, 1);
+    est.disk_bytes = 0.0;
+    println!("estimate: {est}");
+    let over = est.excess(&flowsim::estimate::Limits::default());
+    ensure!(
+        over.is_empty() || args.yes,
+        "bench of {} is estimated at {est}: above the limits ({}); pass --yes to start \
+         anyway, or lower --runs",
+        args.scenario.display(),
+        over.join("; ")
     );
     sb::reset_peak_rss();
     let sum = sb::bench(&loaded, seed, runs)

@@ -159,9 +159,38 @@ pub(super) fn deserialize<T: serde::de::DeserializeOwned>(source: &str) -> Resul
             line,
             column,
             field,
-            message: e.message().trim().to_string(),
+            message: plain_types(e.message().trim()),
         }
     })
+}
+
+/// serde's names of number types in words, with their ranges (`expected u32` reads as
+/// `expected a whole number from 0 to 4294967295`).
+fn plain_types(message: &str) -> String {
+    let mut m = message.to_string();
+    for (rust, words) in [
+        ("u32", format!("a whole number from 0 to {}", u32::MAX)),
+        ("u64", format!("a whole number from 0 to {}", u64::MAX)),
+        (
+            "i32",
+            format!("a whole number from {} to {}", i32::MIN, i32::MAX),
+        ),
+        (
+            "i64",
+            format!("a whole number from {} to {}", i64::MIN, i64::MAX),
+        ),
+        ("f64", "a number".to_string()),
+    ] {
+        let from = format!("expected {rust}");
+        if let Some(at) = m.find(&from) {
+            let end = at + from.len();
+            // Only the whole word: not `u32` inside a longer name.
+            if !m[end..].starts_with(|c: char| c.is_alphanumeric() || c == '_') {
+                m.replace_range(at..end, &format!("expected {words}"));
+            }
+        }
+    }
+    m
 }
 
 /// 1-based line and column of a byte offset.
