@@ -21,6 +21,11 @@ use crate::scenario::{LoadedScenario, ablate};
 pub enum AblateError {
     #[error("{0} already exists: choose another --out, or pass --force to replace it")]
     Exists(PathBuf),
+    #[error(
+        "{0} exists and is not an ablation folder (no ablation.json): --force replaces only \
+         an ablation folder; choose another --out"
+    )]
+    NotAnAblation(PathBuf),
     #[error("the scenario has no {0} agents to remove")]
     Absent(&'static str),
     #[error(transparent)]
@@ -88,8 +93,13 @@ pub fn ablate_run(
             classes.first().map_or("any", |c| c.as_str()),
         ));
     }
-    if out.exists() && !force {
-        return Err(AblateError::Exists(out.to_path_buf()));
+    if let Ok(meta) = std::fs::symlink_metadata(out) {
+        if !force {
+            return Err(AblateError::Exists(out.to_path_buf()));
+        }
+        if !(meta.is_dir() && out.join("ablation.json").is_file()) {
+            return Err(AblateError::NotAnAblation(out.to_path_buf()));
+        }
     }
     let counter = ablate::without(&loaded.scenario, &removed);
     let text = toml::to_string(&counter).map_err(|e| AblateError::Encode(e.to_string()))?;

@@ -9,6 +9,7 @@ pub mod atomic;
 pub mod bench;
 pub mod book;
 pub mod counterfactual;
+pub mod estimate;
 pub mod history;
 pub mod market;
 pub mod monitor;

@@ -800,6 +800,8 @@ fn existing_output_folder_is_kept_without_force_and_replaced_with_force() {
     let out = s.path("out");
     std::fs::create_dir(&out).unwrap();
     std::fs::write(out.join("notes.txt"), "my earlier run").unwrap();
+    // An earlier run folder (it has a summary): `--force` replaces only such a folder.
+    std::fs::write(out.join("summary.json"), "{}").unwrap();
     let parent_before = s.entries();
 
     let o = flowsim([
@@ -817,7 +819,7 @@ fn existing_output_folder_is_kept_without_force_and_replaced_with_force() {
     );
     assert_eq!(
         entries(&out),
-        BTreeSet::from(["notes.txt".to_string()]),
+        BTreeSet::from(["notes.txt".to_string(), "summary.json".to_string()]),
         "the old folder was touched"
     );
     assert_eq!(

@@ -39,7 +39,8 @@ impl MarketMaker {
 
     fn requote_after(&self, now: Nanos, rng: &mut ChaCha8Rng) -> Nanos {
         let base = self.cfg.requote_seconds * SECOND as f64;
-        now + (base * rng.random_range(0.9..1.1)) as Nanos
+        // Saturating: a float-to-integer cast saturates, and the sum must not wrap into the past.
+        now.saturating_add((base * rng.random_range(0.9..1.1)) as Nanos)
     }
 }
 
@@ -51,7 +52,7 @@ impl Agent for MarketMaker {
     fn start_day(&mut self, ctx: &Context, rng: &mut ChaCha8Rng) -> Option<Nanos> {
         self.withdrawn_until = 0;
         let jitter = (self.cfg.requote_seconds * SECOND as f64 * rng.random::<f64>()) as Nanos;
-        Some(ctx.today_at(ctx.calendar.open) + jitter)
+        Some(ctx.today_at(ctx.calendar.open).saturating_add(jitter))
     }
 
     fn wake(

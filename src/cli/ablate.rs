@@ -18,18 +18,21 @@ pub struct AblateArgs {
     #[arg(long, required = true)]
     pub without: String,
     /// Master seed (default: the scenario's `seed`).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = super::seed)]
     pub seed: Option<u64>,
     /// Output folder (default: runs/<name>-without-<classes>-seed<seed>). It holds `with/` and
     /// `without/` run folders, `ablation.json` and `difference.csv`, and appears when complete.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Replace the output folder if it exists.
+    /// Replace the output folder if it exists and is an ablation folder (one holding ablation.json); a regular file or any
+    /// other folder is never replaced.
     #[arg(long)]
     pub force: bool,
-    /// No progress bar and no summary on stdout.
+    /// No progress bar and no summary on stdout, nor the cost estimate on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+    #[arg(long, short = 'y', help = super::YES_HELP)]
+    pub yes: bool,
 }
 
 pub fn run(args: AblateArgs) -> Result<()> {
@@ -46,6 +49,14 @@ pub fn run(args: AblateArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("runs").join(format!("{}-without-{tag}-seed{seed}", s.name)));
+    // Two runs, one after the other: with and without.
+    let est = flowsim::estimate::runs([s, s], 1, 1);
+    super::check_cost(
+        &format!("the ablation of {}", args.scenario.display()),
+        &est,
+        args.yes,
+        args.quiet,
+    )?;
     let bar = super::progress_bar(
         args.quiet,
         Some(2 * s.days as u64),

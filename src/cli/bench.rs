@@ -25,20 +25,23 @@ pub enum BenchTarget {
     /// with the naive reference book on the same stream.
     Book {
         /// Operations in the stream (limit orders, market orders and cancels).
-        #[arg(long, default_value_t = 2_000_000)]
+        #[arg(long, default_value_t = 2_000_000, allow_hyphen_values = true,
+              value_parser = super::at_most(1, 100_000_000))]
         orders: usize,
         /// Seed of the stream.
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, default_value_t = 1, allow_hyphen_values = true, value_parser = super::seed)]
         seed: u64,
         /// Timed runs of the fast book; the median is reported.
-        #[arg(long, default_value_t = 5)]
+        #[arg(long, default_value_t = 5, allow_hyphen_values = true,
+              value_parser = super::at_most(1, 1000))]
         runs: usize,
         /// Timed runs of the reference book (0 skips it).
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, default_value_t = 1, allow_hyphen_values = true,
+              value_parser = super::at_most(0, 1000))]
         reference_runs: usize,
         /// Share of cancels in the stream. The standard 0.45 keeps the book nearly empty;
         /// lower values build a standing book (0.35 for a deep-book run).
-        #[arg(long, default_value_t = stream::DEFAULT_CANCEL_SHARE)]
+        #[arg(long, default_value_t = stream::DEFAULT_CANCEL_SHARE, allow_hyphen_values = true)]
         cancel_share: f64,
     },
     /// Run a scenario in memory (no files: rows go to a sink that drops them) and report
@@ -56,10 +59,10 @@ pub struct ScenarioArgs {
     /// Scenario file (TOML).
     pub scenario: PathBuf,
     /// Timed runs; the medians over them are reported (default 5, or 3 with --scaling).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = super::at_most(1, 1000))]
     pub runs: Option<usize>,
     /// Seed (default: the scenario's own).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = super::seed)]
     pub seed: Option<u64>,
     /// Also print a scaling table: agents, days and instruments grown ×1, ×4 and ×16 one at
     /// a time. Agents: every table's count is multiplied, and each LETF fund (the LETF table
@@ -76,6 +79,8 @@ pub struct ScenarioArgs {
     /// dates something later).
     #[arg(long, default_value_t = 2)]
     pub scaling_days: u32,
+    #[arg(long, short = 'y', help = super::YES_HELP)]
+    pub yes: bool,
 }
 
 /// `flowsim bench SCENARIO …` parsed from the words after `bench`.
@@ -117,6 +122,18 @@ fn bench_scenario(args: ScenarioArgs) -> Result<()> {
         args.scenario.display(),
         s.days,
         s.instruments.len()
+    );
+    // Runs in memory, one after the other: no disk.
+    let mut est = flowsim::estimate::runs(std::iter::repeat_n(s, runs), 1, 1);
+    est.disk_bytes = 0.0;
+    println!("estimate: {est}");
+    let over = est.excess(&flowsim::estimate::Limits::default());
+    ensure!(
+        over.is_empty() || args.yes,
+        "bench of {} is estimated at {est}: above the limits ({}); pass --yes to start \
+         anyway, or lower --runs",
+        args.scenario.display(),
+        over.join("; ")
     );
     sb::reset_peak_rss();
     let sum = sb::bench(&loaded, seed, runs)

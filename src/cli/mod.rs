@@ -23,7 +23,10 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 integer limit-order-book matching engine with call auctions and circuit breakers. Its agents are the \
 background market (market makers, noise traders, value traders), scheduled flow programmes, \
 the mechanical flows (vol-targeters, leveraged ETFs, CTAs, options dealers, short sellers, \
-hedgers) and real money (pension funds, long-term managers). See README.md and ARCHITECTURE.md."
+hedgers) and real money (pension funds, long-term managers). See README.md and ARCHITECTURE.md. \
+Every scenario value has a range (README.md, \"Ranges, cost estimates and interrupts\"); runs, \
+sweeps and ablations print a cost estimate first and refuse above 1 hour, 16 GB of memory or \
+100 GB of disk unless --yes; SIGINT and SIGTERM remove what was half-written."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -43,7 +46,9 @@ enum Command {
     /// Run a scenario with and without some agent classes (same seed, the other agents' draws
     /// unchanged) and compare: drawdown and rally amplification, price difference path.
     Ablate(ablate::AblateArgs),
-    /// Check scenario and sweep files without running them.
+    /// Check scenario and sweep files without running them: syntax, types, every value within
+    /// its range (README.md, "Ranges, cost estimates and interrupts"), and a build; prints each
+    /// file's cost estimate.
     Validate(run::ValidateArgs),
     /// Print the summary (and calibration summary, if computed) of a finished run, and write
     /// its charts (charts/) and report.html from the run's own files.
@@ -93,4 +98,50 @@ fn progress_bar(quiet: bool, len: Option<u64>, template: &str) -> ProgressBar {
     let pb = ProgressBar::with_draw_target(len, ProgressDrawTarget::stderr());
     pb.set_style(ProgressStyle::with_template(template).expect("valid template"));
     pb
+}
+
+/// An error and its causes on one line, each cause once (an OS error is often both in a
+/// message and its source).
+pub fn one_line(e: &anyhow::Error) -> String {
+    flowsim::sweep::error_chain(e.as_ref())
+}
+
+/// Text of `--yes` for the commands that estimate their cost first.
+pub const YES_HELP: &str = "Run even when the cost estimate printed before starting is above \
+the limits (1 hour of wall time, 16 GB of memory or 100 GB of disk); without it such a run is \
+refused before anything is written";
+
+/// Prints the cost estimate on stderr (unless `quiet`) and refuses what is above the limits
+/// unless `yes`.
+pub fn check_cost(
+    what: &str,
+    est: &flowsim::estimate::Estimate,
+    yes: bool,
+    quiet: bool,
+) -> Result<()> {
+    if !quiet {
+        eprintln!("estimate for {what}: {est}");
+    }
+    let over = est.excess(&flowsim::estimate::Limits::default());
+    if !over.is_empty() && !yes {
+        anyhow::bail!(
+            "{what} is estimated at {est}: above the limits ({}); pass --yes to start it \
+             anyway, or make it smaller (days, agents, points or seeds)",
+            over.join("; ")
+        );
+    }
+    Ok(())
+}
+
+/// A `--seed`: a whole number from 0 to 2^64 - 1 (a negative one is named as such rather than
+/// taken for an option).
+pub fn seed(s: &str) -> std::result::Result<u64, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| format!("must be a whole number from 0 to {}", u64::MAX))
+}
+
+/// A count option from `lo` to `hi`.
+pub fn at_most(lo: u64, hi: u64) -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::<usize>::new().range(lo..=hi)
 }

@@ -48,7 +48,8 @@ pub struct MonitorArgs {
     /// Output folder, written atomically.
     #[arg(long, value_name = "DIR", default_value = "runs/monitor")]
     out: PathBuf,
-    /// Replace the output folder if it exists.
+    /// Replace the output folder if it is an earlier monitor's (never a file or another
+    /// folder).
     #[arg(long)]
     force: bool,
     /// No progress bar and no summary on stdout.
@@ -130,11 +131,20 @@ pub fn run(a: MonitorArgs) -> Result<()> {
         .as_deref()
         .map(|p| read_daily(p, &cols))
         .transpose()?;
-    if a.out.exists() && !a.force {
-        bail!(
-            "{}: already exists (pass --force to replace it)",
-            a.out.display()
-        );
+    // --force replaces only an earlier monitor folder, never a file or another folder.
+    if let Ok(meta) = std::fs::symlink_metadata(&a.out) {
+        if !a.force {
+            bail!(
+                "{}: already exists (pass --force to replace it)",
+                a.out.display()
+            );
+        }
+        if !(meta.is_dir() && a.out.join("positioning.csv").is_file()) {
+            bail!(
+                "{}: is not a monitor folder (no positioning.csv): --force replaces only those",
+                a.out.display()
+            );
+        }
     }
     let input = MonitorInput {
         histories,

@@ -25,7 +25,8 @@ pub struct ReplayArgs {
     #[arg(long, value_name = "ORDERBOOK.csv")]
     orderbook: PathBuf,
     /// Levels to write; at most the orderbook file's L (default: L).
-    #[arg(long, value_name = "L")]
+    #[arg(long, value_name = "L", allow_hyphen_values = true,
+          value_parser = super::at_most(1, 1000))]
     levels: Option<usize>,
     /// Where to write the replayed book (LOBSTER orderbook layout), atomically.
     #[arg(long, value_name = "OUT.csv")]
@@ -33,7 +34,8 @@ pub struct ReplayArgs {
     /// Tick size in LOBSTER price units (dollars × 10 000; 100 = one cent). Default: detected
     /// as the greatest common divisor of the book's prices (orderbook levels, adds, cancels
     /// and visible executions; hidden executions may trade at half ticks).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true,
+          value_parser = clap::value_parser!(i64).range(1..=1_000_000_000))]
     tick: Option<i64>,
     /// Do not apply the depth-window rule: a pure message-driven replay, which drifts wherever
     /// a level enters the window from depth the message file never described.

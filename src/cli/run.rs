@@ -13,15 +13,16 @@ pub struct RunArgs {
     /// Scenario file (TOML).
     pub scenario: PathBuf,
     /// Master seed (default: the scenario's `seed`).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = super::seed)]
     pub seed: Option<u64>,
     /// Output folder (default: runs/<scenario name>-seed<seed>). Written atomically.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Replace the output folder if it exists.
+    /// Replace the output folder if it exists and is a run folder (one holding summary.json); a regular file or any
+    /// other folder is never replaced.
     #[arg(long)]
     pub force: bool,
-    /// No progress bar and no summary on stdout.
+    /// No progress bar and no summary on stdout, nor the cost estimate on stderr.
     #[arg(long, short)]
     pub quiet: bool,
     /// Also compute the book calibration summary (spreads, depth, arrival, cancel and trade
@@ -32,6 +33,8 @@ pub struct RunArgs {
     /// Skip the charts (charts/*.png, *.svg) and report.html a run writes by default.
     #[arg(long)]
     pub no_report: bool,
+    #[arg(long, short = 'y', help = super::YES_HELP)]
+    pub yes: bool,
 }
 
 #[derive(Args)]
@@ -58,6 +61,19 @@ pub fn run(args: RunArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("runs").join(format!("{}-seed{seed}", s.name)));
+    // What would refuse the run anyway is reported before the estimate: an output that may
+    // not be replaced, a pre-history file that cannot be read.
+    flowsim::record::replaceable(&out, args.force)?;
+    if !matches!(s.prehistory, scenario::PrehistoryCfg::Synthetic { .. }) {
+        build::build(&loaded, seed)
+            .with_context(|| format!("building {}", args.scenario.display()))?;
+    }
+    super::check_cost(
+        &format!("the run of {}", args.scenario.display()),
+        &flowsim::estimate::run(s),
+        args.yes,
+        args.quiet,
+    )?;
 
     let bar = super::progress_bar(
         args.quiet,
@@ -132,6 +148,16 @@ pub fn report(args: ReportArgs) -> Result<()> {
     })?;
     let v: serde_json::Value = serde_json::from_str(&text)
         .with_context(|| format!("{}: not valid JSON", path.display()))?;
+    // A summary is an object with these fields (record/summary.rs); anything else is not one.
+    for key in ["scenario", "seed", "days", "counts", "instruments"] {
+        if v.get(key).is_none() {
+            anyhow::bail!(
+                "{}: not a flowsim run summary (no `{key}`): is {} a run folder?",
+                path.display(),
+                dir.display()
+            );
+        }
+    }
     println!(
         "run {} of scenario {} (seed {}, {} days, flowsim {})",
         dir.display(),
@@ -177,7 +203,7 @@ pub fn validate(args: ValidateArgs) -> Result<()> {
         match result {
             Ok(line) => println!("ok: {} ({line})", path.display()),
             Err(e) => {
-                eprintln!("error: {e:#}");
+                eprintln!("error: {}", super::one_line(&e));
                 failed += 1;
             }
         }
@@ -194,10 +220,11 @@ fn check_scenario(path: &Path) -> Result<String> {
     let l = scenario::load(path)?;
     build::build(&l, l.scenario.seed)?;
     Ok(format!(
-        "{}: {} days, {} instruments",
+        "{}: {} days, {} instruments; {}",
         l.scenario.name,
         l.scenario.days,
-        l.scenario.instruments.len()
+        l.scenario.instruments.len(),
+        flowsim::estimate::run(&l.scenario)
     ))
 }
 
@@ -219,8 +246,14 @@ fn check_sweep(path: &Path) -> Result<String> {
             format!("{}: building {point} with seed {seed}", path.display())
         })?;
     }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let est = flowsim::estimate::runs(
+        s.points.iter().map(|p| &p.scenario.scenario),
+        s.seeds.len() as u64,
+        threads,
+    );
     Ok(format!(
-        "sweep of {}: {} points x {} seeds = {} runs",
+        "sweep of {}: {} points x {} seeds = {} runs; {est} on {threads} threads",
         s.base.path.display(),
         s.points.len(),
         s.seeds.len(),

@@ -19,15 +19,17 @@ pub struct SweepArgs {
     pub sweep: PathBuf,
     /// Worker threads (default: the machine's cores; in an --emit-slurm script, 1 per array
     /// task). Results do not depend on it.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_hyphen_values = true,
+          value_parser = super::at_most(1, 4096))]
     pub threads: Option<usize>,
     /// Output folder (default: runs/<sweep file name>). Rerunning into the same folder skips
-    /// finished runs and retries failed ones.
+    /// finished runs and retries failed ones. It is locked while the sweep runs: a second
+    /// sweep or a merge into it is refused (the shards of one sweep share it).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Run only shard I of N (0 <= I < N; runs dealt round-robin), e.g. one task of a
     /// cluster job array. Shards do not aggregate: run --merge when all have ended.
-    #[arg(long, value_name = "I/N", conflicts_with_all = ["merge", "emit_slurm"])]
+    #[arg(long, value_name = "I/N", allow_hyphen_values = true, conflicts_with_all = ["merge", "emit_slurm"])]
     pub shard: Option<Shard>,
     /// Aggregate the runs already in the output folder (from shards) into sweep.csv,
     /// sweep.parquet, points.csv and failures.csv; fails, listing them, if any run is missing.
@@ -41,6 +43,8 @@ pub struct SweepArgs {
     #[arg(
         long,
         value_name = "N",
+        allow_hyphen_values = true,
+        value_parser = super::at_most(1, 1_000_000),
         requires = "emit_slurm",
         conflicts_with = "merge"
     )]
@@ -49,9 +53,11 @@ pub struct SweepArgs {
     /// written).
     #[arg(long, conflicts_with = "emit_slurm")]
     pub no_charts: bool,
-    /// No progress bar and no summary on stdout.
+    /// No progress bar and no summary on stdout, nor the cost estimate on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+    #[arg(long, short = 'y', help = super::YES_HELP)]
+    pub yes: bool,
 }
 
 pub fn run(args: SweepArgs) -> Result<()> {
@@ -68,7 +74,14 @@ pub fn run(args: SweepArgs) -> Result<()> {
         return emit_slurm(&args, &sweep, &out);
     }
     if args.merge {
-        return merge(&args, &sweep, &layout);
+        if !layout.root().is_dir() {
+            bail!(
+                "{}: no such sweep output folder (pass the --out the shards used)",
+                layout.root().display()
+            );
+        }
+        let _lock = sweep::lock(&layout, true)?;
+        return finish(&args, &sweep, &layout);
     }
     let threads = match args.threads {
         Some(0) => bail!("--threads must be at least 1"),
@@ -76,6 +89,25 @@ pub fn run(args: SweepArgs) -> Result<()> {
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
     let shard = args.shard.unwrap_or(Shard::ALL);
+    preflight(&sweep)?;
+    let mut est = flowsim::estimate::runs(
+        sweep.points.iter().map(|p| &p.scenario.scenario),
+        sweep.seeds.len() as u64,
+        threads,
+    );
+    if !shard.is_all() {
+        // This shard's share of the runs (dealt round-robin).
+        let share = sweep.runs().div_ceil(shard.count) as f64 / sweep.runs().max(1) as f64;
+        est = est.scaled(share);
+    }
+    let what = if shard.is_all() {
+        format!("the sweep {}", args.sweep.display())
+    } else {
+        format!("shard {shard} of the sweep {}", args.sweep.display())
+    };
+    super::check_cost(&what, &est, args.yes, args.quiet)?;
+    // Held until the command ends: a second sweep into this folder is refused.
+    let _lock = sweep::lock(&layout, shard.is_all())?;
 
     let bar = super::progress_bar(
         args.quiet,
@@ -97,7 +129,10 @@ pub fn run(args: SweepArgs) -> Result<()> {
             if let Some(e) = error {
                 failed += 1;
                 bar.set_message(format!("{failed} failed"));
-                bar.suspend(|| eprintln!("run {} failed: {e}", run.name()));
+                // Runs failing because the process is being interrupted are not news.
+                if !flowsim::atomic::interrupted() {
+                    bar.suspend(|| eprintln!("run {} failed: {e}", run.name()));
+                }
             }
             bar.inc(1);
         }
@@ -180,14 +215,24 @@ fn finish(args: &SweepArgs, sweep: &Sweep, layout: &Layout) -> Result<()> {
     Ok(())
 }
 
-fn merge(args: &SweepArgs, sweep: &Sweep, layout: &Layout) -> Result<()> {
-    if !layout.root().is_dir() {
-        bail!(
-            "{}: no such sweep output folder (pass the --out the shards used)",
-            layout.root().display()
-        );
+/// What `validate` would refuse in the base scenario of a sweep: a pre-history file that
+/// cannot be read, on which every run would fail. (A point that sets another file is tried
+/// and, if it fails, recorded as a failed run like any other.)
+fn preflight(sweep: &Sweep) -> Result<()> {
+    let base = &sweep.base;
+    if !matches!(
+        base.scenario.prehistory,
+        scenario::PrehistoryCfg::Synthetic { .. }
+    ) {
+        scenario::build::build(base, sweep.seeds[0]).with_context(|| {
+            format!(
+                "{}: the base scenario {} cannot be built, so no run could",
+                sweep.path.display(),
+                base.path.display()
+            )
+        })?;
     }
-    finish(args, sweep, layout)
+    Ok(())
 }
 
 fn emit_slurm(args: &SweepArgs, sweep: &Sweep, out: &Path) -> Result<()> {

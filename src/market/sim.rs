@@ -40,6 +40,17 @@ pub enum SimError {
     },
     #[error("writing records: {0}")]
     Record(#[from] std::io::Error),
+    /// More events than the queue can order: a runaway rate the scenario's ranges should have
+    /// refused (README.md, "Ranges").
+    #[error(
+        "event queue limit exceeded on day {day} ({events} events so far, {queued} waiting): \
+         the scenario asks for more events than a run can hold; lower agent counts or rates"
+    )]
+    QueueLimit {
+        day: u32,
+        events: u64,
+        queued: usize,
+    },
 }
 
 /// One agent with everything the market keeps about it.
@@ -148,11 +159,12 @@ const SLOT_BITS: u32 = 24;
 const SEQ_BITS: u32 = 64 - SLOT_BITS;
 
 impl Queued {
+    /// Whether `seq` and `slot` fit their bits (`Simulation::push_at` checks before packing).
+    fn fits(seq: u64, slot: u32) -> bool {
+        seq < 1 << SEQ_BITS && slot < 1 << SLOT_BITS
+    }
     fn new(t: Nanos, seq: u64, slot: u32) -> Self {
-        assert!(
-            seq < 1 << SEQ_BITS && slot < 1 << SLOT_BITS,
-            "event queue limits exceeded: sequence {seq}, {slot} queued events"
-        );
+        debug_assert!(Self::fits(seq, slot));
         Queued(u128::from(t) << 64 | u128::from(seq << SLOT_BITS | u64::from(slot)))
     }
     fn t(self) -> Nanos {
@@ -204,6 +216,9 @@ pub struct Simulation {
     depth_stale: Vec<bool>,
     /// The options customers' agent, when they are one: deliveries go to its account.
     options_customer: Option<usize>,
+    /// An event could not be queued (sequence or slot beyond `Queued`'s bits): the run stops
+    /// with `SimError::QueueLimit` after the current event.
+    overflow: bool,
 }
 
 /// The outcome of a run, for the summary.
@@ -240,6 +255,7 @@ impl Simulation {
             .position(|a| a.class == AgentClass::OptionsCustomer);
         Simulation {
             options_customer,
+            overflow: false,
             peak: data.iter().map(|d| d.last_price).collect(),
             max_drawdown: vec![0.0; n],
             settings,
@@ -292,6 +308,11 @@ impl Simulation {
     /// Queues `ev` under a sequence number taken (or reserved) earlier.
     #[inline]
     fn push_at(&mut self, t: Nanos, seq: u64, ev: Ev) {
+        let no_slot = self.free.is_empty() && self.slots.len() >= 1 << SLOT_BITS;
+        if no_slot || seq >= 1 << SEQ_BITS {
+            self.overflow = true;
+            return;
+        }
         let slot = match self.free.pop() {
             Some(k) => {
                 self.slots[k as usize] = ev;
@@ -359,6 +380,13 @@ impl Simulation {
                 }
                 Ev::Wake { agent, generation } => self.wake(agent as usize, generation, sink)?,
                 Ev::Arrive { agent, action } => self.arrive(agent as usize, action, sink)?,
+            }
+            if self.overflow {
+                return Err(SimError::QueueLimit {
+                    day: self.day + 1,
+                    events: self.counts.events,
+                    queued: self.queue.len(),
+                });
             }
         }
         Ok(RunOutcome {
@@ -1182,5 +1210,31 @@ mod tests {
         assert!(Queued::new(5, 3, last_slot) < Queued::new(5, 4, 0));
         let q = Queued::new(7, last_seq, last_slot);
         assert_eq!((q.t(), q.slot()), (7, last_slot));
+    }
+
+    /// Running out of sequence numbers ends the run with a typed error, not a panic.
+    #[test]
+    fn the_queue_limit_is_an_error() {
+        let text = r#"
+name = "limit"
+days = 2
+[prehistory]
+kind = "synthetic"
+days = 5
+[[instruments]]
+symbol = "X"
+initial_price = 100.0
+notional_per_unit = 1.0
+[agents.noise]
+count = 5
+"#;
+        let s = crate::scenario::parse(std::path::Path::new("limit.toml"), text).unwrap();
+        let mut sim =
+            crate::scenario::build::build_with(&s, std::path::Path::new("."), 1, false).unwrap();
+        sim.seq = (1 << SEQ_BITS) - 100;
+        let mut sink = crate::record::MemorySink::default();
+        let err = sim.run(&mut sink, &mut |_, _| {}).unwrap_err();
+        assert!(matches!(err, SimError::QueueLimit { day: 1, .. }), "{err}");
+        assert!(err.to_string().contains("event queue limit"), "{err}");
     }
 }

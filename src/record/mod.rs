@@ -12,6 +12,6 @@ mod summary;
 pub use parquet::{ParquetTables, ROW_GROUP_ROWS, write_positioning};
 pub use read::RunRecords;
 pub use rows::*;
-pub use run_dir::{RecordError, RunWriter};
+pub use run_dir::{RecordError, RunWriter, replaceable};
 pub use sink::{MemorySink, RecordSink, Tee};
 pub use summary::{Summary, sha256_hex};

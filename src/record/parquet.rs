@@ -224,7 +224,7 @@ fn fail(path: &Path, msg: String) -> RecordError {
 fn to_io(e: RecordError) -> std::io::Error {
     let kind = match &e {
         RecordError::Io { source, .. } => source.kind(),
-        RecordError::Exists(_) => std::io::ErrorKind::AlreadyExists,
+        RecordError::Exists(_) | RecordError::NotARun(_) => std::io::ErrorKind::AlreadyExists,
         RecordError::Read { .. } => std::io::ErrorKind::InvalidData,
     };
     std::io::Error::new(kind, e)

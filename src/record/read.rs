@@ -90,6 +90,15 @@ impl RunRecords {
     /// need, without parsing the other tables.
     pub fn read_bars(dir: &Path) -> Result<Self, RecordError> {
         let bars_raw: Vec<BarCsv> = read_table(dir, "bars.csv")?;
+        if bars_raw.is_empty() {
+            return Err(RecordError::Read {
+                path: dir.join("bars.csv"),
+                line: 0,
+                message: "holds no bars: a finished run has a bar per instrument per bar \
+                          interval (is the run folder complete?)"
+                    .into(),
+            });
+        }
         // Bars are written for every instrument in index order, so the first bar of the run
         // lists them all in order, until a symbol repeats.
         let mut symbols: Vec<String> = Vec::new();

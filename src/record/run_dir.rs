@@ -17,13 +17,19 @@ use super::sink::RecordSink;
 pub enum RecordError {
     #[error("{0} already exists: choose another --out, or pass --force to replace it")]
     Exists(PathBuf),
+    #[error(
+        "{0} exists and is not a run folder (no summary.json): --force replaces only a run \
+         folder; choose another --out"
+    )]
+    NotARun(PathBuf),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("{path}:{line}: {message}")]
+    /// A table that cannot be read; `line` 0 when the problem is not on one line.
+    #[error("{}{}: {message}", .path.display(), if *.line > 0 { format!(":{}", .line) } else { String::new() })]
     Read {
         path: PathBuf,
         line: u64,
@@ -75,9 +81,7 @@ impl RunWriter {
         force: bool,
         parquet: bool,
     ) -> Result<Self, RecordError> {
-        if dest.exists() && !force {
-            return Err(RecordError::Exists(dest.to_path_buf()));
-        }
+        replaceable(dest, force)?;
         // Finished by `finish`, or removed by `drop` (or just below, if creating fails).
         let tmp = crate::atomic::stage_dir(dest).map_err(io(dest))?;
         let writer = (|| {
@@ -224,11 +228,10 @@ impl RunWriter {
             tables.finish()?;
         }
         let dest = self.dest.clone();
-        if dest.exists() && !self.force {
-            return Err(RecordError::Exists(dest));
-        }
+        replaceable(&dest, self.force)?;
         crate::atomic::replace_dir(&self.tmp, &dest).map_err(io(&dest))?;
         self.finished = true;
+        crate::atomic::unstage(&self.tmp);
         Ok(dest)
     }
 
@@ -237,10 +240,28 @@ impl RunWriter {
     }
 }
 
+/// Whether a run may be written to `dest`: it does not exist, or `force` is given and it is a
+/// run folder (a real folder, not a link, holding `summary.json`). A regular file or any other
+/// folder is never replaced.
+pub fn replaceable(dest: &Path, force: bool) -> Result<(), RecordError> {
+    let Ok(meta) = std::fs::symlink_metadata(dest) else {
+        return Ok(());
+    };
+    if !force {
+        return Err(RecordError::Exists(dest.to_path_buf()));
+    }
+    if meta.is_dir() && dest.join("summary.json").is_file() {
+        Ok(())
+    } else {
+        Err(RecordError::NotARun(dest.to_path_buf()))
+    }
+}
+
 impl Drop for RunWriter {
     fn drop(&mut self) {
         if !self.finished {
             let _ = std::fs::remove_dir_all(&self.tmp);
+            crate::atomic::unstage(&self.tmp);
         }
     }
 }

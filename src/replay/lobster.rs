@@ -470,6 +470,8 @@ pub fn write_atomic<F>(path: &Path, write: F) -> Result<(), LobsterError>
 where
     F: FnOnce(&mut BufWriter<File>) -> io::Result<()>,
 {
+    // A killed earlier replay's leftover of this file goes first (a live process's stays).
+    let _ = crate::atomic::remove_dead_partials(path);
     crate::atomic::write_with(path, write).map_err(|source| LobsterError::Io {
         path: path.to_path_buf(),
         source,

@@ -84,7 +84,9 @@ impl Unreadable {
 
 /// Parses and validates scenario text.
 pub(super) fn check(source: &str) -> Result<Scenario, Unreadable> {
-    check_with(source, validate)
+    let scenario: Scenario = deserialize(source)
+        .map_err(|found| Unreadable::Syntax(within_prehistory(source, found)))?;
+    locate_problems(source, scenario, validate)
 }
 
 /// Parses TOML text into `T` and checks it with `rules` (dotted field, problem), each problem
@@ -94,6 +96,15 @@ fn check_with<T: serde::de::DeserializeOwned>(
     rules: impl Fn(&T) -> Vec<(String, String)>,
 ) -> Result<T, Unreadable> {
     let value: T = deserialize(source).map_err(Unreadable::Syntax)?;
+    locate_problems(source, value, rules)
+}
+
+/// `value` if `rules` find nothing wrong with it, else every problem located in `source`.
+fn locate_problems<T>(
+    source: &str,
+    value: T,
+    rules: impl Fn(&T) -> Vec<(String, String)>,
+) -> Result<T, Unreadable> {
     let problems = rules(&value);
     if problems.is_empty() {
         return Ok(value);
@@ -151,6 +162,44 @@ pub fn class_table_problems(
         .collect()
 }
 
+/// `[prehistory]` is an internally tagged enum, which serde reads whole before choosing the
+/// variant, so its errors point at the table, not at the key. Reading the table again as plain
+/// fields finds the key (`prehistory.days`).
+fn within_prehistory(source: &str, found: Found) -> Found {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        #[serde(default)]
+        #[allow(dead_code)]
+        prehistory: Option<PrehistoryProbe>,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct PrehistoryProbe {
+        kind: Option<String>,
+        days: Option<u32>,
+        annual_drift: Option<f64>,
+        file: Option<String>,
+        until: Option<String>,
+        files: Option<toml::Table>,
+        close_column: Option<String>,
+    }
+    if found.field.as_deref() != Some("prehistory") {
+        return found;
+    }
+    match deserialize::<Probe>(source) {
+        Err(inner)
+            if inner
+                .field
+                .as_deref()
+                .is_some_and(|f| f.starts_with("prehistory.")) =>
+        {
+            inner
+        }
+        _ => found,
+    }
+}
+
 /// Deserialises TOML text into `T`, locating a syntax or type error by line, column and the
 /// dotted name of the field. Scenario and sweep files share it so that both report problems
 /// the same way.
@@ -170,9 +219,38 @@ pub(super) fn deserialize<T: serde::de::DeserializeOwned>(source: &str) -> Resul
             line,
             column,
             field,
-            message: e.message().trim().to_string(),
+            message: plain_types(e.message().trim()),
         }
     })
+}
+
+/// serde's names of number types in words, with their ranges (`expected u32` reads as
+/// `expected a whole number from 0 to 4294967295`).
+fn plain_types(message: &str) -> String {
+    let mut m = message.to_string();
+    for (rust, words) in [
+        ("u32", format!("a whole number from 0 to {}", u32::MAX)),
+        ("u64", format!("a whole number from 0 to {}", u64::MAX)),
+        (
+            "i32",
+            format!("a whole number from {} to {}", i32::MIN, i32::MAX),
+        ),
+        (
+            "i64",
+            format!("a whole number from {} to {}", i64::MIN, i64::MAX),
+        ),
+        ("f64", "a number".to_string()),
+    ] {
+        let from = format!("expected {rust}");
+        if let Some(at) = m.find(&from) {
+            let end = at + from.len();
+            // Only the whole word: not `u32` inside a longer name.
+            if !m[end..].starts_with(|c: char| c.is_alphanumeric() || c == '_') {
+                m.replace_range(at..end, &format!("expected {words}"));
+            }
+        }
+    }
+    m
 }
 
 /// 1-based line and column of a byte offset.

@@ -44,6 +44,40 @@ fn d_seed() -> u64 {
     1
 }
 
+impl Scenario {
+    /// Agents of a run: market makers, noise and value traders per instrument, the mechanical
+    /// flows and real money once each (a leveraged-ETF fund counts as one), the options
+    /// customers not counted.
+    pub fn agents_total(&self) -> u64 {
+        let a = &self.agents;
+        let n = self.instruments.len() as u64;
+        let per_instrument = u64::from(a.market_maker.as_ref().map_or(0, |c| c.count))
+            + u64::from(a.noise.as_ref().map_or(0, |c| c.count))
+            + u64::from(a.value.as_ref().map_or(0, |c| c.count));
+        let once = [
+            a.vol_target.as_ref().map_or(0, |c| c.count),
+            a.cta.as_ref().map_or(0, |c| c.count),
+            a.dealer.as_ref().map_or(0, |c| c.count),
+            a.short_seller.as_ref().map_or(0, |c| c.count),
+            a.hedger.as_ref().map_or(0, |c| c.count),
+            a.pension.as_ref().map_or(0, |c| c.count),
+            a.long_term.as_ref().map_or(0, |c| c.count),
+        ];
+        let funds = a.letf.as_ref().map_or(0, |c| c.funds.len() as u64);
+        per_instrument * n + once.iter().map(|&c| u64::from(c)).sum::<u64>() + funds
+    }
+
+    /// The mechanical-flow and real-money agents (and leveraged-ETF funds) alone.
+    pub fn flow_agents_total(&self) -> u64 {
+        let a = &self.agents;
+        let n = self.instruments.len() as u64;
+        let per_instrument = u64::from(a.market_maker.as_ref().map_or(0, |c| c.count))
+            + u64::from(a.noise.as_ref().map_or(0, |c| c.count))
+            + u64::from(a.value.as_ref().map_or(0, |c| c.count));
+        self.agents_total() - per_instrument * n
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct CalendarCfg {

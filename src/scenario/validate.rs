@@ -21,6 +21,15 @@ pub(crate) fn validate(s: &Scenario) -> Vec<(String, String)> {
             "at least one [[instruments]] table is required",
         );
     }
+    if s.instruments.len() > MAX_INSTRUMENTS {
+        p.add(
+            "instruments",
+            format!(
+                "at most {MAX_INSTRUMENTS} instruments, got {}",
+                s.instruments.len()
+            ),
+        );
+    }
     for (i, ins) in s.instruments.iter().enumerate() {
         let f = |k: &str| format!("instruments[{i}].{k}");
         if ins.symbol.trim().is_empty() {
@@ -31,7 +40,9 @@ pub(crate) fn validate(s: &Scenario) -> Vec<(String, String)> {
         }
         p.positive(f("initial_price"), ins.initial_price);
         p.positive(f("tick_size"), ins.tick_size);
+        p.at_most(f("tick_size"), ins.tick_size, 1e6);
         p.positive(f("notional_per_unit"), ins.notional_per_unit);
+        p.at_most(f("notional_per_unit"), ins.notional_per_unit, 1e6);
         if ins.initial_price.is_finite() && ins.tick_size.is_finite() && ins.tick_size > 0.0 {
             let ticks = ins.initial_price / ins.tick_size;
             if ticks < 10.0 {
@@ -40,6 +51,15 @@ pub(crate) fn validate(s: &Scenario) -> Vec<(String, String)> {
                 p.add(
                     f("initial_price"),
                     "is more than 1e9 ticks: use a larger tick_size",
+                );
+            } else if (ticks - ticks.round()).abs() > 1e-6 {
+                // Prices are whole ticks; rounding it silently would start elsewhere.
+                p.add(
+                    f("initial_price"),
+                    format!(
+                        "must be a whole number of ticks ({}), got {} ({ticks:.4} ticks)",
+                        ins.tick_size, ins.initial_price
+                    ),
                 );
             }
         }
@@ -53,14 +73,15 @@ pub(crate) fn validate(s: &Scenario) -> Vec<(String, String)> {
                 format!("tick_size × notional_per_unit must be a whole number of cents (cash is exact), got ${:.6}", cents / 100.0),
             );
         }
-        p.non_negative(f("annual_vol"), ins.annual_vol);
+        p.range(f("annual_vol"), ins.annual_vol, 0.0, 5.0);
         p.range(f("factor_loading"), ins.factor_loading, -1.0, 1.0);
         p.range(f("overnight_share"), ins.overnight_share, 0.0, 1.0);
-        p.non_negative(f("jumps_per_year"), ins.jumps_per_year);
-        p.finite(f("jump_mean"), ins.jump_mean);
-        p.non_negative(f("jump_sd"), ins.jump_sd);
+        p.range(f("jumps_per_year"), ins.jumps_per_year, 0.0, 1000.0);
+        p.range(f("jump_mean"), ins.jump_mean, -5.0, 5.0);
+        p.range(f("jump_sd"), ins.jump_sd, 0.0, 5.0);
         p.range(f("vol_of_vol"), ins.vol_of_vol, 0.0, 2.0);
         p.positive(f("vol_half_life_days"), ins.vol_half_life_days);
+        p.at_most(f("vol_half_life_days"), ins.vol_half_life_days, 10_000.0);
     }
     match &s.prehistory {
         PrehistoryCfg::Synthetic { days, annual_drift } => {
@@ -122,6 +143,8 @@ pub(crate) fn validate(s: &Scenario) -> Vec<(String, String)> {
         }
         p.range(f("fundamental_jump"), sh.fundamental_jump, -5.0, 5.0);
     }
+    p.count("shocks", s.shocks.len(), MAX_SCHEDULED);
+    p.count("flows", s.flows.len(), MAX_SCHEDULED);
     for (i, fl) in s.flows.iter().enumerate() {
         let f = |k: &str| format!("flows[{i}].{k}");
         p.day(f("day"), fl.day, s.days);
@@ -138,16 +161,56 @@ pub(crate) fn validate(s: &Scenario) -> Vec<(String, String)> {
                 format!("unknown instrument {:?}", fl.instrument),
             );
         }
-        p.positive(f("usd"), fl.usd);
+        p.usd(f("usd"), fl.usd);
     }
     agents(&mut p, s);
     super::validate_flows::flow_agents(&mut p, s);
     p.0
 }
 
+/// The documented ranges (README.md, "Ranges"): the limits that are the same for many fields.
+pub(super) const MAX_INSTRUMENTS: usize = 100;
+/// `[[shocks]]` and `[[flows]]` tables, each.
+pub(super) const MAX_SCHEDULED: usize = 10_000;
+/// Agents of one background class per instrument (noise, value traders).
+pub(super) const MAX_CROWD: u32 = 100_000;
+/// Market makers per instrument, and agents of one mechanical-flow or real-money class.
+pub(super) const MAX_FEW: u32 = 10_000;
+/// Arrivals per agent per day (noise orders, value decisions): one every ~0.2 s of a session.
+pub(super) const MAX_PER_DAY: f64 = 100_000.0;
+/// Agents of a run in all.
+pub(super) const MAX_AGENTS: u64 = 1_000_000;
+/// Minutes in a day: the longest any duration within a day may be.
+pub(super) const DAY_MINUTES: u32 = 1440;
+
 pub(super) struct Problems(Vec<(String, String)>);
 
 impl Problems {
+    /// A number at most `hi` (finite numbers only; `finite`/`positive` report the others).
+    pub(super) fn at_most(&mut self, f: impl Into<String>, v: f64, hi: f64) {
+        if v.is_finite() && v > hi {
+            self.add(f, format!("must be at most {hi}, got {v:e}"));
+        }
+    }
+    /// A whole number from `lo` to `hi`.
+    pub(super) fn int(&mut self, f: impl Into<String>, v: u64, lo: u64, hi: u64) {
+        if !(lo..=hi).contains(&v) {
+            self.add(f, format!("must be between {lo} and {hi}, got {v}"));
+        }
+    }
+    /// The length of a list: at most `hi` entries.
+    pub(super) fn count(&mut self, f: impl Into<String>, n: usize, hi: usize) {
+        if n > hi {
+            self.add(f, format!("must have at most {hi} entries, got {n}"));
+        }
+    }
+    /// An agent's latency: well below a second, since execution slices are at least a second
+    /// apart.
+    pub(super) fn latency(&mut self, f: impl Into<String>, us: u64) {
+        if us > 500_000 {
+            self.add(f, format!("must be at most 500000 µs (0.5 s), got {us}"));
+        }
+    }
     pub(super) fn add(&mut self, field: impl Into<String>, msg: impl Into<String>) {
         self.0.push((field.into(), msg.into()));
     }
@@ -235,19 +298,35 @@ fn calendar(p: &mut Problems, c: &CalendarCfg) {
             );
             return;
         }
-        let session = cl - o;
-        if c.closing_auction_minutes * 60 >= session {
+        // In u64: minutes up to u32::MAX would wrap in 32-bit seconds.
+        let session = u64::from(cl - o);
+        if u64::from(c.closing_auction_minutes) * 60 >= session {
             p.add(
                 "calendar.closing_auction_minutes",
                 "leaves no continuous session: it must be shorter than open to close",
             );
         }
-        if c.preopen_minutes * 60 > o {
+        if u64::from(c.preopen_minutes) * 60 > u64::from(o) {
             p.add(
                 "calendar.preopen_minutes",
                 "starts the pre-open before midnight",
             );
         }
+    }
+    if c.preopen_minutes > DAY_MINUTES {
+        p.add(
+            "calendar.preopen_minutes",
+            format!("must be at most {DAY_MINUTES}, got {}", c.preopen_minutes),
+        );
+    }
+    if c.closing_auction_minutes > DAY_MINUTES {
+        p.add(
+            "calendar.closing_auction_minutes",
+            format!(
+                "must be at most {DAY_MINUTES}, got {}",
+                c.closing_auction_minutes
+            ),
+        );
     }
     if c.bar_seconds == 0 || 86_400 % c.bar_seconds != 0 {
         p.add(
@@ -303,9 +382,12 @@ fn market(p: &mut Problems, m: &MarketCfg, s: &Scenario) {
     {
         p.add("market.ewma_lambda", "must be strictly between 0 and 1");
     }
-    if m.fundamental_step_seconds == 0 {
-        p.add("market.fundamental_step_seconds", "must be positive");
-    }
+    p.int(
+        "market.fundamental_step_seconds",
+        m.fundamental_step_seconds.into(),
+        1,
+        86_400,
+    );
 }
 
 fn agents(p: &mut Problems, s: &Scenario) {
@@ -321,41 +403,85 @@ fn agents(p: &mut Problems, s: &Scenario) {
             "the scenario has no agents: add at least one [agents.<kind>] table with count > 0",
         );
     }
+    let total = s.agents_total();
+    if total > MAX_AGENTS {
+        p.add(
+            "agents",
+            format!(
+                "{total} agents in all (market makers, noise and value traders count once per \
+                 instrument): at most {MAX_AGENTS}"
+            ),
+        );
+    }
     if let Some(c) = &a.market_maker {
         let f = |k: &str| format!("agents.market_maker.{k}");
-        p.positive(f("quote_usd"), c.quote_usd);
-        if c.layers == 0 {
-            p.add(f("layers"), "must be at least 1");
+        p.int(f("count"), c.count.into(), 0, MAX_FEW.into());
+        p.usd(f("quote_usd"), c.quote_usd);
+        p.int(f("layers"), c.layers.into(), 1, 100);
+        p.int(
+            f("min_half_spread_ticks"),
+            c.min_half_spread_ticks.into(),
+            1,
+            10_000,
+        );
+        p.range(f("vol_spread_mult"), c.vol_spread_mult, 0.0, 1000.0);
+        p.usd(f("inventory_limit_usd"), c.inventory_limit_usd);
+        p.range(
+            f("skew_ticks_at_limit"),
+            c.skew_ticks_at_limit,
+            0.0,
+            10_000.0,
+        );
+        p.range(f("requote_seconds"), c.requote_seconds, 0.01, 86_400.0);
+        if p.finite(f("withdraw_move"), c.withdraw_move)
+            && !(c.withdraw_move > 0.0 && c.withdraw_move <= 1.0)
+        {
+            p.add(
+                f("withdraw_move"),
+                format!("must be in (0, 1], got {}", c.withdraw_move),
+            );
         }
-        if c.min_half_spread_ticks == 0 {
-            p.add(f("min_half_spread_ticks"), "must be at least 1");
-        }
-        p.non_negative(f("vol_spread_mult"), c.vol_spread_mult);
-        p.positive(f("inventory_limit_usd"), c.inventory_limit_usd);
-        p.non_negative(f("skew_ticks_at_limit"), c.skew_ticks_at_limit);
-        p.positive(f("requote_seconds"), c.requote_seconds);
-        p.positive(f("withdraw_move"), c.withdraw_move);
+        p.int(
+            f("withdraw_window_minutes"),
+            c.withdraw_window_minutes.into(),
+            0,
+            DAY_MINUTES.into(),
+        );
+        p.int(
+            f("withdraw_minutes"),
+            c.withdraw_minutes.into(),
+            0,
+            DAY_MINUTES.into(),
+        );
+        p.latency(f("latency_us"), c.latency_us);
     }
     if let Some(c) = &a.noise {
         let f = |k: &str| format!("agents.noise.{k}");
+        p.int(f("count"), c.count.into(), 0, MAX_CROWD.into());
         p.positive(f("orders_per_day"), c.orders_per_day);
+        p.at_most(f("orders_per_day"), c.orders_per_day, MAX_PER_DAY);
         p.range(f("market_share"), c.market_share, 0.0, 1.0);
-        p.positive(f("order_usd"), c.order_usd);
-        p.non_negative(f("offset_ticks_mean"), c.offset_ticks_mean);
+        p.usd(f("order_usd"), c.order_usd);
+        p.range(f("offset_ticks_mean"), c.offset_ticks_mean, 0.0, 10_000.0);
         p.positive(f("lifetime_minutes"), c.lifetime_minutes);
+        p.at_most(f("lifetime_minutes"), c.lifetime_minutes, 100_000.0);
         p.range(f("close_share"), c.close_share, 0.0, 1.0);
         p.range(f("u_shape"), c.u_shape, 1.0, 100.0);
-        p.non_negative(f("activity_feedback"), c.activity_feedback);
+        p.range(f("activity_feedback"), c.activity_feedback, 0.0, 10.0);
+        p.latency(f("latency_us"), c.latency_us);
     }
     if let Some(c) = &a.value {
         let f = |k: &str| format!("agents.value.{k}");
+        p.int(f("count"), c.count.into(), 0, MAX_CROWD.into());
         p.positive(f("decisions_per_day"), c.decisions_per_day);
+        p.at_most(f("decisions_per_day"), c.decisions_per_day, MAX_PER_DAY);
         p.range(f("u_shape"), c.u_shape, 1.0, 100.0);
-        p.non_negative(f("estimate_noise"), c.estimate_noise);
-        p.non_negative(f("observation_noise"), c.observation_noise);
-        p.non_negative(f("threshold"), c.threshold);
-        p.positive(f("usd_per_pct"), c.usd_per_pct);
-        p.positive(f("max_position_usd"), c.max_position_usd);
+        p.range(f("estimate_noise"), c.estimate_noise, 0.0, 1.0);
+        p.range(f("observation_noise"), c.observation_noise, 0.0, 1.0);
+        p.range(f("threshold"), c.threshold, 0.0, 1.0);
+        p.usd(f("usd_per_pct"), c.usd_per_pct);
+        p.usd(f("max_position_usd"), c.max_position_usd);
+        p.latency(f("latency_us"), c.latency_us);
         if p.finite(f("speed"), c.speed) && !(c.speed > 0.0 && c.speed <= 1.0) {
             p.add(f("speed"), format!("must be in (0, 1], got {}", c.speed));
         }
@@ -373,7 +499,14 @@ fn agents(p: &mut Problems, s: &Scenario) {
         }
         if c.close_speed > 0.0 || c.limit == crate::scenario::ValueLimit::Schedule {
             p.range(f("ladder_levels"), c.ladder_levels as f64, 1.0, 100.0);
-            p.positive(f("ladder_step"), c.ladder_step);
+            if p.finite(f("ladder_step"), c.ladder_step)
+                && !(c.ladder_step > 0.0 && c.ladder_step <= 1.0)
+            {
+                p.add(
+                    f("ladder_step"),
+                    format!("must be in (0, 1], got {}", c.ladder_step),
+                );
+            }
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use super::flow_schema::*;
 use super::schema::*;
-use super::validate::Problems;
+use super::validate::{DAY_MINUTES, MAX_FEW, Problems};
 
 pub(super) fn flow_agents(p: &mut Problems, s: &Scenario) {
     let a = &s.agents;
@@ -15,6 +15,7 @@ pub(super) fn flow_agents(p: &mut Problems, s: &Scenario) {
     };
     if let Some(c) = &a.vol_target {
         let f = |k: &str| format!("agents.vol_target.{k}");
+        p.int(f("count"), c.count.into(), 0, MAX_FEW.into());
         instrument(p, f("instrument"), &c.instrument);
         p.usd(f("aum_usd"), c.aum_usd);
         p.range(f("target_vol"), c.target_vol, 0.001, 2.0);
@@ -26,6 +27,7 @@ pub(super) fn flow_agents(p: &mut Problems, s: &Scenario) {
             );
         }
         p.positive(f("max_leverage"), c.max_leverage);
+        p.at_most(f("max_leverage"), c.max_leverage, 100.0);
         p.non_negative(f("min_leverage"), c.min_leverage);
         if c.min_leverage > c.max_leverage {
             p.add(f("min_leverage"), "must not exceed max_leverage");
@@ -46,12 +48,13 @@ pub(super) fn flow_agents(p: &mut Problems, s: &Scenario) {
         p.range(f("band"), c.band, 0.0, 1.0);
         p.range(f("max_daily_change"), c.max_daily_change, 0.0, 10.0);
         execution(p, &f("execution"), &c.execution, &s.calendar);
-        latency(p, f("latency_us"), c.latency_us);
+        p.latency(f("latency_us"), c.latency_us);
     }
     if let Some(c) = &a.letf {
         if c.funds.is_empty() {
             p.add("agents.letf.funds", "needs at least one fund");
         }
+        p.count("agents.letf.funds", c.funds.len(), MAX_FEW as usize);
         for (k, fund) in c.funds.iter().enumerate() {
             let f = |x: &str| format!("agents.letf.funds[{k}].{x}");
             instrument(p, f("instrument"), &fund.instrument);
@@ -66,14 +69,17 @@ pub(super) fn flow_agents(p: &mut Problems, s: &Scenario) {
             p.range(f("flow_noise"), fund.flow_noise, 0.0, 1.0);
         }
         execution(p, "agents.letf.execution", &c.execution, &s.calendar);
-        latency(p, "agents.letf.latency_us".into(), c.latency_us);
+        p.latency("agents.letf.latency_us", c.latency_us);
     }
     if let Some(c) = &a.cta {
         let f = |k: &str| format!("agents.cta.{k}");
+        p.int(f("count"), c.count.into(), 0, MAX_FEW.into());
         instrument(p, f("instrument"), &c.instrument);
         p.usd(f("capital_usd"), c.capital_usd);
         p.range(f("vol_target"), c.vol_target, 0.001, 5.0);
         p.positive(f("max_leverage"), c.max_leverage);
+        p.at_most(f("max_leverage"), c.max_leverage, 100.0);
+        p.count(f("lookbacks"), c.lookbacks.len(), 100);
         if c.lookbacks.is_empty() || c.lookbacks.iter().any(|&h| h == 0 || h > 5000) {
             p.add(
                 f("lookbacks"),
@@ -104,12 +110,14 @@ pub(super) fn flow_agents(p: &mut Problems, s: &Scenario) {
         lambdas(p, &f("ewma_lambda"), &[c.ewma_lambda]);
         p.range(f("band"), c.band, 0.0, 1.0);
         execution(p, &f("execution"), &c.execution, &s.calendar);
-        latency(p, f("latency_us"), c.latency_us);
+        p.latency(f("latency_us"), c.latency_us);
     }
     if let Some(c) = &a.dealer {
         let f = |k: &str| format!("agents.dealer.{k}");
+        p.int(f("count"), c.count.into(), 0, MAX_FEW.into());
         instrument(p, f("instrument"), &c.instrument);
         p.positive(f("multiplier"), c.multiplier);
+        p.at_most(f("multiplier"), c.multiplier, 1e6);
         p.range(f("rate"), c.rate, -0.5, 1.0);
         p.range(f("dividend_yield"), c.dividend_yield, -0.5, 1.0);
         p.range(f("atm_vol"), c.atm_vol, 0.001, 5.0);
@@ -117,15 +125,22 @@ pub(super) fn flow_agents(p: &mut Problems, s: &Scenario) {
         p.range(f("spot_beta"), c.spot_beta, -10.0, 10.0);
         p.positive(f("vol_floor"), c.vol_floor);
         p.positive(f("vol_cap"), c.vol_cap);
+        p.at_most(f("vol_cap"), c.vol_cap, 5.0);
         if c.vol_floor > c.vol_cap {
             p.add(f("vol_floor"), "must not exceed vol_cap");
         }
-        if c.hedge_interval_minutes == 0 {
-            p.add(f("hedge_interval_minutes"), "must be at least 1");
-        }
-        if c.check_minutes == 0 {
-            p.add(f("check_minutes"), "must be at least 1");
-        }
+        p.int(
+            f("hedge_interval_minutes"),
+            c.hedge_interval_minutes.into(),
+            1,
+            100_000,
+        );
+        p.int(
+            f("check_minutes"),
+            c.check_minutes.into(),
+            1,
+            DAY_MINUTES.into(),
+        );
         p.usd(f("delta_band_usd"), c.delta_band_usd);
         p.usd_or_zero(f("min_hedge_usd"), c.min_hedge_usd);
         p.usd(f("max_order_usd"), c.max_order_usd);
@@ -144,6 +159,7 @@ pub(super) fn flow_agents(p: &mut Problems, s: &Scenario) {
         p.range(f("ladder_levels"), c.ladder_levels as f64, 0.0, 100.0);
         p.range(f("ladder_step"), c.ladder_step, 1e-5, 0.1);
         p.positive(f("strike_step"), c.strike_step);
+        p.at_most(f("strike_step"), c.strike_step, 1e9);
         if c.settlement == SettlementCfg::Physical {
             // Exercise delivers at the strike, which must be a price the book can hold.
             let ins = match &c.instrument {
@@ -169,7 +185,7 @@ pub(super) fn flow_agents(p: &mut Problems, s: &Scenario) {
                 "needs settlement = \"physical\" (cash-settled, the expiring hedge is lifted market-on-close)",
             );
         }
-        latency(p, f("latency_us"), c.latency_us);
+        p.latency(f("latency_us"), c.latency_us);
         p.range(
             f("put_monetisation_per_pct"),
             c.put_monetisation_per_pct,
@@ -179,10 +195,11 @@ pub(super) fn flow_agents(p: &mut Problems, s: &Scenario) {
         if c.series.is_empty() {
             p.add(f("series"), "needs at least one options series");
         }
+        p.count(f("series"), c.series.len(), 1000);
         for (k, sr) in c.series.iter().enumerate() {
             let g = |x: &str| format!("agents.dealer.series[{k}].{x}");
             p.range(g("moneyness"), sr.moneyness, 0.05, 20.0);
-            p.finite(g("contracts"), sr.contracts);
+            p.range(g("contracts"), sr.contracts, -1e9, 1e9);
             if sr.expiry_days > 2520 {
                 p.add(g("expiry_days"), "must be at most 2520 trading days");
             }
@@ -205,15 +222,20 @@ pub(super) fn flow_agents(p: &mut Problems, s: &Scenario) {
     }
     if let Some(c) = &a.short_seller {
         let f = |k: &str| format!("agents.short_seller.{k}");
+        p.int(f("count"), c.count.into(), 0, MAX_FEW.into());
         instrument(p, f("instrument"), &c.instrument);
         p.range(f("entry_threshold"), c.entry_threshold, 0.0, 10.0);
-        if c.trend_lookback_days == 0 {
-            p.add(f("trend_lookback_days"), "must be at least 1");
-        }
+        p.int(
+            f("trend_lookback_days"),
+            c.trend_lookback_days.into(),
+            1,
+            5000,
+        );
+        p.int(f("cooldown_days"), c.cooldown_days.into(), 0, 5000);
         p.usd(f("position_usd"), c.position_usd);
         p.usd_or_zero(f("initial_short_usd"), c.initial_short_usd);
         p.range(f("stop_loss"), c.stop_loss, 0.001, 10.0);
-        p.non_negative(f("stop_dispersion"), c.stop_dispersion);
+        p.range(f("stop_dispersion"), c.stop_dispersion, 0.0, 10.0);
         if c.stop_dispersion >= c.stop_loss {
             p.add(f("stop_dispersion"), "must be smaller than stop_loss");
         }
@@ -232,55 +254,69 @@ pub(super) fn flow_agents(p: &mut Problems, s: &Scenario) {
                 ),
             );
         }
-        if c.check_minutes == 0 {
-            p.add(f("check_minutes"), "must be at least 1");
-        }
+        p.int(
+            f("check_minutes"),
+            c.check_minutes.into(),
+            1,
+            DAY_MINUTES.into(),
+        );
         execution(p, &f("execution"), &c.execution, &s.calendar);
-        latency(p, f("latency_us"), c.latency_us);
+        p.latency(f("latency_us"), c.latency_us);
     }
     if let Some(c) = &a.hedger {
         let f = |k: &str| format!("agents.hedger.{k}");
+        p.int(f("count"), c.count.into(), 0, MAX_FEW.into());
         instrument(p, f("instrument"), &c.instrument);
         p.usd(f("portfolio_usd"), c.portfolio_usd);
         p.range(f("hedge_ratio"), c.hedge_ratio, 0.0, 2.0);
         p.range(f("max_hedge_ratio"), c.max_hedge_ratio, 0.0, 2.0);
         p.positive(f("vol_ref"), c.vol_ref);
+        p.at_most(f("vol_ref"), c.vol_ref, 5.0);
         p.range(f("vol_sensitivity"), c.vol_sensitivity, 0.0, 10.0);
         lambdas(p, &f("ewma_lambda"), &[c.ewma_lambda]);
-        p.non_negative(f("unwind_rally"), c.unwind_rally);
-        if c.rally_lookback_days == 0 {
-            p.add(f("rally_lookback_days"), "must be at least 1");
-        }
+        p.range(f("unwind_rally"), c.unwind_rally, 0.0, 10.0);
+        p.int(
+            f("rally_lookback_days"),
+            c.rally_lookback_days.into(),
+            1,
+            5000,
+        );
         p.range(f("band"), c.band, 0.0, 1.0);
         execution(p, &f("execution"), &c.execution, &s.calendar);
-        latency(p, f("latency_us"), c.latency_us);
+        p.latency(f("latency_us"), c.latency_us);
     }
     if let Some(c) = &a.pension {
         let f = |k: &str| format!("agents.pension.{k}");
+        p.int(f("count"), c.count.into(), 0, MAX_FEW.into());
         instrument(p, f("instrument"), &c.instrument);
         p.usd(f("aum_usd"), c.aum_usd);
         p.range(f("equity_weight"), c.equity_weight, 0.0, 1.0);
         p.range(f("bond_return_annual"), c.bond_return_annual, -0.5, 0.5);
-        if c.rebalance_every_days == 0 {
-            p.add(f("rebalance_every_days"), "must be at least 1");
-        }
+        p.int(
+            f("rebalance_every_days"),
+            c.rebalance_every_days.into(),
+            1,
+            5000,
+        );
         p.range(f("drift_band"), c.drift_band, 0.0, 1.0);
         execution(p, &f("execution"), &c.execution, &s.calendar);
-        latency(p, f("latency_us"), c.latency_us);
+        p.latency(f("latency_us"), c.latency_us);
     }
     if let Some(c) = &a.long_term {
         let f = |k: &str| format!("agents.long_term.{k}");
+        p.int(f("count"), c.count.into(), 0, MAX_FEW.into());
         instrument(p, f("instrument"), &c.instrument);
         p.usd(f("aum_usd"), c.aum_usd);
         p.range(f("base_weight"), c.base_weight, 0.0, 2.0);
         p.range(f("max_weight"), c.max_weight, 0.0, 2.0);
         p.range(f("value_sensitivity"), c.value_sensitivity, 0.0, 100.0);
         p.positive(f("value_half_life_days"), c.value_half_life_days);
+        p.at_most(f("value_half_life_days"), c.value_half_life_days, 10_000.0);
         p.range(f("value_premium"), c.value_premium, -0.9, 10.0);
         p.range(f("flow_sensitivity"), c.flow_sensitivity, -100.0, 100.0);
         p.range(f("max_daily_trade"), c.max_daily_trade, 0.0, 1.0);
         execution(p, &f("execution"), &c.execution, &s.calendar);
-        latency(p, f("latency_us"), c.latency_us);
+        p.latency(f("latency_us"), c.latency_us);
     }
 }
 
@@ -288,6 +324,7 @@ fn lambdas(p: &mut Problems, f: &str, ls: &[f64]) {
     if ls.is_empty() {
         p.add(f, "needs at least one λ");
     }
+    p.count(f, ls.len(), 100);
     for &l in ls {
         if p.finite(f, l) && !(l > 0.0 && l < 1.0) {
             p.add(f, format!("λ must be strictly between 0 and 1, got {l}"));
@@ -317,12 +354,5 @@ fn execution(p: &mut Problems, f: &str, e: &ExecutionCfg, cal: &CalendarCfg) {
                 );
             }
         }
-    }
-}
-
-/// Agents' latency must stay well below a second: execution slices are at least a second apart.
-fn latency(p: &mut Problems, f: String, us: u64) {
-    if us > 500_000 {
-        p.add(f, format!("must be at most 500000 µs (0.5 s), got {us}"));
     }
 }

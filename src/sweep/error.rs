@@ -27,6 +27,12 @@ pub enum SweepError {
     )]
     Foreign { out: PathBuf, runs: Vec<String> },
     #[error(
+        "{}: another sweep is running into this folder (or merging it): wait for it to end, \
+         or use another --out",
+        .out.display()
+    )]
+    Locked { out: PathBuf },
+    #[error(
         "{missing} of {total} runs are missing from {out} ({}): run the shards that \
          hold them, or `flowsim sweep` without --shard to run them here",
         list(runs)
@@ -59,14 +65,19 @@ fn list(names: &[String]) -> String {
     s
 }
 
-/// An error and its causes on one line, as `anyhow` prints them with `{:#}`: what a failure
-/// record and the failures table hold.
+/// An error and its causes on one line, as `anyhow` prints them with `{:#}`, except that a
+/// cause already in the message (an error whose text includes its source's, as `path: OS
+/// error` does) is not repeated: what a failure record and the failures table hold, and what
+/// the binary prints.
 pub fn chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut cause = e.source();
     while let Some(c) = cause {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
+        let text = c.to_string();
+        if !s.contains(&text) {
+            s.push_str(": ");
+            s.push_str(&text);
+        }
         cause = c.source();
     }
     s

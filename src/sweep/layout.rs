@@ -9,8 +9,8 @@
 //! ```
 //!
 //! Every file and folder appears under its final name only when complete: files are written
-//! to a hidden `.NAME.partial-PID` beside it and renamed. Leftovers of a killed process are
-//! removed by the next process that owns the same names.
+//! to a hidden `.NAME.partial-PID-N` beside it and renamed. Leftovers of a dead process are
+//! removed by the next process that owns the same names; a live process's never are.
 
 use std::path::{Path, PathBuf};
 
@@ -77,6 +77,42 @@ impl Layout {
     }
 }
 
+/// A sweep's hold on its output folder, released when dropped (or when the process ends, however
+/// it ends): a `flock` on the folder itself, so no lock file is left behind.
+#[derive(Debug)]
+pub struct SweepLock {
+    _dir: std::fs::File,
+}
+
+/// Locks the output folder (creating it) for a sweep: `exclusive` for a whole sweep or a merge,
+/// shared for a shard, so the shards of a job array run side by side but never beside a whole
+/// sweep or a merge into the same folder. A folder held by another process is refused with
+/// [`SweepError::Locked`]; a file system without locks (some network ones) is not refused.
+pub fn lock(layout: &Layout, exclusive: bool) -> Result<SweepLock, SweepError> {
+    let root = layout.root();
+    std::fs::create_dir_all(root).map_err(io(root))?;
+    let dir = std::fs::File::open(root).map_err(io(root))?;
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        let op = if exclusive {
+            libc::LOCK_EX
+        } else {
+            libc::LOCK_SH
+        } | libc::LOCK_NB;
+        // SAFETY: flock on a file descriptor this function owns.
+        if unsafe { libc::flock(dir.as_raw_fd(), op) } != 0 {
+            let e = std::io::Error::last_os_error();
+            if e.raw_os_error() == Some(libc::EWOULDBLOCK) {
+                return Err(SweepError::Locked {
+                    out: root.to_path_buf(),
+                });
+            }
+        }
+    }
+    Ok(SweepLock { _dir: dir })
+}
+
 /// Writes a file atomically: readers see the old file or the whole new one, never a part.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SweepError> {
     crate::atomic::write_bytes(path, bytes).map_err(io(path))
@@ -90,9 +126,10 @@ pub fn write_atomic_with(
     crate::atomic::write_via(path, write).map_err(io(path))
 }
 
-/// Removes the leftovers (`.NAME.partial-PID`, files or folders) that a killed process left in
+/// Removes the leftovers (`.NAME.partial-PID-N`, files or folders) that a dead process left in
 /// `dir` for any NAME that `owned` accepts. Only the names this process is about to write are
-/// passed, so a concurrent shard's work in progress is never touched.
+/// passed, and a live process's partials are skipped, so a concurrent shard's work in progress
+/// is never touched.
 pub fn remove_partials(dir: &Path, owned: impl Fn(&str) -> bool) -> Result<usize, SweepError> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
@@ -104,14 +141,11 @@ pub fn remove_partials(dir: &Path, owned: impl Fn(&str) -> bool) -> Result<usize
         let entry = entry.map_err(io(dir))?;
         let file_name = entry.file_name();
         let file_name = file_name.to_string_lossy();
-        let Some(name) = file_name
-            .strip_prefix('.')
-            .and_then(|rest| rest.rsplit_once(".partial-"))
-            .map(|(name, _pid)| name)
-        else {
+        let Some((name, pid)) = crate::atomic::parse_partial(&file_name) else {
             continue;
         };
-        if !owned(name) {
+        // A live process's work in progress (another shard, or this process) is never touched.
+        if !owned(name) || crate::atomic::pid_alive(pid) {
             continue;
         }
         let path = entry.path();
