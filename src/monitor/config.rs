@@ -16,7 +16,8 @@ pub struct MonitorConfig {
     /// Days of history the exposure percentile ranks against (0 = all available).
     pub percentile_lookback_days: u32,
     pub vol_target: VolTargetCfg,
-    /// Run on every history given; `capital_usd` is per index unless `cta_capital_usd` names it.
+    /// Run on every history given; `capital_usd` is the class's total, split equally between
+    /// the indices that `cta_capital_usd` does not name.
     pub cta: CtaCfg,
     /// CTA capital per index symbol, dollars (overrides `cta.capital_usd`).
     pub cta_capital_usd: BTreeMap<String, f64>,
@@ -81,6 +82,21 @@ pub fn default_episodes() -> Vec<Episode> {
 }
 
 impl MonitorConfig {
+    /// CTA capital on `symbol` when the monitor runs on `symbols`: its own figure, or an equal
+    /// share of `cta.capital_usd` among the indices without one (so adding an index does not
+    /// add capital to the class).
+    pub fn cta_capital(&self, symbol: &str, symbols: &[String]) -> f64 {
+        if let Some(c) = self.cta_capital_usd.get(symbol) {
+            return *c;
+        }
+        let unnamed = symbols
+            .iter()
+            .filter(|s| !self.cta_capital_usd.contains_key(*s))
+            .count()
+            .max(1);
+        self.cta.capital_usd / unnamed as f64
+    }
+
     /// Reads and checks a monitor file for histories of `symbols`; problems are located like
     /// a scenario's.
     pub fn load(path: &Path, symbols: &[String]) -> Result<MonitorConfig, ScenarioError> {

@@ -54,6 +54,7 @@ pub fn run(
         ));
     };
     let pick = |o: &Option<String>| o.clone().unwrap_or_else(|| first.clone());
+    let symbols: Vec<String> = input.histories.iter().map(|(s, _)| s.clone()).collect();
     let vt_symbol = pick(&cfg.vol_target.instrument);
     let pension_symbol = pick(&cfg.pension.instrument);
     let lookback = cfg.percentile_lookback_days as usize;
@@ -91,11 +92,7 @@ pub fn run(
             b.seed(&returns[..SEED_RETURNS]);
             b
         });
-        let capital = cfg
-            .cta_capital_usd
-            .get(symbol)
-            .copied()
-            .unwrap_or(cfg.cta.capital_usd);
+        let capital = cfg.cta_capital(symbol, &symbols);
         let mut cta = CtaBook::new(&cfg.cta, capital, lookback);
         cta.seed(&closes[..=seed_end]);
         let letf = LetfBook::new(

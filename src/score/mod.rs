@@ -232,15 +232,8 @@ fn entry_config(
 
 /// The class's assets in the monitor: what its dollar figures are per.
 fn class_assets(class: &str, cfg: &MonitorConfig, used: &[&(String, DailyHistory)]) -> f64 {
-    let cta: f64 = used
-        .iter()
-        .map(|(s, _)| {
-            cfg.cta_capital_usd
-                .get(s)
-                .copied()
-                .unwrap_or(cfg.cta.capital_usd)
-        })
-        .sum();
+    let symbols: Vec<String> = used.iter().map(|(s, _)| s.clone()).collect();
+    let cta: f64 = symbols.iter().map(|s| cfg.cta_capital(s, &symbols)).sum();
     match class {
         "vol_target" => cfg.vol_target.aum_usd,
         "cta" => cta,
