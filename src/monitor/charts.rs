@@ -237,7 +237,7 @@ pub fn draw(p: &Positioning, episodes: &[Episode], dir: &Path) -> Result<Vec<Blo
                     let by_date: std::collections::BTreeMap<_, _> = v.iter().copied().collect();
                     BarSeries::new(
                         s.clone(),
-                        [5usize, 1][k % 2],
+                        [0usize, 1][k % 2],
                         dates
                             .iter()
                             .map(|d| by_date.get(d).copied().unwrap_or(f64::NAN))
