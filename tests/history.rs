@@ -359,3 +359,69 @@ fn score_on_the_shipped_data() {
     }
     assert!(last.starts_with("2 passed, 0 failed"), "{out}");
 }
+
+/// A bad monitor.toml or catalogue is refused at its line and field, writing nothing.
+#[test]
+fn bad_monitor_settings_and_catalogues_are_located() {
+    let s = Scratch::new("bad-settings");
+    let cfg = s.write(
+        "monitor.toml",
+        "percentile_lookback_days = 0\n[vol_target]\ntarget_vol = -1.0\n",
+    );
+    let out = s.path("out");
+    let o = flowsim([
+        OsStr::new("monitor"),
+        OsStr::new("--history"),
+        OsStr::new(&format!("SPX={}", data("sp500.csv").display())),
+        OsStr::new("--config"),
+        cfg.as_os_str(),
+        OsStr::new("--out"),
+        out.as_os_str(),
+        OsStr::new("-q"),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_located(&text(&o.stderr), &cfg, 3, "vol_target.target_vol");
+    assert!(!out.exists());
+
+    let cat = s.write(
+        "estimates.toml",
+        "[[estimate]]\nid = \"x\"\nsource = \"s\"\nclass = \"vol_target\"\nindex = \"SPX\"\n\
+         quantity = \"flow_usd\"\nfrom = \"2018-02-30\"\nto = \"2018-03-01\"\npublished = -1e9\n",
+    );
+    let o = flowsim([
+        OsStr::new("score"),
+        OsStr::new("--catalogue"),
+        cat.as_os_str(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_located(&text(&o.stderr), &cat, 7, "estimate[0].from");
+}
+
+/// The pre-history reader checks dates: a CSV pre-history with days out of order, repeated
+/// or impossible is refused by `validate` at its line.
+#[test]
+fn a_prehistory_with_bad_dates_is_refused_at_its_line() {
+    let s = Scratch::new("prehistory-dates");
+    for (tag, rows, line) in [
+        ("reversed", "2018-01-03,100\n2018-01-02,101\n", 3),
+        ("repeated", "2018-01-02,100\n2018-01-02,101\n", 3),
+        ("impossible", "2018-01-02,100\n2024-02-30,101\n", 3),
+    ] {
+        let csv = s.write(&format!("{tag}.csv"), &format!("date,SPX\n{rows}"));
+        let scenario = s.write(
+            &format!("{tag}.toml"),
+            &format!(
+                "name = \"t\"\ndays = 1\n[[instruments]]\nsymbol = \"SPX\"\ninitial_price = 100.0\n\
+                 notional_per_unit = 1.0\n[prehistory]\nkind = \"csv\"\nfile = \"{tag}.csv\"\n\
+                 [agents.noise]\ncount = 1\n"
+            ),
+        );
+        let o = flowsim([OsStr::new("validate"), scenario.as_os_str()]);
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{tag}: {err}");
+        assert!(
+            err.contains(&format!("{}:{line}: date:", csv.display())),
+            "{tag}: {err}"
+        );
+    }
+}
