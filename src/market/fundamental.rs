@@ -70,8 +70,12 @@ impl Fundamentals {
             // so the long-run volatility stays `daily_vol` while its level clusters in time.
             let mut h = self.log_vol[i];
             if p.vol_of_vol > 0.0 && p.vol_half_life_days > 0.0 {
+                // The volatility clock runs one trading day per trading day: the session's
+                // steps carry its intraday share of the day, the night the rest (the same
+                // split as the variance), so a half-life in trading days is one.
+                let dt = share * frac;
                 let theta = std::f64::consts::LN_2 / p.vol_half_life_days;
-                let a = (-theta * frac).exp();
+                let a = (-theta * dt).exp();
                 let zh: f64 = StandardNormal.sample(&mut self.rng);
                 h = a * h + p.vol_of_vol * (1.0 - a * a).sqrt() * zh;
                 self.log_vol[i] = h;
@@ -131,4 +135,50 @@ pub fn synthetic_history(
         p.reverse();
     }
     paths
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    /// A trading day — the session's steps and the night — carries the whole daily variance,
+    /// and the volatility clock advances by one trading day: log volatility's one-day
+    /// autocorrelation is 2^(−1/half-life). (The clock used to count a day for the session and
+    /// another for the night, and the last step before the close was missing.)
+    #[test]
+    fn a_trading_day_carries_its_variance_and_one_day_of_volatility_clock() {
+        let p = FundamentalParams {
+            daily_vol: 0.01,
+            factor_loading: 0.0,
+            overnight_share: 0.2,
+            jumps_per_day: 0.0,
+            jump_mean: 0.0,
+            jump_sd: 0.0,
+            vol_of_vol: 0.5,
+            vol_half_life_days: 2.0,
+        };
+        let mut f = Fundamentals::new(&[100.0], vec![p], ChaCha8Rng::seed_from_u64(11));
+        let steps = 78;
+        let (mut hh, mut h0h0, mut r2) = (0.0, 0.0, 0.0);
+        let days = 4000;
+        for _ in 0..days {
+            let h0 = f.log_vol[0];
+            let x0 = f.log_value[0];
+            for _ in 0..steps {
+                f.step(1.0 / steps as f64);
+            }
+            f.overnight();
+            let h1 = f.log_vol[0];
+            hh += h0 * h1;
+            h0h0 += h0 * h0;
+            let r = f.log_value[0] - x0;
+            r2 += r * r;
+        }
+        let rho = hh / h0h0;
+        let want = 0.5f64.powf(1.0 / 2.0);
+        assert!((rho - want).abs() < 0.05, "one-day autocorrelation {rho}, want {want}");
+        let var = r2 / days as f64;
+        assert!((var / 1e-4 - 1.0).abs() < 0.12, "daily variance {var}");
+    }
 }
