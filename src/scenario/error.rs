@@ -23,6 +23,9 @@ pub enum ScenarioError {
         file: PathBuf,
         problems: Vec<Problem>,
     },
+    /// Problems in several files (a scenario and the base it extends).
+    #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
+    Several(Vec<ScenarioError>),
 }
 
 /// One thing wrong with an otherwise readable scenario.

@@ -30,7 +30,7 @@ pub fn load(path: &Path) -> Result<LoadedScenario, ScenarioError> {
         file: path.to_path_buf(),
         source,
     })?;
-    let scenario = parse(path, &source)?;
+    let (scenario, source) = parse_expanded(path, &source)?;
     Ok(LoadedScenario {
         scenario,
         path: path.to_path_buf(),
@@ -38,9 +38,56 @@ pub fn load(path: &Path) -> Result<LoadedScenario, ScenarioError> {
     })
 }
 
-/// Parses and validates scenario text; `path` only labels errors.
+/// Parses and validates scenario text; `path` labels errors and anchors `extends`.
 pub fn parse(path: &Path, source: &str) -> Result<Scenario, ScenarioError> {
-    check(source).map_err(|e| e.into_error(path))
+    parse_expanded(path, source).map(|(s, _)| s)
+}
+
+/// The scenario and its text with any base files it extends merged in; problems are located
+/// in the file that set the offending key.
+fn parse_expanded(path: &Path, source: &str) -> Result<(Scenario, String), ScenarioError> {
+    let (merged, layers) = super::extends::expand(path, source)?;
+    if layers.len() == 1 {
+        return check(source)
+            .map(|s| (s, merged))
+            .map_err(|e| e.into_error(path));
+    }
+    match check(&merged) {
+        Ok(s) => Ok((s, merged)),
+        Err(Unreadable::Syntax(f)) => {
+            let field = f.field.clone().unwrap_or_default();
+            let (file, line, column) = super::extends::where_set(&layers, &field);
+            Err(ScenarioError::Syntax {
+                file,
+                line,
+                column,
+                message: match f.field {
+                    Some(field) => format!("`{field}`: {}", f.message),
+                    None => f.message,
+                },
+            })
+        }
+        Err(Unreadable::Invalid(problems)) => {
+            let mut by_file: Vec<(PathBuf, Vec<Problem>)> = Vec::new();
+            for p in problems {
+                let (file, line, _) = super::extends::where_set(&layers, &p.field);
+                let p = Problem { line, ..p };
+                match by_file.iter_mut().find(|(f, _)| *f == file) {
+                    Some((_, v)) => v.push(p),
+                    None => by_file.push((file, vec![p])),
+                }
+            }
+            let mut errors: Vec<ScenarioError> = by_file
+                .into_iter()
+                .map(|(file, problems)| ScenarioError::Invalid { file, problems })
+                .collect();
+            Err(if errors.len() == 1 {
+                errors.remove(0)
+            } else {
+                ScenarioError::Several(errors)
+            })
+        }
+    }
 }
 
 /// What is wrong with a scenario's text, before it is attached to a file name.
@@ -306,9 +353,32 @@ fn value_key_at(v: &DeValue<'_>, offset: usize, name: &str) -> Option<String> {
 
 /// Byte offset of the deepest part of a dotted path (`a.b[2].c`) that exists in the document.
 fn locate(table: &DeTable<'_>, path: &str) -> Option<usize> {
+    locate_full(table, path).map(|(offset, _)| offset)
+}
+
+/// Byte offset of the deepest part of a dotted path that exists in `source`.
+pub(super) fn locate_nearest(source: &str, path: &str) -> Option<usize> {
+    let table = DeTable::parse(source).ok()?;
+    locate(table.get_ref(), path)
+}
+
+/// Byte offset of the whole dotted path, when every part of it is in the document.
+pub(super) fn locate_exact(source: &str, path: &str) -> Option<usize> {
+    let table = DeTable::parse(source).ok()?;
+    match locate_full(table.get_ref(), path) {
+        Some((offset, true)) => Some(offset),
+        _ => None,
+    }
+}
+
+/// Byte offset of the deepest part of a dotted path (`a.b[2].c`) that exists in the document,
+/// and whether that part is the whole path.
+fn locate_full(table: &DeTable<'_>, path: &str) -> Option<(usize, bool)> {
     let mut found = None;
     let mut current: Option<&DeValue<'_>> = None;
     let mut current_table = Some(table);
+    let mut matched = 0;
+    let parts = path.split('.').count();
     for part in path.split('.') {
         let (key, index) = match part.find('[') {
             Some(i) => (
@@ -337,6 +407,7 @@ fn locate(table: &DeTable<'_>, path: &str) -> Option<usize> {
                 _ => break,
             }
         }
+        matched += 1;
     }
-    found
+    found.map(|offset| (offset, matched == parts))
 }

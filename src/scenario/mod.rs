@@ -9,6 +9,7 @@
 pub mod ablate;
 pub mod build;
 mod error;
+mod extends;
 pub mod flow_schema;
 mod load;
 pub mod overrides;
