@@ -311,7 +311,7 @@ fn split_funds(funds: &[toml::Value], k: i64) -> Result<Vec<toml::Value>, String
 
 /// Applies `f` to the scenario's TOML and re-checks the result (so a scaled scenario obeys
 /// the same validation as a file).
-fn edit(
+pub(crate) fn edit(
     loaded: &LoadedScenario,
     f: impl FnOnce(&mut toml::Table) -> Result<(), String>,
 ) -> Result<LoadedScenario, BenchError> {

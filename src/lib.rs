@@ -11,6 +11,7 @@ pub mod book;
 pub mod counterfactual;
 pub mod estimate;
 pub mod history;
+pub mod impact;
 pub mod market;
 pub mod monitor;
 pub mod plot;

@@ -6,6 +6,7 @@ pub mod calibration;
 pub mod distribution;
 pub mod feedback;
 pub mod flows;
+pub mod impact;
 pub mod momentum;
 pub mod path;
 pub mod pinning;

@@ -177,7 +177,10 @@ mod tests {
         }
         let rho = hh / h0h0;
         let want = 0.5f64.powf(1.0 / 2.0);
-        assert!((rho - want).abs() < 0.05, "one-day autocorrelation {rho}, want {want}");
+        assert!(
+            (rho - want).abs() < 0.05,
+            "one-day autocorrelation {rho}, want {want}"
+        );
         let var = r2 / days as f64;
         assert!((var / 1e-4 - 1.0).abs() < 0.12, "daily variance {var}");
     }

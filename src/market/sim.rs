@@ -361,7 +361,8 @@ impl Simulation {
                     self.queue_step(self.day, k + 1);
                     // Each of the day's steps carries an equal share of the session, so the
                     // steps strictly before the close add up to the whole intraday variance.
-                    let steps = (cal.session().saturating_sub(1) / self.settings.fundamental_step).max(1);
+                    let steps =
+                        (cal.session().saturating_sub(1) / self.settings.fundamental_step).max(1);
                     self.fundamentals.step(1.0 / steps as f64);
                     self.publish_fundamentals();
                 }

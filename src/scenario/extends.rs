@@ -76,7 +76,10 @@ fn chain(layers: &mut Vec<Layer>, k: usize) -> Result<Option<DocumentMut>, Scena
         _ => a == b,
     };
     if layers.iter().any(|l| same(&l.path, &base_path)) {
-        return Err(bad(format!("{} is already in the chain (a cycle)", base_path.display())));
+        return Err(bad(format!(
+            "{} is already in the chain (a cycle)",
+            base_path.display()
+        )));
     }
     let base_source = std::fs::read_to_string(&base_path).map_err(|source| ScenarioError::Io {
         file: base_path.clone(),

@@ -1,0 +1,195 @@
+//! `flowsim impact`: metaorders of several sizes against their counterfactual; the
+//! square-root fit and the decay of impact.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+
+use flowsim::analysis::impact::by_size;
+use flowsim::book::Side;
+use flowsim::impact::{ImpactSpec, measure};
+use flowsim::plot::{Axis, FitLine, Format, PointSeries, ScatterChart, format_value, render};
+use flowsim::scenario;
+
+use super::progress_bar;
+
+#[derive(Args)]
+pub struct ImpactArgs {
+    /// Scenario file (TOML); runs are cut to the programme's day and the next.
+    scenario: PathBuf,
+    /// Programme sizes in dollars, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "1e9,3e9,1e10,3e10,1e11")]
+    sizes: Vec<f64>,
+    /// Number of seeds (1..=N, or from --first-seed).
+    #[arg(long, default_value_t = 5)]
+    seeds: u64,
+    #[arg(long, default_value_t = 1)]
+    first_seed: u64,
+    /// The programme's window on its day, HH:MM-HH:MM.
+    #[arg(long, default_value = "10:00-11:00")]
+    window: String,
+    /// The programme's day (the runs end the day after).
+    #[arg(long, default_value_t = 2)]
+    day: u32,
+    /// buy or sell.
+    #[arg(long, default_value = "sell")]
+    side: String,
+    /// Instrument symbol (default: the first).
+    #[arg(long)]
+    instrument: Option<String>,
+    /// Worker threads (default: all cores). The result does not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Folder for impact.csv and the chart (written atomically).
+    #[arg(long, default_value = "runs/impact")]
+    out: PathBuf,
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+pub fn run(a: ImpactArgs) -> Result<()> {
+    let loaded = scenario::load(&a.scenario)?;
+    let Some((start, end)) = a.window.split_once('-') else {
+        bail!("--window {:?}: expected HH:MM-HH:MM", a.window);
+    };
+    let side = match a.side.as_str() {
+        "buy" => Side::Buy,
+        "sell" => Side::Sell,
+        s => bail!("--side {s:?}: buy or sell"),
+    };
+    if a.seeds == 0 || a.seeds > 10_000 {
+        bail!("--seeds must be between 1 and 10000");
+    }
+    let spec = ImpactSpec {
+        sizes: a.sizes.clone(),
+        seeds: (a.first_seed..a.first_seed.saturating_add(a.seeds)).collect(),
+        day: a.day,
+        start: start.trim().into(),
+        end: end.trim().into(),
+        side,
+        instrument: a.instrument.clone(),
+        threads: a
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+    };
+    let pb = progress_bar(a.quiet, None, "{bar:30} {pos}/{len} runs [{elapsed}]");
+    let report = measure(&loaded, &spec, &|done, total| {
+        pb.set_length(total as u64);
+        pb.set_position(done as u64);
+    })?;
+    pb.finish_and_clear();
+
+    let mut csv = String::from("size_usd,seed,executed_usd,q_over_v,peak,close,next_close\n");
+    for p in &report.points {
+        csv.push_str(&format!(
+            "{},{},{},{},{},{},{}\n",
+            p.size_usd, p.seed, p.executed_usd, p.q_over_v, p.peak, p.close, p.next_close
+        ));
+    }
+    let rows = by_size(&report.points);
+    let io = |p: &std::path::Path, e: std::io::Error| anyhow::anyhow!("{}: {e}", p.display());
+    flowsim::atomic::create_dir_via(&a.out, io, |dir| {
+        flowsim::atomic::write_bytes(&dir.join("impact.csv"), csv.as_bytes())
+            .map_err(|e| io(&dir.join("impact.csv"), e))?;
+        let mut fits = vec![FitLine {
+            label: "square root, Y = 1".into(),
+            color: 7,
+            intercept: report.sigma_d.log10(),
+            slope: 0.5,
+        }];
+        if let Some(f) = &report.fit {
+            fits.insert(
+                0,
+                FitLine {
+                    label: format!("fit: δ = {:.2}, Y = {:.2}", f.delta, f.y),
+                    color: 1,
+                    intercept: (f.y * report.sigma_d).log10(),
+                    slope: f.delta,
+                },
+            );
+        }
+        let pts = |f: fn(&flowsim::analysis::impact::ImpactPoint) -> f64| -> Vec<(f64, f64)> {
+            report
+                .points
+                .iter()
+                .filter(|p| p.q_over_v > 0.0 && f(p) > 0.0)
+                .map(|p| (p.q_over_v.log10(), f(p).log10()))
+                .collect()
+        };
+        let chart = ScatterChart {
+            title: format!(
+                "Impact of sell programmes on {} ({} seeds): peak and next close",
+                report.symbol,
+                spec.seeds.len()
+            ),
+            x: Axis::new("log10 of executed dollars / daily volume (Q/V)"),
+            y: Axis::new("log10 of impact (log-price move)"),
+            series: vec![
+                PointSeries {
+                    name: "peak (end of window)".into(),
+                    color: 0,
+                    points: pts(|p| p.peak),
+                },
+                PointSeries {
+                    name: "next close".into(),
+                    color: 2,
+                    points: pts(|p| p.next_close),
+                },
+            ],
+            fits,
+        };
+        render(&chart.into(), dir, "impact", (1100, 750)).map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(())
+    })
+    .with_context(|| format!("writing {}", a.out.display()))?;
+
+    println!(
+        "{}: σ_d = {} (fundamental), mean daily volume {} (without the programme)",
+        report.symbol,
+        format_value(report.sigma_d, Format::Percent),
+        format_value(report.adv_usd, Format::Dollars)
+    );
+    println!(
+        "{:>10} {:>10} {:>8} {:>9} {:>9} {:>11} {:>6}",
+        "size", "executed", "Q/V", "peak", "close", "next close", "seeds"
+    );
+    for (size, qv, peak, close, next, n) in &rows {
+        let exec: f64 = report
+            .points
+            .iter()
+            .filter(|p| p.size_usd == *size)
+            .map(|p| p.executed_usd)
+            .sum::<f64>()
+            / *n as f64;
+        println!(
+            "{:>10} {:>10} {:>8} {:>9} {:>9} {:>11} {:>6}",
+            format_value(*size, Format::Dollars),
+            format_value(exec, Format::Dollars),
+            format_value(*qv, Format::Percent),
+            format_value(*peak, Format::Percent),
+            format_value(*close, Format::Percent),
+            format_value(*next, Format::Percent),
+            n
+        );
+    }
+    println!("{}", a.out.join("impact.csv").display());
+    match &report.fit {
+        Some(f) => println!(
+            "delta = {:.3} [{:.3}, {:.3}], Y = {:.3} [{:.3}, {:.3}], relaxation = {:.3} [{:.3}, {:.3}]",
+            f.delta,
+            f.delta_ci.0,
+            f.delta_ci.1,
+            f.y,
+            f.y_ci.0,
+            f.y_ci.1,
+            f.relaxation,
+            f.relaxation_ci.0,
+            f.relaxation_ci.1
+        ),
+        None => {
+            println!("delta = n/a, Y = n/a, relaxation = n/a (a size had no positive mean impact)")
+        }
+    }
+    Ok(())
+}
