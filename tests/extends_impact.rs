@@ -1,0 +1,149 @@
+//! Scenario files that extend a base file, and `flowsim impact` end to end.
+
+mod common;
+
+use std::ffi::OsStr;
+
+use common::*;
+
+const BASE: &str = r#"name = "market"
+days = 3
+[[instruments]]
+symbol = "SPX"
+initial_price = 5000.0
+tick_size = 0.25
+notional_per_unit = 50.0
+annual_vol = 0.16
+[prehistory]
+kind = "synthetic"
+days = 30
+[agents.market_maker]
+count = 2
+quote_usd = 50e6
+layers = 3
+[agents.noise]
+count = 40
+orders_per_day = 60
+order_usd = 5e6
+[agents.value]
+count = 5
+usd_per_pct = 5e9
+"#;
+
+/// A scenario that extends a base runs as the merged file: its own keys win, tables merge,
+/// and the run folder's scenario.toml stands alone.
+#[test]
+fn an_extending_scenario_overrides_keys_and_merges_tables() {
+    let s = Scratch::new("extends");
+    std::fs::create_dir_all(s.path("markets")).unwrap();
+    s.write("markets/base.toml", BASE);
+    let child = s.write(
+        "child.toml",
+        "extends = \"markets/base.toml\"\nname = \"child\"\ndays = 2\n[agents.noise]\ncount = 10\n",
+    );
+    let o = flowsim([OsStr::new("validate"), child.as_os_str()]);
+    assert_success(&o, "validate");
+    let out = s.path("run");
+    run_ok(&child, &out, &["--no-report", "-q"]);
+    let copy = std::fs::read_to_string(out.join("scenario.toml")).unwrap();
+    let merged: toml::Table = toml::from_str(&copy).unwrap();
+    assert_eq!(merged["name"].as_str(), Some("child"));
+    assert_eq!(merged["days"].as_integer(), Some(2));
+    let noise = merged["agents"]["noise"].as_table().unwrap();
+    assert_eq!(noise["count"].as_integer(), Some(10));
+    assert_eq!(
+        noise["orders_per_day"].as_integer(),
+        Some(60),
+        "merged from the base"
+    );
+    assert!(merged.get("extends").is_none());
+    // The copy runs on its own, to the same summary.
+    let again = s.path("again");
+    run_ok(&out.join("scenario.toml"), &again, &["--no-report", "-q"]);
+    assert_same_file(&out.join("summary.json"), &again.join("summary.json"));
+}
+
+/// A problem is located in the file that set the key, base or scenario; a cycle is refused.
+#[test]
+fn problems_are_located_in_the_file_that_set_them() {
+    let s = Scratch::new("extends-bad");
+    let base = s.write(
+        "base.toml",
+        &BASE.replace("orders_per_day = 60", "orders_per_day = -1"),
+    );
+    let child = s.write(
+        "child.toml",
+        "extends = \"base.toml\"\nname = \"c\"\n\n[agents.value]\ncount = 0\nusd_per_pct = -5.0\n",
+    );
+    let o = flowsim([OsStr::new("validate"), child.as_os_str()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert_located(
+        &err,
+        &base,
+        line_of(BASE, "orders_per_day"),
+        "agents.noise.orders_per_day",
+    );
+    assert_located(&err, &child, 6, "agents.value.usd_per_pct");
+    let a = s.write("a.toml", "extends = \"b.toml\"\nname = \"a\"\n");
+    s.write("b.toml", "extends = \"a.toml\"\nname = \"b\"\n");
+    let o = flowsim([OsStr::new("validate"), a.as_os_str()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("cycle"), "{}", text(&o.stderr));
+}
+
+/// `flowsim impact` measures each size against the same seeds without it: bigger programmes
+/// move the price more, the output has a row per (size, seed), and the last line is the fit.
+#[test]
+fn impact_measures_programmes_against_their_counterfactual() {
+    let s = Scratch::new("impact");
+    let sc = s.write("m.toml", BASE);
+    let out = s.path("imp");
+    let o = flowsim([
+        OsStr::new("impact"),
+        sc.as_os_str(),
+        OsStr::new("--sizes"),
+        OsStr::new("2e9,2e10"),
+        OsStr::new("--seeds"),
+        OsStr::new("2"),
+        OsStr::new("--out"),
+        out.as_os_str(),
+        OsStr::new("-q"),
+    ]);
+    assert_success(&o, "flowsim impact");
+    let stdout = text(&o.stdout);
+    assert!(
+        stdout.lines().last().unwrap_or("").starts_with("delta = "),
+        "{stdout}"
+    );
+    let rows = read_csv_maps(&out.join("impact.csv"));
+    assert_eq!(rows.len(), 4);
+    let mean_peak = |size: &str| -> f64 {
+        rows.iter()
+            .filter(|r| r["size_usd"] == size)
+            .map(|r| num::<f64>(r, "peak"))
+            .sum::<f64>()
+            / 2.0
+    };
+    assert!(
+        mean_peak("20000000000") > mean_peak("2000000000"),
+        "{rows:?}"
+    );
+    for r in &rows {
+        let size: f64 = num(r, "size_usd");
+        let exec: f64 = num(r, "executed_usd");
+        // Dollars are turned into units at the decision price and valued at the fills' VWAP.
+        assert!(exec > 0.5 * size && exec <= 1.02 * size, "{r:?}");
+    }
+    assert!(out.join("impact.png").is_file());
+    // A window that does not end on a bar is refused.
+    let o = flowsim([
+        OsStr::new("impact"),
+        sc.as_os_str(),
+        OsStr::new("--window"),
+        OsStr::new("10:00-10:30:30"),
+        OsStr::new("--out"),
+        s.path("bad").as_os_str(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+}
