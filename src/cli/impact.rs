@@ -44,6 +44,9 @@ pub struct ImpactArgs {
     /// Folder for impact.csv and the chart (written atomically).
     #[arg(long, default_value = "runs/impact")]
     out: PathBuf,
+    /// Start even when the cost estimate is above the limits (1 hour, 16 GB of memory).
+    #[arg(long)]
+    yes: bool,
     #[arg(short, long)]
     quiet: bool,
 }
@@ -61,6 +64,28 @@ pub fn run(a: ImpactArgs) -> Result<()> {
     if a.seeds == 0 || a.seeds > 10_000 {
         bail!("--seeds must be between 1 and 10000");
     }
+    if a.sizes.is_empty() || a.sizes.len() > 50 {
+        bail!("--sizes takes 1 to 50 sizes");
+    }
+    let threads = a
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .clamp(1, 1024);
+    // Every run is cut to the programme's day and the next, and kept in memory (no files).
+    let mut cut = loaded.scenario.clone();
+    cut.days = a.day.saturating_add(1);
+    let mut est = flowsim::estimate::runs(
+        std::iter::repeat_n(&cut, 1 + a.sizes.len()),
+        a.seeds,
+        threads,
+    );
+    est.disk_bytes = 0.0;
+    super::check_cost(
+        &format!("the impact runs of {}", a.scenario.display()),
+        &est,
+        a.yes,
+        a.quiet,
+    )?;
     let spec = ImpactSpec {
         sizes: a.sizes.clone(),
         seeds: (a.first_seed..a.first_seed.saturating_add(a.seeds)).collect(),
@@ -69,9 +94,7 @@ pub fn run(a: ImpactArgs) -> Result<()> {
         end: end.trim().into(),
         side,
         instrument: a.instrument.clone(),
-        threads: a
-            .threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        threads,
     };
     let pb = progress_bar(a.quiet, None, "{bar:30} {pos}/{len} runs [{elapsed}]");
     let report = measure(&loaded, &spec, &|done, total| {
