@@ -346,8 +346,9 @@ def validate(*paths: Union[str, "os.PathLike[str]"]) -> List[str]:
 
 class Monitor:
     """The monitor's folder: ``positioning`` (long table: date, symbol, class, metric,
-    value), ``ladder`` (each class's flow for hypothetical moves tomorrow: move_pct, symbol,
-    class, tomorrow_usd, following_usd, total_usd), ``ladder_date``, and ``report.html``."""
+    value), ``ladder`` (``ladder.csv``: each class's flow in dollars for hypothetical index
+    moves tomorrow: date, move, symbol, class, tomorrow_usd, following_days_usd, total_usd),
+    ``ladder_date``, and ``report_path`` (``report.html``)."""
 
     def __init__(self, path: Union[str, "os.PathLike[str]"], ladder_date: Optional[str], _tmp: Any = None):
         self.path = Path(path)

@@ -23,13 +23,13 @@ use flowsim::scenario::{self, LoadedScenario, ablate};
 use flowsim::sweep::{self as sweeps, Layout, Shard, error_chain};
 
 create_exception!(
-    _flowsim,
+    flowsim,
     FlowsimError,
     PyException,
     "Base class of every error flowsim raises."
 );
 create_exception!(
-    _flowsim,
+    flowsim,
     ScenarioError,
     FlowsimError,
     "A scenario, sweep or settings file (or dict, or overrides) that cannot be read or is \
@@ -37,21 +37,21 @@ create_exception!(
      problem."
 );
 create_exception!(
-    _flowsim,
+    flowsim,
     RunError,
     FlowsimError,
     "A run, ablation or sweep that could not be built, run or written (a missing pre-history \
      file, an output folder that may not be replaced, failed runs of a sweep)."
 );
 create_exception!(
-    _flowsim,
+    flowsim,
     CostError,
     FlowsimError,
     "Work estimated above the limits (1 hour of wall time, 16 GB of memory or 100 GB of disk); \
      pass yes=True to start it anyway."
 );
 create_exception!(
-    _flowsim,
+    flowsim,
     HistoryError,
     FlowsimError,
     "A history file, monitor setting or catalogue that cannot be read: `file:line: column: \

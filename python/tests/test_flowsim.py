@@ -196,3 +196,12 @@ def test_score_on_shipped_data():
     counts = s["verdict"].value_counts().to_dict()
     assert counts.get("pass", 0) == 2 and counts.get("fail", 0) == 0
     assert counts.get("needs data", 0) == 31
+
+
+def test_ladder_columns_and_exception_names(tmp_path):
+    m = flowsim.monitor({"SPX": ROOT / "data/history/sp500.csv"}, start="2018-01-02",
+                        end="2018-01-31")
+    assert list(m.ladder.columns) == ["date", "move", "symbol", "class", "tomorrow_usd",
+                                      "following_days_usd", "total_usd"]
+    assert flowsim.ScenarioError.__module__ == "flowsim"
+    assert issubclass(flowsim.CostError, flowsim.FlowsimError)
