@@ -226,7 +226,8 @@ def run(
     yes: run even when the cost estimate is above the limits (else :class:`CostError`).
 
     Runs always write Parquet (``[record] parquet`` is forced on) so the tables load
-    quickly. The GIL is released while the simulation runs. A scenario that cannot be read
+    quickly. The GIL is released while the simulation runs (other Python threads go on; a
+    Ctrl-C is seen when the run returns). A scenario that cannot be read
     raises :class:`ScenarioError` with the command line's ``file:line: `field`: problem``.
     """
     kind, value = _scenario_arg(scenario)
