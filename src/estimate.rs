@@ -157,6 +157,21 @@ impl Estimate {
         }
     }
 
+    /// Refuses work estimated above the default [`Limits`] unless `yes`: the message names
+    /// `what`, the estimate and what is over, and how to go ahead anyway: `flag`, the command
+    /// line's `--yes` or the Python package's `yes=True`.
+    pub fn refusal(&self, what: &str, yes: bool, flag: &str) -> Result<(), String> {
+        let over = self.excess(&Limits::default());
+        if over.is_empty() || yes {
+            return Ok(());
+        }
+        Err(format!(
+            "{what} is estimated at {self}: above the limits ({}); pass {flag} to start it \
+             anyway, or make it smaller (days, agents, points or seeds)",
+            over.join("; ")
+        ))
+    }
+
     /// What is above `limits`, in words; empty when nothing is.
     pub fn excess(&self, limits: &Limits) -> Vec<String> {
         let mut over = Vec::new();

@@ -152,3 +152,85 @@ pub fn execute(
         calibration,
     })
 }
+
+/// Why [`validate_file`] refused a file.
+#[derive(Debug, Error)]
+pub enum ValidateError {
+    #[error(transparent)]
+    Scenario(#[from] crate::scenario::ScenarioError),
+    #[error(transparent)]
+    Sweep(#[from] crate::scenario::SweepFileError),
+    #[error(transparent)]
+    Build(Box<BuildError>),
+    #[error("{file}: building {point} with seed {seed}")]
+    Point {
+        file: PathBuf,
+        point: String,
+        seed: u64,
+        #[source]
+        source: Box<BuildError>,
+    },
+}
+
+/// Checks a scenario or sweep file without running it (`flowsim validate`): a scenario is
+/// parsed, validated and built (agents, pre-history); a sweep file (recognised by its
+/// `scenario` key) is parsed and validated, and every point's scenario built with the sweep's
+/// first seed. Returns a line describing the file and its cost estimate.
+pub fn validate_file(path: &Path) -> Result<String, ValidateError> {
+    if crate::scenario::is_sweep_file(path) {
+        validate_sweep(path)
+    } else {
+        validate_scenario(path)
+    }
+}
+
+fn validate_scenario(path: &Path) -> Result<String, ValidateError> {
+    let l = crate::scenario::load(path)?;
+    build::build(&l, l.scenario.seed).map_err(|e| ValidateError::Build(Box::new(e)))?;
+    Ok(format!(
+        "{}: {} days, {} instruments; {}",
+        l.scenario.name,
+        l.scenario.days,
+        l.scenario.instruments.len(),
+        crate::estimate::run(&l.scenario)
+    ))
+}
+
+fn validate_sweep(path: &Path) -> Result<String, ValidateError> {
+    use crate::scenario::overrides::display_value;
+    let s = crate::scenario::load_sweep(path)?;
+    let seed = s.seeds[0];
+    for (i, point) in s.points.iter().enumerate() {
+        build::build(&point.scenario, seed).map_err(|source| {
+            let set: Vec<String> = point
+                .overrides
+                .iter()
+                .map(|(p, v)| format!("{p} = {}", display_value(v)))
+                .collect();
+            let point = if set.is_empty() {
+                format!("point {i}")
+            } else {
+                format!("point {i} ({})", set.join(", "))
+            };
+            ValidateError::Point {
+                file: path.to_path_buf(),
+                point,
+                seed,
+                source: Box::new(source),
+            }
+        })?;
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let est = crate::estimate::runs(
+        s.points.iter().map(|p| &p.scenario.scenario),
+        s.seeds.len() as u64,
+        threads,
+    );
+    Ok(format!(
+        "sweep of {}: {} points x {} seeds = {} runs; {est} on {threads} threads",
+        s.base.path.display(),
+        s.points.len(),
+        s.seeds.len(),
+        s.runs()
+    ))
+}

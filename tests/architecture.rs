@@ -113,11 +113,12 @@ fn sweep_results_do_not_depend_on_thread_shard_or_clock() {
 
 #[test]
 fn sweep_runs_go_through_the_one_run_code_path() {
-    // `flowsim run` and every sweep run write their folder through `run::execute`; nothing
-    // else makes a run writer, a summary or a calibration recorder.
+    // `flowsim run`, every sweep run and the Python package write their folder through
+    // `run::execute`; nothing else makes a run writer, a summary or a calibration recorder.
     for f in rust_files("src/sweep")
         .into_iter()
         .chain(rust_files("src/cli"))
+        .chain(rust_files("python/src"))
     {
         let c = code(&source(&f));
         for banned in ["RunWriter", "Summary::new", "CalibrationRecorder"] {

@@ -129,14 +129,8 @@ pub fn check_cost(
     if !quiet {
         eprintln!("estimate for {what}: {est}");
     }
-    let over = est.excess(&flowsim::estimate::Limits::default());
-    if !over.is_empty() && !yes {
-        anyhow::bail!(
-            "{what} is estimated at {est}: above the limits ({}); pass --yes to start it \
-             anyway, or make it smaller (days, agents, points or seeds)",
-            over.join("; ")
-        );
-    }
+    est.refusal(what, yes, "--yes")
+        .map_err(anyhow::Error::msg)?;
     Ok(())
 }
 

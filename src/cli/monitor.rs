@@ -1,12 +1,12 @@
 //! `flowsim monitor`: the mechanical classes' rules on real index histories, open-loop.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use flowsim::history::{Columns, DailyHistory, parse_date, read_daily};
-use flowsim::monitor::{self, MonitorConfig, MonitorInput, Window, default_episodes};
+use flowsim::monitor::{self, MonitorConfig, MonitorInput, default_episodes};
 
 use super::progress_bar;
 
@@ -75,15 +75,11 @@ fn date_arg(flag: &str, v: &Option<String>) -> Result<Option<chrono::NaiveDate>>
 
 /// Reads every `SYMBOL=FILE` history with the same columns.
 pub fn read_histories(specs: &[String], cols: &Columns) -> Result<Vec<(String, DailyHistory)>> {
-    let mut out: Vec<(String, DailyHistory)> = Vec::new();
-    for s in specs {
-        let (sym, file) = symbol_file(s)?;
-        if out.iter().any(|(o, _)| o == &sym) {
-            bail!("--history: symbol {sym:?} is given twice");
-        }
-        out.push((sym, read_daily(&file, cols)?));
-    }
-    Ok(out)
+    let specs = specs
+        .iter()
+        .map(|s| symbol_file(s))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(monitor::read_histories(&specs, cols)?)
 }
 
 pub fn run(a: MonitorArgs) -> Result<()> {
@@ -104,27 +100,11 @@ pub fn run(a: MonitorArgs) -> Result<()> {
     if cfg.episodes.is_empty() {
         cfg.episodes = default_episodes();
     }
-    let window = Window {
-        from: date_arg("from", &a.from)?,
-        to: date_arg("to", &a.to)?,
-    };
-    if let (Some(f), Some(t)) = (window.from, window.to)
-        && f > t
-    {
-        bail!("--from {f} is after --to {t}");
-    }
+    let window = monitor::window(date_arg("from", &a.from)?, date_arg("to", &a.to)?)?;
     let vix = a
         .vix
         .as_deref()
-        .map(|p| {
-            // FRED-style files mark days without a close (holidays) with `.`.
-            let c = Columns {
-                date: a.date_column.clone(),
-                missing: Some(".".into()),
-                ..Columns::close("vix")
-            };
-            read_daily(p, &c)
-        })
+        .map(|p| monitor::read_vix(p, a.date_column.clone()))
         .transpose()?;
     let bonds = a
         .bonds
@@ -132,20 +112,7 @@ pub fn run(a: MonitorArgs) -> Result<()> {
         .map(|p| read_daily(p, &cols))
         .transpose()?;
     // --force replaces only an earlier monitor folder, never a file or another folder.
-    if let Ok(meta) = std::fs::symlink_metadata(&a.out) {
-        if !a.force {
-            bail!(
-                "{}: already exists (pass --force to replace it)",
-                a.out.display()
-            );
-        }
-        if !(meta.is_dir() && a.out.join("positioning.csv").is_file()) {
-            bail!(
-                "{}: is not a monitor folder (no positioning.csv): --force replaces only those",
-                a.out.display()
-            );
-        }
-    }
+    monitor::check_replaceable(&a.out, a.force)?;
     let input = MonitorInput {
         histories,
         vix,
@@ -161,29 +128,7 @@ pub fn run(a: MonitorArgs) -> Result<()> {
         pb.set_position(done as u64);
     })?;
     pb.finish_and_clear();
-    let mut header = Vec::new();
-    for (s, h) in &input.histories {
-        header.push((format!("history {s}"), h.file.clone()));
-    }
-    if let Some(v) = &input.vix {
-        header.push(("VIX".into(), v.file.clone()));
-    }
-    header.push((
-        "dates reported".into(),
-        format!(
-            "{} to {}",
-            window.from.map_or("start".into(), |d| d.to_string()),
-            window.to.map_or("end".into(), |d| d.to_string())
-        ),
-    ));
-    header.push((
-        "settings".into(),
-        a.config
-            .as_deref()
-            .map_or("scenario defaults".into(), |p: &Path| {
-                p.display().to_string()
-            }),
-    ));
+    let header = monitor::report_header(&input, window, a.config.as_deref());
     let out = monitor::write(&positioning, &cfg.episodes, header, &a.out)
         .with_context(|| format!("writing {}", a.out.display()))?;
     if !a.quiet {

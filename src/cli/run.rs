@@ -195,15 +195,10 @@ pub fn report(args: ReportArgs) -> Result<()> {
 pub fn validate(args: ValidateArgs) -> Result<()> {
     let mut failed = 0;
     for path in &args.scenarios {
-        let result = if scenario::is_sweep_file(path) {
-            check_sweep(path)
-        } else {
-            check_scenario(path)
-        };
-        match result {
+        match flowsim::run::validate_file(path) {
             Ok(line) => println!("ok: {} ({line})", path.display()),
             Err(e) => {
-                eprintln!("error: {}", super::one_line(&e));
+                eprintln!("error: {}", flowsim::sweep::error_chain(&e));
                 failed += 1;
             }
         }
@@ -214,49 +209,4 @@ pub fn validate(args: ValidateArgs) -> Result<()> {
         args.scenarios.len()
     );
     Ok(())
-}
-
-fn check_scenario(path: &Path) -> Result<String> {
-    let l = scenario::load(path)?;
-    build::build(&l, l.scenario.seed)?;
-    Ok(format!(
-        "{}: {} days, {} instruments; {}",
-        l.scenario.name,
-        l.scenario.days,
-        l.scenario.instruments.len(),
-        flowsim::estimate::run(&l.scenario)
-    ))
-}
-
-fn check_sweep(path: &Path) -> Result<String> {
-    let s = scenario::load_sweep(path)?;
-    let seed = s.seeds[0];
-    for (i, point) in s.points.iter().enumerate() {
-        build::build(&point.scenario, seed).with_context(|| {
-            let set: Vec<String> = point
-                .overrides
-                .iter()
-                .map(|(p, v)| format!("{p} = {}", scenario::overrides::display_value(v)))
-                .collect();
-            let point = if set.is_empty() {
-                format!("point {i}")
-            } else {
-                format!("point {i} ({})", set.join(", "))
-            };
-            format!("{}: building {point} with seed {seed}", path.display())
-        })?;
-    }
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let est = flowsim::estimate::runs(
-        s.points.iter().map(|p| &p.scenario.scenario),
-        s.seeds.len() as u64,
-        threads,
-    );
-    Ok(format!(
-        "sweep of {}: {} points x {} seeds = {} runs; {est} on {threads} threads",
-        s.base.path.display(),
-        s.points.len(),
-        s.seeds.len(),
-        s.runs()
-    ))
 }

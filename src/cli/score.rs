@@ -47,10 +47,10 @@ fn units(q: Quantity, v: f64) -> String {
 pub fn run(a: ScoreArgs) -> Result<()> {
     let cat = Catalogue::load(&a.catalogue)?;
     let specs = if a.histories.is_empty() {
-        vec![
-            "SPX=data/history/sp500.csv".to_string(),
-            "NDX=data/history/nasdaq.csv".to_string(),
-        ]
+        flowsim::monitor::DEFAULT_SCORE_HISTORIES
+            .iter()
+            .map(|(sym, file)| format!("{sym}={file}"))
+            .collect()
     } else {
         a.histories.clone()
     };

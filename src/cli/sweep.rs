@@ -89,7 +89,7 @@ pub fn run(args: SweepArgs) -> Result<()> {
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
     let shard = args.shard.unwrap_or(Shard::ALL);
-    preflight(&sweep)?;
+    sweep::preflight(&sweep)?;
     let mut est = flowsim::estimate::runs(
         sweep.points.iter().map(|p| &p.scenario.scenario),
         sweep.seeds.len() as u64,
@@ -211,26 +211,6 @@ fn finish(args: &SweepArgs, sweep: &Sweep, layout: &Layout) -> Result<()> {
             agg.total,
             layout.failures_csv().display()
         );
-    }
-    Ok(())
-}
-
-/// What `validate` would refuse in the base scenario of a sweep: a pre-history file that
-/// cannot be read, on which every run would fail. (A point that sets another file is tried
-/// and, if it fails, recorded as a failed run like any other.)
-fn preflight(sweep: &Sweep) -> Result<()> {
-    let base = &sweep.base;
-    if !matches!(
-        base.scenario.prehistory,
-        scenario::PrehistoryCfg::Synthetic { .. }
-    ) {
-        scenario::build::build(base, sweep.seeds[0]).with_context(|| {
-            format!(
-                "{}: the base scenario {} cannot be built, so no run could",
-                sweep.path.display(),
-                base.path.display()
-            )
-        })?;
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ mod charts;
 pub mod classes;
 pub mod config;
 mod engine;
+mod input;
 mod output;
 
 use chrono::NaiveDate;
@@ -18,6 +19,9 @@ use thiserror::Error;
 
 pub use config::{Episode, LadderCfg, MonitorConfig, default_episodes};
 pub use engine::{MonitorInput, Window, run};
+pub use input::{
+    DEFAULT_SCORE_HISTORIES, check_replaceable, read_histories, read_vix, report_header, window,
+};
 pub use output::write;
 
 use crate::record::PositioningRow;

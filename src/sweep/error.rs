@@ -43,6 +43,17 @@ pub enum SweepError {
         total: usize,
         runs: Vec<String>,
     },
+    #[error(
+        "{}: the base scenario {} cannot be built, so no run could",
+        .sweep.display(),
+        .base.display()
+    )]
+    Base {
+        sweep: PathBuf,
+        base: PathBuf,
+        #[source]
+        source: Box<crate::scenario::build::BuildError>,
+    },
 }
 
 pub(super) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> SweepError {

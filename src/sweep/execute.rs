@@ -147,3 +147,21 @@ fn one_run(sweep: &Sweep, layout: &Layout, r: &RunId) -> Result<(), RunFailure> 
         }
     }
 }
+
+/// What `validate` would refuse in the base scenario of a sweep: a pre-history file that
+/// cannot be read, on which every run would fail. (A point that sets another file is tried
+/// and, if it fails, recorded as a failed run like any other.)
+pub fn preflight(sweep: &Sweep) -> Result<(), SweepError> {
+    let base = &sweep.base;
+    if !matches!(
+        base.scenario.prehistory,
+        crate::scenario::PrehistoryCfg::Synthetic { .. }
+    ) {
+        crate::scenario::build::build(base, sweep.seeds[0]).map_err(|source| SweepError::Base {
+            sweep: sweep.path.clone(),
+            base: base.path.clone(),
+            source: Box::new(source),
+        })?;
+    }
+    Ok(())
+}

@@ -21,7 +21,7 @@ mod table;
 pub use aggregate::{Aggregate, aggregate};
 pub use charts::{Charts, draw as draw_charts};
 pub use error::{SweepError, chain as error_chain};
-pub use execute::{Progress, SliceOutcome, run_slice};
+pub use execute::{Progress, SliceOutcome, preflight, run_slice};
 pub use layout::{Layout, SweepLock, lock};
 pub use plan::{RunId, Shard, runs};
 pub use resume::{InstrumentSummary, RunCounts, RunSummary, State};
