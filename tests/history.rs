@@ -425,3 +425,44 @@ fn a_prehistory_with_bad_dates_is_refused_at_its_line() {
         );
     }
 }
+
+/// With a bond series, balanced funds rebalance on each month's last trading day only, against
+/// the month's move: they sell equities after January 2018 (+5.6%) and buy after December
+/// 2018 (−9.2%).
+#[test]
+fn balanced_funds_rebalance_at_month_ends_against_the_move() {
+    let s = Scratch::new("bonds");
+    let spx = read_daily(&data("sp500.csv"), &Columns::default()).unwrap();
+    let mut bonds = String::from("date,close\n");
+    for (k, d) in spx.dates.iter().enumerate() {
+        bonds.push_str(&format!(
+            "{d},{}\n",
+            100.0 * (1.0f64 + 0.04 / 252.0).powi(k as i32)
+        ));
+    }
+    let bonds = s.write("bonds.csv", &bonds);
+    let out = s.path("mon");
+    let o = flowsim([
+        OsStr::new("monitor"),
+        OsStr::new("--history"),
+        OsStr::new(&format!("SPX={}", data("sp500.csv").display())),
+        OsStr::new("--bonds"),
+        bonds.as_os_str(),
+        OsStr::new("--from"),
+        OsStr::new("2018-01-01"),
+        OsStr::new("--out"),
+        out.as_os_str(),
+        OsStr::new("-q"),
+    ]);
+    assert_success(&o, "flowsim monitor --bonds");
+    let rows = read_csv_maps(&out.join("positioning.csv"));
+    let pension: Vec<_> = rows.iter().filter(|r| r["class"] == "pension").collect();
+    let dates: Vec<&str> = pension.iter().map(|r| r["date"].as_str()).collect();
+    assert_eq!(dates.len(), 12, "{dates:?}");
+    assert_eq!(dates[0], "2018-01-31");
+    assert_eq!(dates[11], "2018-12-31");
+    let flow = |d: &str| -> f64 { num(pension.iter().find(|r| r["date"] == d).unwrap(), "value") };
+    assert!(flow("2018-01-31") < 0.0 && flow("2018-12-31") > 0.0);
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(!report.contains("Balanced funds are left out"));
+}
