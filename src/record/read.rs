@@ -40,6 +40,8 @@ type BarCsv = (
     f64,
     Option<f64>,
     Option<f64>,
+    // time (ISO 8601), not needed: `time_ns` and the day are.
+    String,
 );
 type FlowCsv = (
     u32,
@@ -54,10 +56,21 @@ type FlowCsv = (
     f64,
     f64,
     f64,
+    String,
 );
-type PositionCsv = (u32, String, AgentClass, u32, i64, f64, f64);
-type EventCsv = (u64, u32, EventKind, Option<String>, f64, String);
-type StateCsv = (u32, u64, u64, AgentClass, String, Metric, Option<f64>, f64);
+type PositionCsv = (u32, String, AgentClass, u32, i64, f64, f64, Option<String>);
+type EventCsv = (u64, u32, EventKind, Option<String>, f64, String, String);
+type StateCsv = (
+    u32,
+    u64,
+    u64,
+    AgentClass,
+    String,
+    Metric,
+    Option<f64>,
+    f64,
+    String,
+);
 
 fn read_table<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<Vec<T>, RecordError> {
     let path = dir.join(name);
