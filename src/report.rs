@@ -308,7 +308,19 @@ pub fn write_ablation_report(
         b.extend([0.0, i.drawdown_without * 100.0]);
     }
     let amp = BarChart {
-        title: format!("Max drawdown with and without {removed}"),
+        title: format!(
+            "Max drawdown with and without {removed}: amplification {}",
+            summary
+                .instruments
+                .iter()
+                .map(|i| format!(
+                    "{} ×{}",
+                    i.symbol,
+                    format_value(i.drawdown_amplification, Format::Fixed(2))
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         x: Axis::new("instrument and run"),
         y: Axis::new("max drawdown (%)"),
         categories,
@@ -1250,7 +1262,7 @@ pub(crate) fn cumulative_flow_chart(
                     (day_x(d, b, bars_per_day), total)
                 })
                 .collect();
-            Series::new(c.as_str(), color(c), points)
+            Series::new(c.as_str(), color(c), points).step()
         })
         .collect();
     LineChart {

@@ -17,9 +17,10 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 /// The files every finished run folder holds, and nothing else.
-const RUN_FILES: [&str; 16] = [
+const RUN_FILES: [&str; 17] = [
     "bars.csv",
     "bars.parquet",
+    "calendar.csv",
     "charts",
     "events.csv",
     "events.parquet",

@@ -179,7 +179,7 @@ mod stylized {
     use flowsim::analysis::stylized::{stylized_facts, volume_profile};
 
     /// The baseline experiment (20 days, background agents only) reproduces the stylized facts
-    /// of DOMAIN.md §8.1 and the intraday U-shape of §8.3 at four seeds, its documented seed 42
+    /// of docs/model.md §8.1 and the intraday U-shape of §8.3 at four seeds, its documented seed 42
     /// among them.
     #[test]
     fn baseline_reproduces_stylized_facts() {

@@ -41,7 +41,7 @@ type BarCsv = (
     Option<f64>,
     Option<f64>,
     // time (ISO 8601), not needed: `time_ns` and the day are.
-    String,
+    Option<String>,
 );
 type FlowCsv = (
     u32,
@@ -56,10 +56,18 @@ type FlowCsv = (
     f64,
     f64,
     f64,
-    String,
+    Option<String>,
 );
 type PositionCsv = (u32, String, AgentClass, u32, i64, f64, f64, Option<String>);
-type EventCsv = (u64, u32, EventKind, Option<String>, f64, String, String);
+type EventCsv = (
+    u64,
+    u32,
+    EventKind,
+    Option<String>,
+    f64,
+    String,
+    Option<String>,
+);
 type StateCsv = (
     u32,
     u64,
@@ -69,7 +77,7 @@ type StateCsv = (
     Metric,
     Option<f64>,
     f64,
-    String,
+    Option<String>,
 );
 
 fn read_table<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<Vec<T>, RecordError> {

@@ -445,7 +445,7 @@ pub struct ValueCfg {
     /// `annual_vol`, and the whole schedule scales by `annual_vol / σ̂`. Value capital then
     /// offers less depth after a volatility shock, as VaR-limited liquidity providers do
     /// (Danielsson, Shin & Zigrand; the liquidity spirals of Brunnermeier & Pedersen 2009; the
-    /// low-liquidity window of DOMAIN.md §9.0).
+    /// low-liquidity window of docs/model.md §9.0).
     pub risk_budget: bool,
     pub latency_us: u64,
 }
