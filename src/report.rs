@@ -663,16 +663,16 @@ fn instrument_section(
             ),
         });
     }
-    // The quoted spread over the run.
-    if let Some(spread) = spread_chart(r, i, sym, bars_per_day) {
-        let stem = format!("spread_{sym}");
-        render(&spread.into(), charts, &stem, SIZE)?;
+    // The quoted spread and the book's depth over the run.
+    if let Some(book) = spread_chart(r, i, sym, bars_per_day) {
+        let stem = format!("book_{sym}");
+        render(&book.into(), charts, &stem, TALL)?;
         blocks.push(Block::Figure {
             src: format!("charts/{stem}.svg"),
             caption: format!(
                 "{sym}: the quoted spread at the end of each bar, in basis points of the mid \
-                 (bars with a one-sided or empty book are left out). The records keep the best \
-                 quotes only, so depth away from the touch is not drawn."
+                 (bars with a one-sided or empty book are left out), and the units resting on \
+                 the best five price levels of each side (bars.csv: bid_depth, ask_depth)."
             ),
         });
     }
@@ -1337,17 +1337,16 @@ fn shock_zooms(r: &RunRecords, instrument: u16, sym: &str, cal: &Calendar) -> Op
     })
 }
 
-/// The quoted spread at each bar's end in basis points of the mid, over the run.
-fn spread_chart(
-    r: &RunRecords,
-    instrument: u16,
-    sym: &str,
-    bars_per_day: u32,
-) -> Option<LineChart> {
-    let points: Vec<(f64, f64)> = r
+/// The quoted spread at each bar's end in basis points of the mid, and below it the depth on
+/// the best five levels of each side, over the run.
+fn spread_chart(r: &RunRecords, instrument: u16, sym: &str, bars_per_day: u32) -> Option<Stack> {
+    let bars: Vec<&crate::record::BarRow> = r
         .bars
         .iter()
         .filter(|b| b.instrument == instrument)
+        .collect();
+    let points: Vec<(f64, f64)> = bars
+        .iter()
         .filter_map(|b| {
             let (bid, ask) = (b.best_bid?, b.best_ask?);
             let mid = (bid + ask) / 2.0;
@@ -1355,7 +1354,10 @@ fn spread_chart(
                 .then(|| (day_x(b.day, b.bar, bars_per_day), (ask - bid) / mid * 1e4))
         })
         .collect();
-    (!points.is_empty()).then(|| LineChart {
+    if points.is_empty() {
+        return None;
+    }
+    let spread = LineChart {
         title: format!("{sym}: quoted spread"),
         x: Axis::new("trading day"),
         y: Axis::new("spread (bp of mid)"),
@@ -1365,5 +1367,26 @@ fn spread_chart(
             points,
         )],
         ..LineChart::default()
+    };
+    let side = |f: fn(&crate::record::BarRow) -> u64| -> Vec<(f64, f64)> {
+        bars.iter()
+            .map(|b| (day_x(b.day, b.bar, bars_per_day), f(b) as f64))
+            .collect()
+    };
+    let depth = LineChart {
+        title: format!("{sym}: depth on the best five levels"),
+        x: Axis::new("trading day"),
+        y: Axis::new("units resting").format(Format::Compact),
+        series: vec![
+            Series::new("bid side", 2, side(|b| b.bid_depth)),
+            Series::new("ask side", 1, side(|b| b.ask_depth)),
+        ],
+        ..LineChart::default()
+    };
+    Some(Stack {
+        title: String::new(),
+        charts: vec![spread.into(), depth.into()],
+        heights: vec![1, 1],
+        share_x: true,
     })
 }

@@ -733,7 +733,9 @@ impl Simulation {
     fn bar(&mut self, d: u32, k: u32, sink: &mut dyn RecordSink) -> Result<(), SimError> {
         for i in 0..self.data.len() {
             let bar = self.data[i].roll_bar();
+            self.refresh_depth(i);
             let data = &self.data[i];
+            let depth = |levels: &[crate::book::LevelView]| levels.iter().map(|l| l.qty).sum();
             let row = BarRow {
                 day: d + 1,
                 bar: k,
@@ -749,6 +751,8 @@ impl Simulation {
                 fundamental: data.fundamental,
                 best_bid: data.best_bid.map(|b| data.price_usd(b.0)),
                 best_ask: data.best_ask.map(|a| data.price_usd(a.0)),
+                bid_depth: depth(&data.bid_depth),
+                ask_depth: depth(&data.ask_depth),
             };
             sink.bar(&row)?;
             if self.peak[i] == 0 || bar.close > self.peak[i] {

@@ -86,6 +86,8 @@ const BARS: &[ColumnSpec] = &[
     ("best_bid", Kind::F64, true),
     ("best_ask", Kind::F64, true),
     ("time", Kind::Timestamp, true),
+    ("bid_depth", Kind::U64, false),
+    ("ask_depth", Kind::U64, false),
 ];
 
 const FLOWS: &[ColumnSpec] = &[
@@ -572,6 +574,8 @@ impl ParquetTables {
             r.best_bid.and_then(f64v),
             r.best_ask.and_then(f64v),
             self.time(r.day, r.time_ns),
+            u64v(r.bid_depth),
+            u64v(r.ask_depth),
         ];
         self.bars.push(row).map_err(to_io)
     }

@@ -40,8 +40,9 @@ type BarCsv = (
     f64,
     Option<f64>,
     Option<f64>,
-    // time (ISO 8601), not needed: `time_ns` and the day are.
-    Option<String>,
+    // time (ISO 8601; not needed: `time_ns` and the day are), bid and ask depth. Nested:
+    // serde's tuples stop at 16 elements, and csv reads a nested tuple's fields in line.
+    (Option<String>, u64, u64),
 );
 type FlowCsv = (
     u32,
@@ -153,6 +154,8 @@ impl RunRecords {
                     fundamental: b.11,
                     best_bid: b.12,
                     best_ask: b.13,
+                    bid_depth: b.14.1,
+                    ask_depth: b.14.2,
                 })
             })
             .collect::<Result<_, RecordError>>()?;

@@ -169,6 +169,8 @@ impl RunWriter {
                         "best_bid",
                         "best_ask",
                         "time",
+                        "bid_depth",
+                        "ask_depth",
                     ],
                 )?,
                 flows: csv_file(
@@ -404,7 +406,8 @@ impl RecordSink for RunWriter {
                 r.fundamental,
                 r.best_bid,
                 r.best_ask,
-                self.clock.iso(r.day, r.time_ns),
+                // serde's tuples stop at 16 elements; csv flattens the nested one.
+                (self.clock.iso(r.day, r.time_ns), r.bid_depth, r.ask_depth),
             ))
             .map_err(csv_err)?;
         if let Some(p) = &mut self.parquet {
