@@ -1279,6 +1279,21 @@ pub(crate) fn cumulative_flow_chart(
     }
 }
 
+/// The date of each day from the run's `calendar.csv` (empty if it has none).
+fn run_dates(dir: &Path) -> BTreeMap<u32, String> {
+    std::fs::read_to_string(dir.join("calendar.csv"))
+        .map(|text| {
+            text.lines()
+                .skip(1)
+                .filter_map(|l| {
+                    let (d, date) = l.split_once(',')?;
+                    Some((d.parse().ok()?, date.to_string()))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// One panel per day with a shock on `instrument` (or on all): bar closes and the fundamental
 /// against minutes after the open, the shocks marked.
 fn shock_zooms(r: &RunRecords, instrument: u16, sym: &str, cal: &Calendar) -> Option<Grid> {
@@ -1294,6 +1309,7 @@ fn shock_zooms(r: &RunRecords, instrument: u16, sym: &str, cal: &Calendar) -> Op
     }
     let bar_minutes = (cal.bar / SECOND) as f64 / 60.0;
     let session_minutes = (cal.session() / MINUTE) as f64;
+    let dates = run_dates(&r.dir);
     let charts = days
         .iter()
         .map(|&day| {
@@ -1304,7 +1320,10 @@ fn shock_zooms(r: &RunRecords, instrument: u16, sym: &str, cal: &Calendar) -> Op
                 .collect();
             let x = |b: &crate::record::BarRow| b.bar as f64 * bar_minutes;
             LineChart {
-                title: format!("{sym}: day {day}"),
+                title: match dates.get(&day) {
+                    Some(date) => format!("{sym}: day {day}, {date}"),
+                    None => format!("{sym}: day {day}"),
+                },
                 x: Axis::new("minutes after the open"),
                 y: Axis::new("price").format(Format::Thousands),
                 series: vec![

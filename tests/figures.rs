@@ -69,6 +69,35 @@ fn html_tables(html: &str) -> BTreeMap<String, Vec<Vec<String>>> {
     out
 }
 
+/// The figure caption that starts with `prefix`.
+fn caption(html: &str, prefix: &str) -> String {
+    html.split("<figcaption>")
+        .skip(1)
+        .map(|c| unescape(c.split("</figcaption>").next().unwrap()))
+        .find(|c| c.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no caption starting {prefix:?}"))
+}
+
+/// Slope, t and R² of y on x with an intercept (ordinary least squares, written out).
+fn regression(x: &[f64], y: &[f64]) -> (f64, f64, f64) {
+    let n = x.len() as f64;
+    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    let sxx: f64 = x.iter().map(|a| (a - mx) * (a - mx)).sum();
+    let sxy: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();
+    let syy: f64 = y.iter().map(|b| (b - my) * (b - my)).sum();
+    let slope = sxy / sxx;
+    let residual: f64 = x
+        .iter()
+        .zip(y)
+        .map(|(a, b)| {
+            let e = b - (my + slope * (a - mx));
+            e * e
+        })
+        .sum();
+    let se = (residual / (n - 2.0) / sxx).sqrt();
+    (slope, slope / se, 1.0 - residual / syy)
+}
+
 fn between(s: &str, a: &str, b: &str) -> Option<String> {
     let i = s.find(a)? + a.len();
     let j = s[i..].find(b)? + i;
@@ -140,27 +169,33 @@ fn near(what: &str, printed: f64, want: f64, decimals: i32) {
 struct Bar {
     day: u32,
     bar: u32,
+    open: f64,
     close: f64,
     fundamental: f64,
+    volume: f64,
 }
 
 fn bars(dir: &Path, symbol: &str) -> Vec<Bar> {
     let (h, rows) = read_csv(&dir.join("bars.csv"));
     let col = |n: &str| h.iter().position(|c| c == n).unwrap();
-    let (d, b, i, c, f) = (
+    let (d, b, i, c, f, o, v) = (
         col("day"),
         col("bar"),
         col("instrument"),
         col("close"),
         col("fundamental"),
+        col("open"),
+        col("volume"),
     );
     rows.iter()
         .filter(|r| r[i] == symbol)
         .map(|r| Bar {
             day: r[d].parse().unwrap(),
             bar: r[b].parse().unwrap(),
+            open: r[o].parse().unwrap(),
             close: r[c].parse().unwrap(),
             fundamental: r[f].parse().unwrap(),
+            volume: r[v].parse().unwrap(),
         })
         .collect()
 }
@@ -335,6 +370,97 @@ fn every_report_figure_recomputes_from_the_csv_tables() {
         let share = if gross > 0.0 { m.at_close / gross } else { 0.0 };
         close_to(&format!("{} at the close", r[0]), percent(&r[4]), share, 4);
     }
+    // Intraday momentum: the last 30 one-minute bars' log return against the rest of the day's
+    // (from the previous close; the first day from its first bar's open).
+    let mut by_day: BTreeMap<u32, Vec<&Bar>> = BTreeMap::new();
+    for x in &b {
+        by_day.entry(x.day).or_default().push(x);
+    }
+    let (mut xs, mut ys, mut prev) = (Vec::new(), Vec::new(), None::<f64>);
+    for day in by_day.values() {
+        let last = day[day.len() - 1].close;
+        let split = day[day.len() - 31].close;
+        xs.push((split / prev.unwrap_or(day[0].open)).ln());
+        ys.push((last / split).ln());
+        prev = Some(last);
+    }
+    let (slope, tstat, r2) = regression(&xs, &ys);
+    let cap = caption(&html, "SPX: intraday momentum over ");
+    near(
+        "momentum days",
+        number_after(&cap, "over "),
+        xs.len() as f64,
+        0,
+    );
+    near("momentum slope", number_after(&cap, "slope "), slope, 3);
+    near("momentum t", number_after(&cap, ", t "), tstat, 2);
+    near("momentum R²", number_after(&cap, "R² "), r2, 3);
+
+    // Stylized facts: one-minute log returns within days.
+    let days: Vec<Vec<f64>> = by_day
+        .values()
+        .map(|d| {
+            d.windows(2)
+                .map(|w| (w[1].close / w[0].close).ln())
+                .collect()
+        })
+        .collect();
+    let all: Vec<f64> = days.iter().flatten().copied().collect();
+    let n = all.len() as f64;
+    let mean = all.iter().sum::<f64>() / n;
+    let moment = |k: i32| all.iter().map(|r| (r - mean).powi(k)).sum::<f64>() / n;
+    let kurtosis = moment(4) / moment(2).powi(2) - 3.0;
+    let mut tail: Vec<f64> = all.iter().map(|r| r.abs()).filter(|r| *r > 0.0).collect();
+    tail.sort_by(|p, q| q.total_cmp(p));
+    let k = (tail.len() as f64 * 0.05) as usize;
+    let hill = k as f64 / tail[..k].iter().map(|v| (v / tail[k]).ln()).sum::<f64>();
+    let acf = |lag: usize| {
+        let (mut num, mut count) = (0.0, 0.0);
+        for d in &days {
+            for i in lag..d.len() {
+                num += (d[i] - mean) * (d[i - lag] - mean);
+                count += 1.0;
+            }
+        }
+        num / count / moment(2)
+    };
+    let max_acf = (5..=30).map(|l| acf(l).abs()).fold(0.0, f64::max);
+    let per_bar: Vec<f64> = (1..=390)
+        .map(|k| {
+            let v: Vec<f64> = b.iter().filter(|x| x.bar == k).map(|x| x.volume).collect();
+            v.iter().sum::<f64>() / v.len() as f64
+        })
+        .collect();
+    let avg = |r: std::ops::Range<usize>| per_bar[r.clone()].iter().sum::<f64>() / r.len() as f64;
+    let midday = avg(150..270);
+    let cap = html
+        .split("<figcaption>")
+        .skip(1)
+        .map(|c| unescape(c.split("</figcaption>").next().unwrap()))
+        .find(|c| c.starts_with("SPX: ") && c.contains("one-minute returns"))
+        .expect("stylized facts caption");
+    near("returns", number_after(&cap, "SPX: "), n, 0);
+    near(
+        "excess kurtosis",
+        number_after(&cap, "excess kurtosis "),
+        kurtosis,
+        1,
+    );
+    near("Hill", number_after(&cap, "Hill tail index "), hill, 2);
+    near("max |ACF|", number_after(&cap, "lags 5–30 "), max_acf, 3);
+    near(
+        "first half hour",
+        number_after(&cap, "half hour carry "),
+        avg(0..30) / midday,
+        1,
+    );
+    near(
+        "last half hour",
+        number_after(&cap, "× and "),
+        avg(360..390) / midday,
+        1,
+    );
+
     let t = &tables["Flows by class and motive"];
     assert_eq!(t.len(), by_motive.len(), "{t:?}");
     for r in t {
@@ -356,6 +482,8 @@ fn number_after(line: &str, key: &str) -> f64 {
         .chars()
         .take_while(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+'))
         .collect();
+    // A number that ends a sentence: "R² 0.722."
+    let s = s.strip_suffix('.').unwrap_or(&s);
     s.parse()
         .unwrap_or_else(|_| panic!("no number after {key:?} in {line:?}"))
 }
