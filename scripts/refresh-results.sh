@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates results/: each experiment at its documented seed (the scenario's own `seed`),
 # keeping the small part of the run folder: summary.json, report.html and the charts it shows
-# (SVG) with the feedback graphs (DOT). tests/results.rs reruns every experiment listed here
+# (SVG) with the feedback graphs (DOT). tests/it/results.rs reruns every experiment listed here
 # and checks that the summaries come out byte for byte the same.
 # Usage: scripts/refresh-results.sh   (builds the release binary if needed)
 #        FLOWSIM_BIN=target/debug/flowsim scripts/refresh-results.sh   (an already built binary;

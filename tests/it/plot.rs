@@ -4,11 +4,9 @@
 //!
 //! To look at the charts, set `FLOWSIM_PLOT_OUT=some/dir`: the gallery test writes there too.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::Scratch;
+use crate::common::Scratch;
 use flowsim::plot::{
     Axis, Band, BarChart, BarSeries, Block, BoxChart, BoxGroup, BoxSummary, Figure, FitLine,
     Format, Grid, Level, LineChart, Marker, PlotError, PointSeries, Report, ScatterChart, Section,
@@ -840,7 +838,7 @@ fn report_escapes_text_references_figures_and_is_self_contained() {
         assert!(!html.contains(forbidden), "report contains {forbidden:?}");
     }
     assert_eq!(
-        common::entries(&scratch.dir).len(),
+        crate::common::entries(&scratch.dir).len(),
         1,
         "only report.html remains"
     );

@@ -6,8 +6,7 @@
 //! Every test works in its own folder under the system temp dir, removed when the test ends;
 //! failure messages carry the full paths.
 
-mod common;
-use common::{
+use crate::common::{
     Scratch, assert_located, assert_same_tree, assert_success, entries, flowsim, flowsim_in,
     line_of, num, read_csv_maps, run_ok, text,
 };

@@ -3,8 +3,7 @@
 //! `sweep` tables option writes only what a sweep needs; and no recorded trade pairs an agent
 //! with itself, auctions included.
 
-mod common;
-use common::{Scratch, entries, flowsim, read_csv, run_ok, text};
+use crate::common::{Scratch, entries, flowsim, read_csv, run_ok, text};
 use std::fs::File;
 
 use parquet::basic::LogicalType;
@@ -182,7 +181,7 @@ fn sweep_tables_write_only_what_a_sweep_needs() {
     let full = s.path("full");
     run_ok(&file, &full, &["-q", "--no-report"]);
     for f in ["bars.csv", "flows.csv", "summary.json"] {
-        common::assert_same_file(&full.join(f), &run.join(f));
+        crate::common::assert_same_file(&full.join(f), &run.join(f));
     }
     // In the scenario file too.
     let in_file = s.write(

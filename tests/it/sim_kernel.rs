@@ -2,8 +2,7 @@
 //! determinism, and the background market's stylized facts. All but the stylized-facts runs are
 //! checked (invariants after every operation) and keep their trades.
 
-mod common;
-use common::simulate;
+use crate::common::simulate;
 use std::path::Path;
 
 use flowsim::record::MemorySink;

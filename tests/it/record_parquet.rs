@@ -5,8 +5,7 @@
 //!
 //! Every test works in its own folder under the system temp dir, removed when the test ends.
 
-mod common;
-use common::{Scratch, entries, read_csv, run_ok};
+use crate::common::{Scratch, entries, read_csv, run_ok};
 use std::collections::BTreeSet;
 use std::fs::File;
 use std::path::Path;

@@ -3,8 +3,7 @@
 //! market moves (vol-targeters sell after a shock, LETFs trade with the day's move into the
 //! close, dealers hedge against the move when long gamma and with it when short).
 
-mod common;
-use common::simulate;
+use crate::common::simulate;
 use std::collections::BTreeMap;
 
 use flowsim::agents::{AgentClass, Metric};

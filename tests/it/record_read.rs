@@ -1,8 +1,7 @@
 //! A run folder read back gives exactly the rows the simulation sent: what reports and
 //! ablations compute from is what the run produced.
 
-mod common;
-use common::Scratch;
+use crate::common::Scratch;
 use std::path::Path;
 
 use flowsim::record::{MemorySink, RunRecords, RunWriter, Tee};

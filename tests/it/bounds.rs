@@ -5,8 +5,7 @@
 //! named; `report` refuses what is not a run. Each case must end within seconds: a generous
 //! timeout turns a hang into a failure.
 
-mod common;
-use common::{Scratch, assert_located, line_of, text};
+use crate::common::{Scratch, assert_located, line_of, text};
 use std::ffi::OsStr;
 use std::io::Read;
 use std::path::Path;
@@ -64,7 +63,7 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
-    let mut child = Command::new(common::BIN)
+    let mut child = Command::new(crate::common::BIN)
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

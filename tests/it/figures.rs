@@ -3,8 +3,7 @@
 //! parsed back into numbers and compared within the rounding of its format. A figure that
 //! prints the wrong quantity (a complement, an absolute value with a forced sign) fails here.
 
-mod common;
-use common::{Scratch, assert_success, flowsim, read_csv, run_ok, text};
+use crate::common::{Scratch, assert_success, flowsim, read_csv, run_ok, text};
 use std::collections::BTreeMap;
 use std::path::Path;
 
