@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # Regenerates results/: each experiment at its documented seed (the scenario's own `seed`),
 # keeping the small part of the run folder: summary.json, report.html and the charts it shows
-# (SVG) with the feedback graphs (DOT). tests/results.rs reruns every experiment listed here
+# (SVG) with the feedback graphs (DOT). tests/it/results.rs reruns every experiment listed here
 # and checks that the summaries come out byte for byte the same.
 # Usage: scripts/refresh-results.sh   (builds the release binary if needed)
+#        FLOWSIM_BIN=target/debug/flowsim scripts/refresh-results.sh   (an already built binary;
+#        results do not depend on the build profile)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet
-bin=target/release/flowsim
+if [ -n "${FLOWSIM_BIN:-}" ]; then
+  bin=$FLOWSIM_BIN
+else
+  cargo build --release --quiet
+  bin=target/release/flowsim
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for name in $(cat results/EXPERIMENTS); do

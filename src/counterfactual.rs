@@ -38,6 +38,8 @@ pub enum AblateError {
         #[source]
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Report(#[from] crate::report::ReportError),
     #[error("encoding the counterfactual scenario: {0}")]
     Encode(String),
 }
@@ -56,6 +58,12 @@ pub struct InstrumentAblation {
     /// Largest |price with / price without − 1| along the path, and the final one.
     pub max_abs_difference: f64,
     pub final_difference: f64,
+    /// The signed difference (price with / price without − 1) where its size is largest:
+    /// negative when the price with the classes is lower. Ties go to the earliest bar.
+    pub largest_difference: f64,
+    /// Day and bar of [`Self::largest_difference`].
+    pub largest_difference_day: u32,
+    pub largest_difference_bar: u32,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -73,14 +81,27 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> AblateError + '_ {
     }
 }
 
+/// Index of the difference of largest size (the first of equals), `None` for an empty path.
+pub fn largest_index(diff: &[f64]) -> Option<usize> {
+    let mut best: Option<usize> = None;
+    for (k, d) in diff.iter().enumerate() {
+        if best.is_none_or(|b| d.abs() > diff[b].abs()) {
+            best = Some(k);
+        }
+    }
+    best
+}
+
 /// Runs `loaded` with and without `classes` (classes the scenario lacks are skipped; all of
-/// them lacking is an error) into `out`.
+/// them lacking is an error) into `out`; with `report`, also the ablation's `report.html` and
+/// charts, and the factual run's report with its counterfactual.
 pub fn ablate_run(
     loaded: &LoadedScenario,
     classes: &[AgentClass],
     seed: u64,
     out: &Path,
     force: bool,
+    report: bool,
     on_day: &mut dyn FnMut(u32),
 ) -> Result<(PathBuf, AblationSummary), AblateError> {
     let removed: Vec<AgentClass> = classes
@@ -119,6 +140,7 @@ pub fn ablate_run(
     };
     let io_error = |path: &Path, e| io(path)(e);
     let summary = crate::atomic::create_dir_via(out, io_error, |tmp| {
+        // Reports are drawn once both runs exist (the factual one shows its counterfactual).
         let opts = RunOptions::default();
         let days = loaded.scenario.days;
         let a: Finished =
@@ -134,6 +156,7 @@ pub fn ablate_run(
         for (i, sym) in ra.symbols.iter().enumerate() {
             let ab = Ablation::new(&ra.bars, &rb.bars, i as u16);
             let diff = ab.difference();
+            let largest = largest_index(&diff);
             for (k, d) in diff.iter().enumerate() {
                 let (day, bar) = ab.at[k];
                 csv.push_str(&format!(
@@ -151,6 +174,9 @@ pub fn ablate_run(
                 rally_amplification: ab.rally_amplification(),
                 max_abs_difference: diff.iter().fold(0.0, |m, d| m.max(d.abs())),
                 final_difference: diff.last().copied().unwrap_or(0.0),
+                largest_difference: largest.map_or(0.0, |k| diff[k]),
+                largest_difference_day: largest.map_or(0, |k| ab.at[k].0),
+                largest_difference_bar: largest.map_or(0, |k| ab.at[k].1),
             });
         }
         let summary = AblationSummary {
@@ -166,6 +192,9 @@ pub fn ablate_run(
         std::fs::write(&p, json).map_err(io(&p))?;
         let p = tmp.join("difference.csv");
         std::fs::write(&p, csv).map_err(io(&p))?;
+        if report {
+            crate::report::write_ablation_report(tmp, &summary)?;
+        }
         Ok::<_, AblateError>(summary)
     })?;
     Ok((out.to_path_buf(), summary))

@@ -109,6 +109,10 @@ pub fn run(s: &Scenario) -> Estimate {
     } else {
         DISK_PER_EVENT / 2.0
     };
+    let disk = match s.record.tables {
+        crate::record::Tables::All => events * per_event + 2e6,
+        crate::record::Tables::Sweep => sweep_tables_bytes(s),
+    };
     Estimate {
         runs: 1,
         events,
@@ -117,8 +121,37 @@ pub fn run(s: &Scenario) -> Estimate {
         memory_bytes: MEMORY_BASE
             + MEMORY_PER_INSTRUMENT * s.instruments.len() as f64
             + MEMORY_PER_AGENT * agents(s),
-        disk_bytes: events * per_event + 2e6,
+        disk_bytes: disk,
     }
+}
+
+/// Bytes of a run that writes only the sweep tables: a bar row (about 190 bytes of CSV with its
+/// time stamp) and a few flow rows (about 150 bytes each) per instrument and bar, half as much
+/// again in Parquet when it is on, and the small files.
+fn sweep_tables_bytes(s: &Scenario) -> f64 {
+    let c = crate::scenario::build::calendar(&s.calendar, s.days);
+    let rows = f64::from(c.bars_per_day()) * f64::from(s.days) * s.instruments.len() as f64;
+    let flow_rows = 2.0 + 0.5 * flow_agents(s).min(8.0);
+    let csv = rows * (190.0 + 150.0 * flow_rows);
+    let parquet = if s.record.parquet { 0.5 } else { 0.0 };
+    csv * (1.0 + parquet) + 50e3
+}
+
+/// The same runs writing only the sweep tables (`tables = "sweep"`).
+pub fn runs_sweep_tables<'a>(
+    scenarios: impl IntoIterator<Item = &'a Scenario>,
+    seeds: u64,
+    threads: usize,
+) -> Estimate {
+    let lean: Vec<Scenario> = scenarios
+        .into_iter()
+        .map(|s| {
+            let mut s = s.clone();
+            s.record.tables = crate::record::Tables::Sweep;
+            s
+        })
+        .collect();
+    runs(&lean, seeds, threads)
 }
 
 /// Runs of several scenarios, each `seeds` times, on `threads` worker threads.

@@ -20,9 +20,9 @@ use crate::analysis::state::{daily_mean, daily_sum};
 use crate::analysis::stylized::{ABS_LAGS, stylized_facts, volume_profile};
 use crate::market::time::{Calendar, MINUTE, SECOND};
 use crate::plot::{
-    Axis, BarChart, BarSeries, Block, Figure, FitLine, Format, Grid, Level, LineChart, Marker,
-    PlotError, PointSeries, Report, ScatterChart, Section, Series, Stack, Table, format_value,
-    render,
+    Axis, BarChart, BarSeries, Block, Dash, Figure, FitLine, Format, Grid, Level, LineChart,
+    Marker, PlotError, PointSeries, Report, ScatterChart, Section, Series, Stack, Table,
+    format_value, render,
 };
 use crate::record::{EventKind, RecordError, RunRecords};
 use crate::scenario::ScenarioError;
@@ -48,7 +48,7 @@ const TALL: (u32, u32) = (1200, 900);
 
 /// A stable colour per class.
 fn color(c: AgentClass) -> usize {
-    c.index()
+    crate::plot::class_color(c.index())
 }
 
 fn bn(x: f64) -> String {
@@ -59,9 +59,10 @@ fn pct(x: f64) -> String {
     format_value(x, Format::Percent)
 }
 
-/// Fractional day of each bar: day d, bar k of n → d − 1 + k/n.
+/// Fractional day of each bar: day d, bar k of n → d + k/n, so trading day d spans [d, d + 1)
+/// on the axis and its label sits where it starts.
 fn day_x(day: u32, bar: u32, bars_per_day: u32) -> f64 {
-    (day - 1) as f64 + bar as f64 / bars_per_day as f64
+    day as f64 + bar as f64 / bars_per_day as f64
 }
 
 /// A class's daily state series as chart points.
@@ -89,10 +90,317 @@ pub fn run_calendar(dir: &Path) -> Result<Calendar, ReportError> {
 }
 
 /// Writes `charts/` and `report.html` into `dir` from the run's files; returns the report path.
+///
+/// When the folder is the `with/` run of an ablation (`flowsim ablate`), the report also shows
+/// the counterfactual beside it in `../without/`.
 pub fn write_run_report(dir: &Path) -> Result<PathBuf, ReportError> {
     let cal = run_calendar(dir)?;
     let r = RunRecords::read(dir)?;
     write_report(&r, &cal, dir)
+}
+
+/// The counterfactual run beside `dir`, when `dir` is the `with/` run of an ablation folder.
+fn counterfactual_of(dir: &Path) -> Option<PathBuf> {
+    let parent = dir.parent()?;
+    (dir.file_name()? == "with"
+        && parent.join("ablation.json").is_file()
+        && parent.join("without/bars.csv").is_file())
+    .then(|| parent.join("without"))
+}
+
+/// Price with and without the removed classes overlaid, the fundamental, and below the
+/// difference path (with / without − 1) in percent.
+fn counterfactual_figure(
+    with: &[crate::record::BarRow],
+    without: &[crate::record::BarRow],
+    instrument: u16,
+    sym: &str,
+    bars_per_day: u32,
+    removed: &str,
+) -> Figure {
+    let ab = crate::analysis::ablation::Ablation::new(with, without, instrument);
+    let fundamental = PricePath::new(with, instrument);
+    let x: Vec<f64> = ab
+        .at
+        .iter()
+        .map(|&(d, b)| day_x(d, b, bars_per_day))
+        .collect();
+    let line =
+        |v: &[f64]| -> Vec<(f64, f64)> { x.iter().copied().zip(v.iter().copied()).collect() };
+    let price = LineChart {
+        title: format!("{sym}: price with and without {removed}"),
+        x: Axis::new("trading day"),
+        y: Axis::new("price").format(Format::Thousands),
+        series: vec![
+            Series::new("with the classes", 0, line(&ab.with)),
+            Series::new(format!("without {removed}"), 1, line(&ab.without)),
+            Series::new(
+                "fundamental",
+                7,
+                line(&fundamental.fundamental[..ab.at.len().min(fundamental.fundamental.len())]),
+            )
+            .dotted(),
+        ],
+        ..LineChart::default()
+    };
+    let diff: Vec<f64> = ab.difference().iter().map(|d| d * 100.0).collect();
+    let difference = LineChart {
+        title: format!("{sym}: price with ÷ price without − 1"),
+        x: Axis::new("trading day"),
+        y: Axis::new("difference (%)"),
+        series: vec![Series::new("difference", 4, line(&diff))],
+        levels: vec![Level {
+            y: 0.0,
+            label: String::new(),
+            color: None,
+        }],
+        ..LineChart::default()
+    };
+    Figure::Stack(Stack {
+        title: String::new(),
+        charts: vec![price.into(), difference.into()],
+        heights: vec![3, 2],
+        share_x: true,
+    })
+}
+
+/// What `flowsim ablate` removed, from its `ablation.json`.
+fn removed_classes(ablation_dir: &Path) -> String {
+    std::fs::read_to_string(ablation_dir.join("ablation.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| {
+            v["without"].as_array().map(|a| {
+                a.iter()
+                    .filter_map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+        })
+        .unwrap_or_else(|| "the removed classes".into())
+}
+
+/// The run report's section on its counterfactual.
+fn counterfactual_section(
+    r: &RunRecords,
+    cal: &Calendar,
+    without_dir: &Path,
+    charts: &Path,
+) -> Result<Section, ReportError> {
+    let without = RunRecords::read_bars(without_dir)?;
+    let removed = removed_classes(without_dir.parent().unwrap_or(without_dir));
+    let mut blocks = vec![Block::Paragraph(format!(
+        "This run is the factual half of an ablation: the same scenario and seed were run \
+         without {removed} (../without/), every other agent keeping its random stream. The \
+         ablation's own report (../report.html) has the amplification and the flows."
+    ))];
+    for (i, sym) in r.symbols.iter().enumerate() {
+        let fig = counterfactual_figure(
+            &r.bars,
+            &without.bars,
+            i as u16,
+            sym,
+            cal.bars_per_day(),
+            &removed,
+        );
+        let stem = format!("counterfactual_{sym}");
+        render(&fig, charts, &stem, TALL)?;
+        blocks.push(Block::Figure {
+            src: format!("charts/{stem}.svg"),
+            caption: format!(
+                "{sym}: bar closes of this run and of the run without {removed}, the \
+                 fundamental (dotted); below, the relative difference (negative: the price with \
+                 the classes is lower)."
+            ),
+        });
+    }
+    Ok(Section {
+        heading: "Counterfactual".into(),
+        blocks,
+    })
+}
+
+/// Writes `charts/` and `report.html` of an ablation folder (`with/`, `without/`,
+/// `ablation.json`), and rewrites the `with/` run's report with its counterfactual.
+pub fn write_ablation_report(
+    dir: &Path,
+    summary: &crate::counterfactual::AblationSummary,
+) -> Result<PathBuf, ReportError> {
+    let with_dir = dir.join("with");
+    let cal = run_calendar(&with_dir)?;
+    let with = RunRecords::read(&with_dir)?;
+    let without = RunRecords::read_bars(&dir.join("without"))?;
+    let charts = dir.join("charts");
+    std::fs::create_dir_all(&charts).map_err(|source| ReportError::Io {
+        path: charts.clone(),
+        source,
+    })?;
+    let removed = summary.without.join(", ");
+    let bpd = cal.bars_per_day();
+    let mut blocks = vec![
+        Block::Paragraph(format!(
+            "The scenario {} was run twice with seed {}: once as written (with/) and once \
+             without {removed} (without/). Every other agent keeps its id and random stream, \
+             so the difference between the two paths is what the removed classes did, \
+             directly and through everyone's reaction to them.",
+            summary.scenario, summary.seed
+        )),
+        Block::Paragraph(
+            "Definitions. Drawdown: the largest fall of a bar close below the highest close \
+             before it, as a fraction of that high; the first bar's close counts as a high, \
+             so a fall from the start is a drawdown. Amplification: the drawdown with the \
+             classes divided by the drawdown without them (above 1, the classes deepened the \
+             fall; 2 means twice as deep). Rally amplification is the same for the largest rise \
+             from a low. Difference: price with ÷ price without − 1 at the same bar; \
+             negative when the price with the classes is lower."
+                .into(),
+        ),
+    ];
+    let rows = summary
+        .instruments
+        .iter()
+        .map(|i| {
+            vec![
+                i.symbol.clone(),
+                pct(i.drawdown_with),
+                pct(i.drawdown_without),
+                format!(
+                    "×{}",
+                    format_value(i.drawdown_amplification, Format::Fixed(2))
+                ),
+                pct(i.rally_with),
+                pct(i.rally_without),
+                format!("×{}", format_value(i.rally_amplification, Format::Fixed(2))),
+                format!(
+                    "{} (day {} bar {})",
+                    pct(i.largest_difference),
+                    i.largest_difference_day,
+                    i.largest_difference_bar
+                ),
+                pct(i.final_difference),
+            ]
+        })
+        .collect();
+    blocks.push(Block::Table(Table {
+        caption: "Amplification".into(),
+        headers: [
+            "instrument",
+            "drawdown with",
+            "drawdown without",
+            "amplification",
+            "rally with",
+            "rally without",
+            "rally amplification",
+            "largest difference",
+            "final difference",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+    }));
+    // Drawdowns side by side.
+    let mut categories = Vec::new();
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for i in &summary.instruments {
+        categories.push(format!("{} with", i.symbol));
+        categories.push(format!("{} without", i.symbol));
+        a.extend([i.drawdown_with * 100.0, 0.0]);
+        b.extend([0.0, i.drawdown_without * 100.0]);
+    }
+    let amp = BarChart {
+        title: format!(
+            "Max drawdown with and without {removed}: amplification {}",
+            summary
+                .instruments
+                .iter()
+                .map(|i| format!(
+                    "{} ×{}",
+                    i.symbol,
+                    format_value(i.drawdown_amplification, Format::Fixed(2))
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        x: Axis::new("instrument and run"),
+        y: Axis::new("max drawdown (%)"),
+        categories,
+        series: vec![
+            BarSeries::new("with the classes", 0, a),
+            BarSeries::new(format!("without {removed}"), 1, b),
+        ],
+        ..BarChart::default()
+    };
+    render(&amp.into(), &charts, "amplification", SIZE)?;
+    blocks.push(Block::Figure {
+        src: "charts/amplification.svg".into(),
+        caption: format!(
+            "Max drawdown of bar closes with and without {removed}; amplification = with ÷ \
+             without: {}.",
+            summary
+                .instruments
+                .iter()
+                .map(|i| format!(
+                    "{} ×{}",
+                    i.symbol,
+                    format_value(i.drawdown_amplification, Format::Fixed(2))
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    });
+    let mut sections = vec![Section {
+        heading: "Amplification".into(),
+        blocks,
+    }];
+    for (k, sym) in with.symbols.iter().enumerate() {
+        let k = k as u16;
+        let mut blocks = Vec::new();
+        let fig = counterfactual_figure(&with.bars, &without.bars, k, sym, bpd, &removed);
+        let stem = format!("price_{sym}");
+        render(&fig, &charts, &stem, TALL)?;
+        blocks.push(Block::Figure {
+            src: format!("charts/{stem}.svg"),
+            caption: format!(
+                "{sym}: bar closes with and without {removed} and the fundamental (dotted); \
+                 below, the difference path (with ÷ without − 1, %)."
+            ),
+        });
+        let cum = cumulative_flow_chart(&with.flows, k, sym, bpd, None);
+        if !cum.series.is_empty() {
+            let stem = format!("cumulative_flows_{sym}");
+            render(&cum.into(), &charts, &stem, SIZE)?;
+            blocks.push(Block::Figure {
+                src: format!("charts/{stem}.svg"),
+                caption: format!(
+                    "{sym}: cumulative net flow by class in the run with {removed} (dollars at \
+                     each bar's VWAP): what the removed classes traded, and who took the other \
+                     side."
+                ),
+            });
+        }
+        sections.push(Section {
+            heading: sym.clone(),
+            blocks,
+        });
+    }
+    let report = Report {
+        title: format!(
+            "{} — seed {} — without {removed}",
+            summary.scenario, summary.seed
+        ),
+        header: vec![
+            ("scenario".into(), summary.scenario.clone()),
+            ("seed".into(), summary.seed.to_string()),
+            ("without".into(), removed.clone()),
+        ],
+        sections,
+    };
+    let path = dir.join("report.html");
+    report.write(&path)?;
+    // The runs' own reports, the factual one with its counterfactual.
+    write_run_report(&with_dir)?;
+    write_run_report(&dir.join("without"))?;
+    Ok(path)
 }
 
 /// The bar length as the report names it: `1-minute`, `5-minute`, `30-second`.
@@ -130,6 +438,7 @@ pub fn write_report(r: &RunRecords, cal: &Calendar, dir: &Path) -> Result<PathBu
                 "scenario",
                 "seed",
                 "days",
+                "start_date",
                 "agents",
                 "scenario_sha256",
                 "flowsim_version",
@@ -153,6 +462,9 @@ pub fn write_report(r: &RunRecords, cal: &Calendar, dir: &Path) -> Result<PathBu
     }
     if let Some(s) = agents_section(r, &paths, &charts)? {
         sections.push(s);
+    }
+    if let Some(without) = counterfactual_of(dir) {
+        sections.push(counterfactual_section(r, cal, &without, &charts)?);
     }
     let report = Report {
         title,
@@ -266,7 +578,7 @@ fn instrument_section(
             ) && e.instrument.is_none_or(|k| k == i)
         })
         .map(|e| Marker {
-            x: (e.day - 1) as f64 + cal.session_fraction(e.time_ns),
+            x: e.day as f64 + cal.session_fraction(e.time_ns),
             label: match e.kind {
                 EventKind::Halt => "halt".into(),
                 EventKind::Shock => format!("shock {:+.1}%", e.value * 100.0),
@@ -290,7 +602,7 @@ fn instrument_section(
         x: Axis::new("trading day"),
         y: Axis::new("net flow").format(Format::Dollars),
         categories: days.iter().map(|d| d.to_string()).collect(),
-        positions: days.iter().map(|&d| d as f64 - 0.5).collect(),
+        positions: days.iter().map(|&d| d as f64 + 0.5).collect(),
         series: att
             .classes()
             .into_iter()
@@ -324,6 +636,46 @@ fn instrument_section(
              below, each class's net flow per day (buying above zero, selling below)."
         ),
     });
+    // Cumulative net flow by class.
+    let cum = cumulative_flow_chart(&r.flows, i, sym, bars_per_day, None);
+    if !cum.series.is_empty() {
+        let stem = format!("cumulative_flows_{sym}");
+        render(&cum.into(), charts, &stem, SIZE)?;
+        blocks.push(Block::Figure {
+            src: format!("charts/{stem}.svg"),
+            caption: format!(
+                "{sym}: each class's net flow added up bar by bar since the start of the run \
+                 (dollars at each bar's VWAP; a falling line is a class selling)."
+            ),
+        });
+    }
+    // Each shock day bar by bar.
+    if let Some(zoom) = shock_zooms(r, i, sym, cal) {
+        let stem = format!("shock_days_{sym}");
+        let rows = zoom.charts.len().div_ceil(2) as u32;
+        render(&zoom.into(), charts, &stem, (1200, (460 * rows).max(520)))?;
+        blocks.push(Block::Figure {
+            src: format!("charts/{stem}.svg"),
+            caption: format!(
+                "{sym}: the day of each shock at {} resolution, price (bar closes) and the \
+                 fundamental (dashed), with the shock's time marked.",
+                bar_length(bar_seconds)
+            ),
+        });
+    }
+    // The quoted spread and the book's depth over the run.
+    if let Some(book) = spread_chart(r, i, sym, bars_per_day) {
+        let stem = format!("book_{sym}");
+        render(&book.into(), charts, &stem, TALL)?;
+        blocks.push(Block::Figure {
+            src: format!("charts/{stem}.svg"),
+            caption: format!(
+                "{sym}: the quoted spread at the end of each bar, in basis points of the mid \
+                 (bars with a one-sided or empty book are left out), and the units resting on \
+                 the best five price levels of each side (bars.csv: bid_depth, ask_depth)."
+            ),
+        });
+    }
     // Drawdown, overshoot and reversal.
     let dd = max_drawdown(&path.close);
     let up = max_rally(&path.close);
@@ -353,7 +705,8 @@ fn instrument_section(
         vec![
             "share of the drawdown recovered by the end".into(),
             pct(if dd.depth > 0.0 {
-                1.0 - retracement(path.close[dd.peak_index], path.close[dd.trough_index], last)
+                // The share of the fall from the peak to the low that the end has won back.
+                retracement(path.close[dd.peak_index], path.close[dd.trough_index], last)
             } else {
                 0.0
             }),
@@ -421,6 +774,45 @@ fn instrument_section(
                 src: format!("charts/{stem}.svg"),
                 caption: format!(
                     "{sym}: when in the day the mechanical flows and real money trade."
+                ),
+            });
+        }
+    }
+    if !buckets.is_empty() {
+        let net = BarChart {
+            title: format!("{sym}: net flow by time of day (whole run)"),
+            x: Axis::new("half hour starting"),
+            y: Axis::new("bought − sold").format(Format::Dollars),
+            categories: buckets
+                .iter()
+                .map(|b| b.label((cal.open / MINUTE) as u32))
+                .collect(),
+            series: att
+                .classes()
+                .into_iter()
+                .filter(|c| AgentClass::MECHANICAL.contains(c) || *c == AgentClass::RealMoney)
+                .map(|c| {
+                    BarSeries::new(
+                        c.as_str(),
+                        color(c),
+                        buckets
+                            .iter()
+                            .map(|b| att.by_class_time.get(&(c, *b)).map_or(0.0, |d| d.net()))
+                            .collect(),
+                    )
+                })
+                .collect(),
+            ..BarChart::default()
+        };
+        if !net.series.is_empty() {
+            let stem = format!("net_time_of_day_{sym}");
+            render(&net.into(), charts, &stem, SIZE)?;
+            blocks.push(Block::Figure {
+                src: format!("charts/{stem}.svg"),
+                caption: format!(
+                    "{sym}: net flow of the mechanical classes and real money per half hour, \
+                     summed over the run: buying above zero, selling below; \"close\" is the \
+                     closing auction."
                 ),
             });
         }
@@ -557,6 +949,16 @@ fn instrument_section(
                 ]
             })
             .collect();
+        blocks.push(Block::Paragraph(
+            "A feedback loop is a cycle from the price through market state and the classes \
+             back to the price, each edge a sensitivity measured in this run by a regression \
+             across days or bars (returns in percent, flows in $bn, volatility in percentage \
+             points, trend signals in [−1, 1], so the units cancel around a cycle). Its gain k \
+             is the product of the edge weights: the share of a 1% move that the loop sends \
+             back into the price as a further move. k > 0 amplifies (alone, a loop of gain k \
+             turns a move into 1/(1 − k) of it), k < 0 dampens, |k| ≥ 1 would not settle."
+                .into(),
+        ));
         blocks.push(Block::Table(Table {
             caption: format!(
                 "{sym}: feedback loops through the price and their measured gains (edges in \
@@ -616,6 +1018,21 @@ fn agents_section(
                 );
             }
         }
+        if has(AgentClass::VolTarget) {
+            let v = class_daily(r, AgentClass::VolTarget, Metric::VolEstimate, i, false);
+            if !v.is_empty() {
+                panels.push(
+                    LineChart {
+                        title: format!("{sym}: the volatility the vol-targeters act on (σ̂, mean)"),
+                        x: Axis::new("trading day"),
+                        y: Axis::new("annualised σ̂").format(Format::Percent),
+                        series: vec![Series::new("σ̂", color(AgentClass::VolTarget), v).step()],
+                        ..LineChart::default()
+                    }
+                    .into(),
+                );
+            }
+        }
         if has(AgentClass::Cta) {
             let pos = class_daily(r, AgentClass::Cta, Metric::PositionUsd, i, true);
             if !pos.is_empty() {
@@ -627,43 +1044,46 @@ fn agents_section(
                     .filter(|s| s.class == AgentClass::Cta && s.instrument == i)
                     .map(|s| s.agent)
                     .min();
-                let mut levels: BTreeMap<u64, (f64, usize)> = BTreeMap::new();
+                // Each lookback's trigger as it moves: the level set at day d's close is the
+                // one day d + 1's close is compared with, so it is drawn at d + 1.
+                let mut levels: BTreeMap<u64, Vec<(f64, f64)>> = BTreeMap::new();
                 for s in r.state.iter().filter(|s| {
                     s.class == AgentClass::Cta
                         && s.metric == Metric::Trigger
                         && s.instrument == i
-                        && s.day == last_day
                         && Some(s.agent) == first
                 }) {
-                    let e = levels.entry(s.at.unwrap_or(0.0) as u64).or_insert((0.0, 0));
-                    e.0 += s.value;
-                    e.1 += 1;
+                    levels
+                        .entry(s.at.unwrap_or(0.0) as u64)
+                        .or_default()
+                        .push(((s.day + 1) as f64, s.value));
                 }
                 let close = path.daily_closes();
+                let dashes = [Dash::Dashed, Dash::Dotted, Dash::Solid];
+                let mut series = vec![Series::new(
+                    "close",
+                    7,
+                    close
+                        .iter()
+                        .enumerate()
+                        .map(|(k, c)| ((k + 1) as f64, *c))
+                        .collect(),
+                )];
+                series.extend(levels.into_iter().enumerate().map(|(k, (h, pts))| {
+                    let mut s =
+                        Series::new(format!("{h}-day trigger"), color(AgentClass::Cta), pts).step();
+                    s.dash = dashes[k % dashes.len()];
+                    s
+                }));
                 panels.push(
                     LineChart {
                         title: format!(
-                            "{sym}: daily close and one CTA's trigger levels for tomorrow"
+                            "{sym}: daily close and one CTA's trigger levels (each day's level \
+                             set at the previous close)"
                         ),
                         x: Axis::new("trading day"),
                         y: Axis::new("price").format(Format::Thousands),
-                        series: vec![Series::new(
-                            "close",
-                            0,
-                            close
-                                .iter()
-                                .enumerate()
-                                .map(|(k, c)| ((k + 1) as f64, *c))
-                                .collect(),
-                        )],
-                        levels: levels
-                            .iter()
-                            .map(|(h, (v, n))| Level {
-                                y: v / *n as f64,
-                                label: format!("{h}-day trigger"),
-                                color: Some(color(AgentClass::Cta)),
-                            })
-                            .collect(),
+                        series,
                         ..LineChart::default()
                     }
                     .into(),
@@ -793,15 +1213,16 @@ fn agents_section(
         }),
         charts,
         stem,
-        (1200, (300 * n as u32).clamp(600, 2400)),
+        (1200, (380 * n as u32 + 60).clamp(600, 5000)),
     )?;
     blocks.insert(
         0,
         Block::Figure {
             src: format!("charts/{stem}.svg"),
-            caption: "Vol-targeters' exposure and its percentile in their own history, CTA \
-                      positions and trigger levels, dealers' gamma and, where value traders \
-                      keep a risk budget, the share of their calm depth they offer."
+            caption: "Vol-targeters' exposure and its percentile in their own history and \
+                      the volatility estimate σ̂ they act on, CTA trigger levels as they move \
+                      (from state.csv) and CTA positions, dealers' gamma and, where value \
+                      traders keep a risk budget, the share of their calm depth they offer."
                 .into(),
         },
     );
@@ -809,4 +1230,182 @@ fn agents_section(
         heading: "Mechanical agents".into(),
         blocks,
     }))
+}
+
+/// Each class's net dollar flow in `instrument`, cumulated bar by bar (x as [`day_x`]); `only`
+/// keeps just those classes. Classes with no flow are left out.
+pub(crate) fn cumulative_flow_chart(
+    flows: &[crate::record::FlowRow],
+    instrument: u16,
+    sym: &str,
+    bars_per_day: u32,
+    only: Option<&[AgentClass]>,
+) -> LineChart {
+    let mut per: BTreeMap<AgentClass, BTreeMap<(u32, u32), f64>> = BTreeMap::new();
+    for f in flows.iter().filter(|f| f.instrument == instrument) {
+        if only.is_some_and(|o| !o.contains(&f.class)) {
+            continue;
+        }
+        *per.entry(f.class)
+            .or_default()
+            .entry((f.day, f.bar))
+            .or_insert(0.0) += f.net_usd;
+    }
+    let series = per
+        .into_iter()
+        .map(|(c, bars)| {
+            let mut total = 0.0;
+            let points = bars
+                .into_iter()
+                .map(|((d, b), v)| {
+                    total += v;
+                    (day_x(d, b, bars_per_day), total)
+                })
+                .collect();
+            Series::new(c.as_str(), color(c), points).step()
+        })
+        .collect();
+    LineChart {
+        title: format!("{sym}: cumulative net flow by class"),
+        x: Axis::new("trading day"),
+        y: Axis::new("net bought since the start").format(Format::Dollars),
+        series,
+        levels: vec![Level {
+            y: 0.0,
+            label: String::new(),
+            color: None,
+        }],
+        ..LineChart::default()
+    }
+}
+
+/// The date of each day from the run's `calendar.csv` (empty if it has none).
+fn run_dates(dir: &Path) -> BTreeMap<u32, String> {
+    std::fs::read_to_string(dir.join("calendar.csv"))
+        .map(|text| {
+            text.lines()
+                .skip(1)
+                .filter_map(|l| {
+                    let (d, date) = l.split_once(',')?;
+                    Some((d.parse().ok()?, date.to_string()))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// One panel per day with a shock on `instrument` (or on all): bar closes and the fundamental
+/// against minutes after the open, the shocks marked.
+fn shock_zooms(r: &RunRecords, instrument: u16, sym: &str, cal: &Calendar) -> Option<Grid> {
+    let shocks: Vec<&crate::record::EventRow> = r
+        .events
+        .iter()
+        .filter(|e| e.kind == EventKind::Shock && e.instrument.is_none_or(|k| k == instrument))
+        .collect();
+    let mut days: Vec<u32> = shocks.iter().map(|e| e.day).collect();
+    days.dedup();
+    if days.is_empty() {
+        return None;
+    }
+    let bar_minutes = (cal.bar / SECOND) as f64 / 60.0;
+    let session_minutes = (cal.session() / MINUTE) as f64;
+    let dates = run_dates(&r.dir);
+    let charts = days
+        .iter()
+        .map(|&day| {
+            let bars: Vec<&crate::record::BarRow> = r
+                .bars
+                .iter()
+                .filter(|b| b.instrument == instrument && b.day == day)
+                .collect();
+            let x = |b: &crate::record::BarRow| b.bar as f64 * bar_minutes;
+            LineChart {
+                title: match dates.get(&day) {
+                    Some(date) => format!("{sym}: day {day}, {date}"),
+                    None => format!("{sym}: day {day}"),
+                },
+                x: Axis::new("minutes after the open"),
+                y: Axis::new("price").format(Format::Thousands),
+                series: vec![
+                    Series::new("price", 0, bars.iter().map(|b| (x(b), b.close)).collect()),
+                    Series::new(
+                        "fundamental",
+                        7,
+                        bars.iter().map(|b| (x(b), b.fundamental)).collect(),
+                    )
+                    .dashed(),
+                ],
+                markers: shocks
+                    .iter()
+                    .filter(|e| e.day == day)
+                    .map(|e| Marker {
+                        x: cal.session_fraction(e.time_ns) * session_minutes,
+                        label: format!("shock {:+.1}%", e.value * 100.0),
+                        color: None,
+                    })
+                    .collect(),
+                ..LineChart::default()
+            }
+            .into()
+        })
+        .collect();
+    Some(Grid {
+        title: format!("{sym}: shock days"),
+        columns: 2,
+        charts,
+    })
+}
+
+/// The quoted spread at each bar's end in basis points of the mid, and below it the depth on
+/// the best five levels of each side, over the run.
+fn spread_chart(r: &RunRecords, instrument: u16, sym: &str, bars_per_day: u32) -> Option<Stack> {
+    let bars: Vec<&crate::record::BarRow> = r
+        .bars
+        .iter()
+        .filter(|b| b.instrument == instrument)
+        .collect();
+    let points: Vec<(f64, f64)> = bars
+        .iter()
+        .filter_map(|b| {
+            let (bid, ask) = (b.best_bid?, b.best_ask?);
+            let mid = (bid + ask) / 2.0;
+            (mid > 0.0 && ask >= bid)
+                .then(|| (day_x(b.day, b.bar, bars_per_day), (ask - bid) / mid * 1e4))
+        })
+        .collect();
+    if points.is_empty() {
+        return None;
+    }
+    let spread = LineChart {
+        title: format!("{sym}: quoted spread"),
+        x: Axis::new("trading day"),
+        y: Axis::new("spread (bp of mid)"),
+        series: vec![Series::new(
+            "spread",
+            color(AgentClass::MarketMaker),
+            points,
+        )],
+        ..LineChart::default()
+    };
+    let side = |f: fn(&crate::record::BarRow) -> u64| -> Vec<(f64, f64)> {
+        bars.iter()
+            .map(|b| (day_x(b.day, b.bar, bars_per_day), f(b) as f64))
+            .collect()
+    };
+    let depth = LineChart {
+        title: format!("{sym}: depth on the best five levels"),
+        x: Axis::new("trading day"),
+        y: Axis::new("units resting").format(Format::Compact),
+        series: vec![
+            Series::new("bid side", 2, side(|b| b.bid_depth)),
+            Series::new("ask side", 1, side(|b| b.ask_depth)),
+        ],
+        ..LineChart::default()
+    };
+    Some(Stack {
+        title: String::new(),
+        charts: vec![spread.into(), depth.into()],
+        heights: vec![1, 1],
+        share_x: true,
+    })
 }

@@ -47,8 +47,11 @@ pub struct RunOptions {
     pub force: bool,
     /// Also compute the book calibration summary (`calibration.json`, `calibration.txt`).
     pub calibration: bool,
-    /// Also draw the charts and write `report.html` (analysis of the run's own files).
+    /// Also draw the charts and write `report.html` (analysis of the run's own files). Not
+    /// with [`Tables::Sweep`](crate::record::Tables::Sweep), which lacks the tables it needs.
     pub report: bool,
+    /// Override the scenario's `[record] tables`.
+    pub tables: Option<crate::record::Tables>,
 }
 
 /// What a finished run wrote and its key numbers.
@@ -82,16 +85,18 @@ pub fn execute(
         source,
     })?;
     let symbols = s.instruments.iter().map(|i| i.symbol.clone()).collect();
-    let mut writer = RunWriter::create(out, symbols, options.force, s.record.parquet)?;
+    let tables = options.tables.unwrap_or(s.record.tables);
+    let mut writer = RunWriter::create_with(out, symbols, options.force, s.record.parquet, tables)?;
     writer.write_file("scenario.toml", loaded.source.as_bytes())?;
-    if let Some(dates) = dates {
-        // Day k of the records is the k-th trading day after the pre-history's last date.
-        let mut text = String::from("day,date\n");
-        for (k, d) in dates.iter().enumerate() {
-            text.push_str(&format!("{},{d}\n", k + 1));
-        }
-        writer.write_file("calendar.csv", text.as_bytes())?;
+    // Day k of the records is the k-th date of the run's calendar (after a dated pre-history,
+    // the k-th trading day after its last date; otherwise from `start_date`).
+    let mut text = String::from("day,date\n");
+    for (k, d) in dates.iter().enumerate() {
+        text.push_str(&format!("{},{d}\n", k + 1));
     }
+    writer.write_file("calendar.csv", text.as_bytes())?;
+    let start_date = dates.first().map(|d| d.to_string());
+    writer.set_clock(crate::record::RecordClock::new(dates));
 
     let mut recorder = options.calibration.then(|| {
         CalibrationRecorder::new(
@@ -120,6 +125,7 @@ pub fn execute(
         &loaded.source,
         seed,
         s.days,
+        start_date,
         sim.agents().len(),
         outcome,
     );
@@ -141,7 +147,7 @@ pub fn execute(
         }
         None => None,
     };
-    if options.report {
+    if options.report && tables == crate::record::Tables::All {
         writer.flush_csv()?;
         crate::report::write_run_report(writer.staging_dir()).map_err(RunError::Report)?;
     }

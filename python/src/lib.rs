@@ -233,6 +233,7 @@ fn run(
         force,
         calibration,
         report,
+        tables: None,
     };
     let finished = py
         .detach(|| flowsim::run::execute(&loaded, seed, &out, options, &mut |_, _| {}))
@@ -280,7 +281,16 @@ fn ablate_run(
         .map_err(CostError::new_err)?;
     let (dest, summary) = py
         .detach(|| {
-            flowsim::counterfactual::ablate_run(&loaded, &classes, seed, &out, force, &mut |_| {})
+            // With the ablation's report and charts, as the command line writes by default.
+            flowsim::counterfactual::ablate_run(
+                &loaded,
+                &classes,
+                seed,
+                &out,
+                force,
+                true,
+                &mut |_| {},
+            )
         })
         .map_err(|e| run_err(&e))?;
     let json = serde_json::to_string(&summary)

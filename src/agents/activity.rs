@@ -1,6 +1,6 @@
 //! When agents act: Poisson arrivals whose rate follows a U-shape through the session, busy at
 //! the open and the close and quiet at midday, the best-documented intraday regularity
-//! (DOMAIN.md §8.3). Noise and value traders share it.
+//! (docs/model.md §8.3). Noise and value traders share it.
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;

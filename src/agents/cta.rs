@@ -1,4 +1,4 @@
-//! CTAs / trend followers (`DOMAIN.md` §3): the sign of the return over each lookback
+//! CTAs / trend followers (docs/model.md §3): the sign of the return over each lookback
 //! (1, 3 and 12 months by default), equally weighted, times a volatility-scaled notional.
 //!
 //! Because the signal moves in steps (±1/3 with three lookbacks), "CTAs flip" in stages,
@@ -44,7 +44,7 @@ pub fn trend_signal(closes: &[f64], lookbacks: &[usize], weights: &[f64]) -> f64
 }
 
 /// The close at which lookback `h`'s signal flips tomorrow: the close `h` days before
-/// tomorrow, P_{t+1−h} (`DOMAIN.md` §3.3).
+/// tomorrow, P_{t+1−h} (docs/model.md §3.3).
 pub fn trigger(closes: &[f64], h: usize) -> Option<f64> {
     let n = closes.len();
     (h >= 1 && n >= h).then(|| closes[n - h])
@@ -287,7 +287,7 @@ mod tests {
         c
     }
 
-    /// DOMAIN.md §3.5 fact 1 and §9.6 fact 3: 12m +20%, 3m +2%, 1m −5% ⇒ +1/3; as the 3m and
+    /// docs/model.md §3.5 fact 1 and §9.6 fact 3: 12m +20%, 3m +2%, 1m −5% ⇒ +1/3; as the 3m and
     /// then the 12m signals turn, the position steps +1 → +1/3 → −1/3 → −1, each step 2/3.
     #[test]
     fn position_steps_as_lookbacks_flip() {

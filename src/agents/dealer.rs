@@ -1,4 +1,4 @@
-//! Options dealers (`DOMAIN.md` §4): a book of options positions the scenario sets (strikes by
+//! Options dealers (docs/model.md §4): a book of options positions the scenario sets (strikes by
 //! moneyness, expiries, signed contracts), delta-hedged in the underlying through the order
 //! book on a schedule, when the unhedged delta leaves a band, and into the close, in market
 //! orders; optionally also through a ladder of resting limit orders that hedges as the price
@@ -32,7 +32,7 @@ use crate::pricing::{BsInputs, OptionKind, VolSurface, black_scholes, exposure};
 use crate::scenario::{DealerCfg, OptionKindCfg, SeriesCfg, SettlementCfg};
 
 /// Trading days per year: option time runs on the trading clock, like the simulated volatility
-/// (annualised over 252 days). DOMAIN.md §4.4's per-contract figures use a 365-day calendar
+/// (annualised over 252 days). docs/model.md §4.4's per-contract figures use a 365-day calendar
 /// year; on this clock the same tenor in trading days carries a little less gamma.
 const YEAR_DAYS: f64 = 252.0;
 
@@ -661,7 +661,7 @@ mod tests {
         book
     }
 
-    /// DOMAIN.md §10: dealers' default gamma is about +$5bn per 1% at a 5000 index, with a
+    /// docs/model.md §10: dealers' default gamma is about +$5bn per 1% at a 5000 index, with a
     /// month to expiry.
     #[test]
     fn default_book_is_long_about_five_billion_per_pct() {

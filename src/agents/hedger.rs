@@ -1,4 +1,4 @@
-//! Hedgers (`DOMAIN.md` §5.3): holders of a long portfolio off the book who keep part of it
+//! Hedgers (docs/model.md §5.3): holders of a long portfolio off the book who keep part of it
 //! protected with a short index position, and unwind that protection as the market rallies
 //! from its low or volatility falls (and put it back on when volatility rises).
 //!

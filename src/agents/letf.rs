@@ -1,4 +1,4 @@
-//! Leveraged and inverse ETFs (`DOMAIN.md` §2): a fund with NAV A and multiple L must hold
+//! Leveraged and inverse ETFs (docs/model.md §2): a fund with NAV A and multiple L must hold
 //! L·A of exposure after every close, so after an index return r it trades
 //! L(L−1)·A·r + L·F (Cheng & Madhavan 2009), with the sign of r for every L ∉ {0, 1}.
 //!
@@ -130,7 +130,7 @@ impl Agent for LeveragedEtf {
 mod tests {
     use super::*;
 
-    /// DOMAIN.md §2.4 fact 1: after a −5% day on $10bn, 3× sells $3.0bn, −3× sells $6.0bn,
+    /// docs/model.md §2.4 fact 1: after a −5% day on $10bn, 3× sells $3.0bn, −3× sells $6.0bn,
     /// 2× and −1× sell $1.0bn, −2× sells $3.0bn.
     #[test]
     fn rebalance_after_a_minus_five_percent_day() {

@@ -1,4 +1,4 @@
-//! Real-money accounts (`DOMAIN.md` §6): the slow, stabilising side of the market whose
+//! Real-money accounts (docs/model.md §6): the slow, stabilising side of the market whose
 //! absence makes flow-driven rallies fragile (§9.5).
 //!
 //! * [`Pension`]: a balanced fund rebalancing to fixed weights at each period end and when its
@@ -290,7 +290,7 @@ mod tests {
         assert!(!decide(&mut p, &data, 6).is_empty());
     }
 
-    /// DOMAIN.md §6.4 facts 1–3: 60/40 after equities +10%, bonds 0%: weight 62.26%, sell
+    /// docs/model.md §6.4 facts 1–3: 60/40 after equities +10%, bonds 0%: weight 62.26%, sell
     /// 2.40% of initial AUM; after equities −10%, bonds +2%: buy 2.88%; the trade is
     /// w(1−w)·A·(r_b − r_e) and largest at w = 0.5.
     #[test]

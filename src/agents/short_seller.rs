@@ -1,4 +1,4 @@
-//! Short sellers (`DOMAIN.md` §5): open shorts on a rule, pay borrow (the market charges it
+//! Short sellers (docs/model.md §5): open shorts on a rule, pay borrow (the market charges it
 //! daily), and cover on a stop, on a profit target, or in a forced buy-in when Reg T
 //! maintenance margin fails.
 //!
@@ -267,7 +267,7 @@ impl Agent for ShortSeller {
 mod tests {
     use super::*;
 
-    /// DOMAIN.md §5.4 fact 1 and §5.2: a Reg T short entered at $100 gets a margin call at
+    /// docs/model.md §5.4 fact 1 and §5.2: a Reg T short entered at $100 gets a margin call at
     /// $115.38 (1.5/1.3 of entry), where the margin ratio reaches 30%.
     #[test]
     fn reg_t_margin_call_price() {

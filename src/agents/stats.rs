@@ -1,7 +1,7 @@
 //! Daily statistics the mechanical agents keep for themselves.
 //!
 //! Market data publishes one EWMA with the market's λ; funds each run their own estimators
-//! (their λ, their lag, simple returns as in the RiskMetrics worked examples of `DOMAIN.md`),
+//! (their λ, their lag, simple returns as in the RiskMetrics worked examples of docs/model.md §1.6),
 //! so they keep them here.
 
 use crate::market::data::DailyBar;

@@ -1,4 +1,4 @@
-//! Volatility-targeting funds (`DOMAIN.md` §1): exposure = min(L_max, σ_target / σ̂).
+//! Volatility-targeting funds (docs/model.md §1): exposure = min(L_max, σ_target / σ̂).
 //!
 //! The fund estimates volatility after each close, waits its lag, and trades into the close
 //! (or over a window) when the target leaves its no-trade band. Only |r| enters the estimate,
@@ -256,7 +256,7 @@ impl Agent for VolTarget {
 mod tests {
     use super::*;
 
-    /// DOMAIN.md §1.6 fact 2: λ = 0.94 from 10% vol; −3% days give 15.17%, 18.77%, 21.62% and
+    /// docs/model.md §1.6 fact 2: λ = 0.94 from 10% vol; −3% days give 15.17%, 18.77%, 21.62% and
     /// exposures 0.659, 0.533, 0.463 at a 10% target.
     #[test]
     fn exposure_after_minus_three_percent_days() {

@@ -1,4 +1,4 @@
-//! The feedback-loop graph (`DOMAIN.md` §9.0): nodes for market state (price, realised
+//! The feedback-loop graph (docs/model.md §9.0): nodes for market state (price, realised
 //! volatility, trend signal, dealer delta) and for the agent classes; edges weighted by the
 //! sensitivities measured in the run (regressions across days and bars); every cycle through
 //! the price is a loop, and the product of its edge weights is its gain k — the share of a move

@@ -1,4 +1,4 @@
-//! Intraday momentum (`DOMAIN.md` §8.4, Gao et al. 2018, Baltussen et al. 2021): does the
+//! Intraday momentum (docs/model.md §8.4, Gao et al. 2018, Baltussen et al. 2021): does the
 //! return of the rest of the day predict the last half hour's? Dealers short gamma and LETFs
 //! hedge with the move late in the day, which makes the slope positive; long gamma makes it
 //! negative or zero.

@@ -1,4 +1,4 @@
-//! Pinning at expiry (`DOMAIN.md` §4.4, Ni, Pearson & Poteshman 2005; Avellaneda & Lipkin
+//! Pinning at expiry (docs/model.md §4.4, Ni, Pearson & Poteshman 2005; Avellaneda & Lipkin
 //! 2003): do closes on expiry days cluster at strikes?
 //!
 //! Two measures over the chosen days, both from the bars alone:

@@ -21,13 +21,19 @@ pub struct AblateArgs {
     #[arg(long, allow_hyphen_values = true, value_parser = super::seed)]
     pub seed: Option<u64>,
     /// Output folder (default: runs/<name>-without-<classes>-seed<seed>). It holds `with/` and
-    /// `without/` run folders, `ablation.json` and `difference.csv`, and appears when complete.
+    /// `without/` run folders (each with its report; the factual one shows the
+    /// counterfactual), `ablation.json`, `difference.csv`, and `report.html` with `charts/`
+    /// (price with and without, the difference path, cumulative flows by class, the
+    /// amplification and its definition); it appears when complete.
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Replace the output folder if it exists and is an ablation folder (one holding ablation.json); a regular file or any
     /// other folder is never replaced.
     #[arg(long)]
     pub force: bool,
+    /// Skip the charts and the reports (the ablation's `report.html` and both runs').
+    #[arg(long)]
+    pub no_report: bool,
     /// No progress bar and no summary on stdout, nor the cost estimate on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -62,9 +68,15 @@ pub fn run(args: AblateArgs) -> Result<()> {
         Some(2 * s.days as u64),
         "{bar:30} day {pos}/{len} (both runs)  ETA {eta}",
     );
-    let (dest, summary) = ablate_run(&loaded, &classes, seed, &out, args.force, &mut |d| {
-        bar.set_position(d as u64)
-    })?;
+    let (dest, summary) = ablate_run(
+        &loaded,
+        &classes,
+        seed,
+        &out,
+        args.force,
+        !args.no_report,
+        &mut |d| bar.set_position(d as u64),
+    )?;
     bar.finish_and_clear();
     if !args.quiet {
         println!(
@@ -74,14 +86,21 @@ pub fn run(args: AblateArgs) -> Result<()> {
         );
         for i in &summary.instruments {
             println!(
-                "  {}: drawdown {:.2}% with, {:.2}% without (×{:.2}); rally {:.2}% with, {:.2}% without; largest price difference {:+.2}%",
+                "  {}: drawdown {:.2}% with, {:.2}% without (×{:.2}); rally {:.2}% with, {:.2}% without; largest price difference {:+.2}% on day {} bar {} (price with the classes {} than without)",
                 i.symbol,
                 i.drawdown_with * 100.0,
                 i.drawdown_without * 100.0,
                 i.drawdown_amplification,
                 i.rally_with * 100.0,
                 i.rally_without * 100.0,
-                i.max_abs_difference * 100.0
+                i.largest_difference * 100.0,
+                i.largest_difference_day,
+                i.largest_difference_bar,
+                if i.largest_difference < 0.0 {
+                    "lower"
+                } else {
+                    "higher"
+                }
             );
         }
         println!("results: {}", dest.display());

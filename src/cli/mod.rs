@@ -120,6 +120,27 @@ refused before anything is written";
 
 /// Prints the cost estimate on stderr (unless `quiet`) and refuses what is above the limits
 /// unless `yes`.
+/// `--tables`: which tables a run writes.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum TablesArg {
+    /// Every table (trades, bars, flows, positions, events, state) and the report.
+    All,
+    /// Only bars and flows, beside summary.json, scenario.toml and calendar.csv.
+    Sweep,
+}
+
+impl From<TablesArg> for flowsim::record::Tables {
+    fn from(t: TablesArg) -> Self {
+        match t {
+            TablesArg::All => flowsim::record::Tables::All,
+            TablesArg::Sweep => flowsim::record::Tables::Sweep,
+        }
+    }
+}
+
+/// Above this much disk, a sweep that writes every table is warned about.
+pub const SWEEP_DISK_WARNING: f64 = 3e9;
+
 pub fn check_cost(
     what: &str,
     est: &flowsim::estimate::Estimate,

@@ -33,6 +33,11 @@ pub struct RunArgs {
     /// Skip the charts (charts/*.png, *.svg) and report.html a run writes by default.
     #[arg(long)]
     pub no_report: bool,
+    /// Which tables to write, overriding the scenario's `[record] tables`: `all`, or `sweep`
+    /// for only bars and flows (with summary.json, scenario.toml and calendar.csv; no trades,
+    /// positions, events, state, nor report).
+    #[arg(long, value_enum)]
+    pub tables: Option<super::TablesArg>,
     #[arg(long, short = 'y', help = super::YES_HELP)]
     pub yes: bool,
 }
@@ -54,7 +59,10 @@ pub struct ValidateArgs {
 }
 
 pub fn run(args: RunArgs) -> Result<()> {
-    let loaded = scenario::load(&args.scenario)?;
+    let mut loaded = scenario::load(&args.scenario)?;
+    if let Some(t) = args.tables {
+        loaded.scenario.record.tables = t.into();
+    }
     let s = &loaded.scenario;
     let seed = args.seed.unwrap_or(s.seed);
     let out = args
@@ -85,6 +93,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         force: args.force,
         calibration: args.calibration,
         report: !args.no_report,
+        tables: None,
     };
     let finished = flowsim::run::execute(&loaded, seed, &out, options, &mut |day, counts| {
         let secs = started.elapsed().as_secs_f64().max(1e-9);

@@ -53,6 +53,11 @@ pub struct SweepArgs {
     /// written).
     #[arg(long, conflicts_with = "emit_slurm")]
     pub no_charts: bool,
+    /// Which tables each run writes, overriding the scenario's `[record] tables`: `all`, or
+    /// `sweep` for only what the sweep aggregates (bars and flows, with summary.json,
+    /// scenario.toml and calendar.csv): a small fraction of the disk.
+    #[arg(long, value_enum)]
+    pub tables: Option<super::TablesArg>,
     /// No progress bar and no summary on stdout, nor the cost estimate on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -61,7 +66,13 @@ pub struct SweepArgs {
 }
 
 pub fn run(args: SweepArgs) -> Result<()> {
-    let sweep = scenario::load_sweep(&args.sweep)?;
+    let mut sweep = scenario::load_sweep(&args.sweep)?;
+    if let Some(t) = args.tables {
+        // Only what is written changes: the runs' scenario text, hash and results do not.
+        for p in &mut sweep.points {
+            p.scenario.scenario.record.tables = t.into();
+        }
+    }
     let out = args.out.clone().unwrap_or_else(|| {
         let stem = args
             .sweep
@@ -95,9 +106,13 @@ pub fn run(args: SweepArgs) -> Result<()> {
         sweep.seeds.len() as u64,
         threads,
     );
+    // This shard's share of the runs (dealt round-robin).
+    let share = if shard.is_all() {
+        1.0
+    } else {
+        sweep.runs().div_ceil(shard.count) as f64 / sweep.runs().max(1) as f64
+    };
     if !shard.is_all() {
-        // This shard's share of the runs (dealt round-robin).
-        let share = sweep.runs().div_ceil(shard.count) as f64 / sweep.runs().max(1) as f64;
         est = est.scaled(share);
     }
     let what = if shard.is_all() {
@@ -105,6 +120,25 @@ pub fn run(args: SweepArgs) -> Result<()> {
     } else {
         format!("shard {shard} of the sweep {}", args.sweep.display())
     };
+    let full = sweep
+        .points
+        .iter()
+        .any(|p| p.scenario.scenario.record.tables == flowsim::record::Tables::All);
+    if full && est.disk_bytes > super::SWEEP_DISK_WARNING {
+        let lean = flowsim::estimate::runs_sweep_tables(
+            sweep.points.iter().map(|p| &p.scenario.scenario),
+            sweep.seeds.len() as u64,
+            threads,
+        )
+        .scaled(share);
+        eprintln!(
+            "warning: {what} will write about {} of run folders with every table; \
+             `--tables sweep` (or `[record] tables = \"sweep\"`) keeps only what the sweep \
+             needs (summary, bars, flows): about {}",
+            flowsim::estimate::bytes(est.disk_bytes),
+            flowsim::estimate::bytes(lean.disk_bytes)
+        );
+    }
     super::check_cost(&what, &est, args.yes, args.quiet)?;
     // Held until the command ends: a second sweep into this folder is refused.
     let _lock = sweep::lock(&layout, shard.is_all())?;

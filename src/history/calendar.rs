@@ -4,7 +4,7 @@
 //! Rules as the exchange applies them: a holiday on a Sunday is observed on the Monday, on a
 //! Saturday on the Friday, except New Year's Day (a Saturday New Year is not observed on the
 //! Friday before, the last trading day of the year). Checked against every date of the real
-//! S&P 500 file shipped in `data/history/` (1999–2018) in `tests/history.rs`.
+//! S&P 500 file shipped in `data/history/` (1999–2018) in `tests/it/history.rs`.
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 

@@ -207,7 +207,7 @@ pub struct Simulation {
     events_buf: Vec<BookEvent>,
     actions_buf: Vec<Action>,
     ids_buf: Vec<crate::book::OrderId>,
-    /// Lowest bar close relative to the running peak, per instrument.
+    /// Highest bar close so far, per instrument (0 before the first bar).
     peak: Vec<Price>,
     max_drawdown: Vec<f64>,
     /// The sink wants book observations (decided once per run).
@@ -256,7 +256,9 @@ impl Simulation {
         Simulation {
             options_customer,
             overflow: false,
-            peak: data.iter().map(|d| d.last_price).collect(),
+            // Unset until the first bar closes: drawdowns are measured from the first bar's close
+            // (docs/outputs.md, Drawdown), as the report and the ablation measure them.
+            peak: vec![0; n],
             max_drawdown: vec![0.0; n],
             settings,
             books,
@@ -734,7 +736,9 @@ impl Simulation {
     fn bar(&mut self, d: u32, k: u32, sink: &mut dyn RecordSink) -> Result<(), SimError> {
         for i in 0..self.data.len() {
             let bar = self.data[i].roll_bar();
+            self.refresh_depth(i);
             let data = &self.data[i];
+            let depth = |levels: &[crate::book::LevelView]| levels.iter().map(|l| l.qty).sum();
             let row = BarRow {
                 day: d + 1,
                 bar: k,
@@ -750,9 +754,11 @@ impl Simulation {
                 fundamental: data.fundamental,
                 best_bid: data.best_bid.map(|b| data.price_usd(b.0)),
                 best_ask: data.best_ask.map(|a| data.price_usd(a.0)),
+                bid_depth: depth(&data.bid_depth),
+                ask_depth: depth(&data.ask_depth),
             };
             sink.bar(&row)?;
-            if bar.close > self.peak[i] {
+            if self.peak[i] == 0 || bar.close > self.peak[i] {
                 self.peak[i] = bar.close;
             }
             let dd = 1.0 - bar.close as f64 / self.peak[i] as f64;
@@ -1093,6 +1099,13 @@ impl Simulation {
                     self.ledger.settle(i, &f, b, s, cpt);
                     reduce_open(&mut self.agents[b].open, f.buy_order, f.qty);
                     reduce_open(&mut self.agents[s].open, f.sell_order, f.qty);
+                    if b == s {
+                        // An auction uncross can pair an agent's buy with its own sell (the
+                        // continuous book prevents it). Nothing changes hands: the ledger nets
+                        // to zero, and the pairing is left out of trades, volume, prices and
+                        // flows (docs/model.md §7.6).
+                        continue;
+                    }
                     self.data[i].on_trade(f.price, f.qty);
                     self.counts.trades += 1;
                     let (bc, sc) = (self.agents[b].class, self.agents[s].class);

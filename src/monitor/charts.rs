@@ -23,7 +23,7 @@ fn x(d: NaiveDate) -> f64 {
 }
 
 fn color(c: AgentClass) -> usize {
-    c.index()
+    crate::plot::class_color(c.index())
 }
 
 fn points(s: &[(NaiveDate, f64)], scale: f64) -> Vec<(f64, f64)> {

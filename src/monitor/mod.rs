@@ -5,7 +5,7 @@
 //!
 //! The rules are the agents' own (`crate::agents::{vol_target, cta, letf, real_money}`), so a
 //! monitor day and a simulated day on the same closes give the same σ̂, targets, signals and
-//! triggers (`tests/history.rs`).
+//! triggers (`tests/it/history.rs`).
 
 mod charts;
 pub mod classes;

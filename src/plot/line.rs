@@ -7,9 +7,9 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::clip::Window;
 use super::frame::{
     Chart, DrawResult, Extent, Frame, Layout, LegendItem, Swatch, draw_frame, err, resolve,
-    text_style, usable,
+    text_style, text_width, usable,
 };
-use super::spec::{Dash, LineChart};
+use super::spec::{Dash, LineChart, Marker};
 use super::style::{NEUTRAL, Rgb, Theme, palette};
 
 fn extents(c: &LineChart) -> (Extent, Extent) {
@@ -241,7 +241,10 @@ fn draw_markers<DB: DrawingBackend>(
         .markers
         .iter()
         .filter(|m| usable(m.x) && m.x >= x0 && m.x <= x1);
-    for (k, m) in visible.enumerate() {
+    let visible: Vec<&Marker> = visible.collect();
+    // Every line first, then every label on a white ground, so the next marker's line never
+    // crosses a label.
+    for m in &visible {
         let color = m.color.map_or(NEUTRAL, palette);
         draw_path(
             chart,
@@ -251,9 +254,12 @@ fn draw_markers<DB: DrawingBackend>(
             Dash::Dashed,
             1,
         )?;
+    }
+    for (k, m) in visible.iter().enumerate() {
         if m.label.is_empty() {
             continue;
         }
+        let color = m.color.map_or(NEUTRAL, palette);
         // Neighbouring markers (a halt and its reopening) would print on top of each other:
         // labels cycle through three rows, and flip to the left of the line near the right edge.
         let dy = 4 + row * (k % 3) as i32;
@@ -263,8 +269,19 @@ fn draw_markers<DB: DrawingBackend>(
         } else {
             (HPos::Left, 6)
         };
+        let w = text_width(&m.label, theme.tick);
+        let (left, right) = if right_side {
+            (dx - w - 3, dx + 3)
+        } else {
+            (dx - 3, dx + w + 3)
+        };
+        let ground = Rectangle::new(
+            [(left, dy - 2), (right, dy + (theme.tick * 1.2) as i32)],
+            WHITE.mix(0.9).filled(),
+        );
         let style = text_style(theme.tick, color.plotters(), h, VPos::Top);
-        let label = EmptyElement::at((m.x, y1)) + Text::new(m.label.clone(), (dx, dy), style);
+        let label =
+            EmptyElement::at((m.x, y1)) + ground + Text::new(m.label.clone(), (dx, dy), style);
         chart.draw_series(std::iter::once(label)).map_err(err)?;
     }
     Ok(())

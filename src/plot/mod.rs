@@ -49,4 +49,4 @@ pub use spec::{
     Axis, Band, BarChart, BarSeries, BoxChart, BoxGroup, BoxSummary, Dash, Figure, FitLine, Grid,
     Level, LineChart, Marker, PointSeries, ScatterChart, Series, Stack,
 };
-pub use style::{PALETTE, Rgb, palette};
+pub use style::{CLASS_BASE, PALETTE, Rgb, class_color, palette};

@@ -13,12 +13,16 @@ pub(crate) const FAMILY: &str = "sans-serif";
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Rgb(pub u8, pub u8, pub u8);
 
-/// The Okabe–Ito palette (Okabe & Ito, "Color Universal Design", 2008): eight colours that
-/// stay distinct under the common colour-vision deficiencies and in greyscale print.
+/// The palette: indices 0–7 are the Okabe–Ito colours for generic series (Okabe & Ito,
+/// "Color Universal Design", 2008), indices 8–19 one fixed colour per agent class
+/// ([`class_color`]), drawn from Paul Tol's colour-blind-safe "vibrant", "muted" and "bright"
+/// schemes (Tol, "Colour Schemes", SRON/EPS/TN/09-002). All stay distinct under the common
+/// colour-vision deficiencies; none of the class colours is yellow, so each reads as a thin
+/// line on white.
 ///
 /// Ordered so the first colours are the strongest on white; yellow (index 6) is pale, so give
-/// it to a class that is drawn as a filled area rather than a thin line.
-pub const PALETTE: [Rgb; 8] = [
+/// it to a series drawn as a filled area rather than a thin line.
+pub const PALETTE: [Rgb; 20] = [
     Rgb(0x00, 0x72, 0xB2), // blue
     Rgb(0xD5, 0x5E, 0x00), // vermillion
     Rgb(0x00, 0x9E, 0x73), // bluish green
@@ -27,12 +31,37 @@ pub const PALETTE: [Rgb; 8] = [
     Rgb(0x56, 0xB4, 0xE9), // sky blue
     Rgb(0xF0, 0xE4, 0x42), // yellow
     Rgb(0x00, 0x00, 0x00), // black
+    // One per agent class, in `AgentClass::ALL` order.
+    Rgb(0x66, 0x66, 0x66), // market_maker: dark grey
+    Rgb(0xAA, 0xAA, 0xAA), // noise: grey
+    Rgb(0x11, 0x77, 0x33), // value: green (Tol muted)
+    Rgb(0x99, 0x99, 0x33), // exogenous: olive (Tol muted)
+    Rgb(0x33, 0x22, 0x88), // vol_target: indigo (Tol muted)
+    Rgb(0xEE, 0x77, 0x33), // letf: orange (Tol vibrant)
+    Rgb(0xEE, 0x33, 0x77), // cta: magenta (Tol vibrant)
+    Rgb(0x88, 0x22, 0x55), // dealer: wine (Tol muted)
+    Rgb(0xCC, 0x33, 0x11), // short_seller: red (Tol vibrant)
+    Rgb(0x33, 0xBB, 0xEE), // hedger: cyan (Tol vibrant)
+    Rgb(0x44, 0xAA, 0x99), // real_money: teal (Tol muted)
+    Rgb(0xAA, 0x44, 0x99), // options_customer: purple (Tol muted)
 ];
 
-/// The palette colour for a stable index (an agent class's position in its enum, say), so a
-/// class keeps its colour from chart to chart; indices past the end wrap around.
+/// Where the class colours start in [`PALETTE`].
+pub const CLASS_BASE: usize = 8;
+
+/// The palette index of the class at position `class_index` of `AgentClass::ALL`: the same
+/// colour for a class in every chart of every report.
+pub fn class_color(class_index: usize) -> usize {
+    CLASS_BASE + class_index % (PALETTE.len() - CLASS_BASE)
+}
+
+/// The palette colour for a stable index, so a series keeps its colour from chart to chart;
+/// indices past the end wrap around the generic colours (0–7).
 pub fn palette(index: usize) -> Rgb {
-    PALETTE[index % PALETTE.len()]
+    PALETTE
+        .get(index)
+        .copied()
+        .unwrap_or(PALETTE[index % CLASS_BASE])
 }
 
 /// Reference lines and markers: neutral so they never read as another series.
@@ -76,8 +105,14 @@ pub(crate) struct Theme {
 }
 
 impl Theme {
+    /// The theme of a `width` × `height` figure.
+    ///
+    /// A tall figure (panels stacked higher than three quarters of its width) is sized as if
+    /// it were that high: its extra height goes to the panels, not to larger text, so a stack
+    /// of many panels keeps readable plots with several ticks each.
     pub fn for_size(width: u32, height: u32) -> Theme {
-        let scale = ((f64::from(width) * f64::from(height)) / (1200.0 * 700.0))
+        let height = f64::from(height).min(f64::from(width) * 0.75);
+        let scale = ((f64::from(width) * height) / (1200.0 * 700.0))
             .sqrt()
             .clamp(0.6, 4.0);
         Theme {

@@ -1,5 +1,5 @@
 //! Black–Scholes prices and greeks of European options on an underlying with a continuous
-//! dividend yield `q` (DOMAIN.md §4.1; Hull, *Options, Futures, and Other Derivatives*).
+//! dividend yield `q` (docs/model.md §4.1; Hull, *Options, Futures, and Other Derivatives*).
 //!
 //! Dealers hedge their options book in the underlying, so what the simulation needs from this
 //! file is the delta they hold against each option and how that delta drifts: with spot
@@ -310,13 +310,13 @@ pub fn rho(kind: OptionKind, inputs: BsInputs) -> f64 {
 }
 
 /// ∂Δ/∂σ per unit of volatility, the same for calls and puts: the hedge flow a dealer must
-/// trade when implied volatility moves with spot unchanged ("vanna flows", DOMAIN.md §4.5).
+/// trade when implied volatility moves with spot unchanged ("vanna flows", docs/model.md §4.5).
 pub fn vanna(inputs: BsInputs) -> f64 {
     core(inputs).vanna()
 }
 
 /// ∂Δ/∂t per year of calendar time elapsed: the hedge flow the clock alone forces ("charm
-/// flows", DOMAIN.md §4.5).
+/// flows", docs/model.md §4.5).
 pub fn charm(kind: OptionKind, inputs: BsInputs) -> f64 {
     core(inputs).charm(kind)
 }

@@ -1,5 +1,5 @@
 //! Greeks turned into the dollar figures dealers' books and GEX estimates are quoted in
-//! (DOMAIN.md §4.2–4.3), so that an agent's hedge sizes and the analysis of a run speak the
+//! (docs/model.md §4.2–4.3), so that an agent's hedge sizes and the analysis of a run speak the
 //! same units as the literature.
 //!
 //! `gamma`, `delta` and `theta` are per unit of underlying, as returned by
@@ -24,7 +24,7 @@ pub fn dollar_delta(delta: f64, contracts: f64, multiplier: f64, spot: f64) -> f
 
 /// The daily move, as a fraction of spot, at which a delta-hedged position's gamma P&L
 /// `½·Γ·S²·m²` exactly offsets one day of theta: `m = √(−2·θ_day / (Γ·S²))`, with
-/// `θ_day = θ / days_per_year` (DOMAIN.md §4.3, gamma–theta break-even range).
+/// `θ_day = θ / days_per_year` (docs/model.md §4.3, gamma–theta break-even range).
 ///
 /// Short-gamma dealers lose money on days whose move exceeds it, which is where their hedging
 /// is said to turn inelastic. With r = q = 0 it equals `σ_imp / √days_per_year`, so the day

@@ -2,7 +2,7 @@
 //!
 //! Dealers who are short or long customer options hedge their book's delta in the underlying;
 //! the size and sign of those hedge trades (and their drift with price, volatility and time)
-//! come from Black–Scholes greeks, which is why this module exists (DOMAIN.md §4). It is pure
+//! come from Black–Scholes greeks, which is why this module exists (docs/model.md §4). It is pure
 //! `f64` arithmetic: no I/O, no allocation, no panics, so an agent can call it on every wake-up.
 //!
 //! * [`black_scholes`]: prices and greeks with a continuous dividend yield, including the

@@ -2,7 +2,7 @@
 //!
 //! A dealer who marked every option at one flat volatility would see no vanna flows and the
 //! wrong gamma profile across strikes. Two stylised facts of index options are enough to get
-//! the direction of those flows right (DOMAIN.md §4.5): implied volatility rises when the
+//! the direction of those flows right (docs/model.md §4.5): implied volatility rises when the
 //! market falls (the "spot–vol" relation), and out-of-the-money puts trade at higher
 //! volatility than calls (the skew). The form is
 //!

@@ -16,7 +16,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use parquet::basic::{Compression, LogicalType, Repetition, Type as PhysicalType};
+use parquet::basic::{Compression, LogicalType, Repetition, TimeUnit, Type as PhysicalType};
 use parquet::column::writer::ColumnWriter;
 use parquet::data_type::ByteArray;
 use parquet::errors::ParquetError;
@@ -24,7 +24,9 @@ use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::Type;
 
+use super::clock::RecordClock;
 use super::rows::*;
+use super::run_dir::Tables;
 use super::run_dir::{RecordError, io};
 use crate::book::Side;
 
@@ -44,6 +46,8 @@ enum Kind {
     Str,
     /// Days since 1970-01-01 (Parquet DATE).
     Date,
+    /// Nanoseconds since 1970-01-01T00:00:00Z (Parquet TIMESTAMP(NANOS), adjusted to UTC).
+    Timestamp,
 }
 
 /// One column of a table: name, kind, and whether it may be null.
@@ -63,6 +67,7 @@ const TRADES: &[ColumnSpec] = &[
     ("seller_class", Kind::Str, false),
     ("buy_motive", Kind::Str, false),
     ("sell_motive", Kind::Str, false),
+    ("time", Kind::Timestamp, true),
 ];
 
 const BARS: &[ColumnSpec] = &[
@@ -80,6 +85,9 @@ const BARS: &[ColumnSpec] = &[
     ("fundamental", Kind::F64, false),
     ("best_bid", Kind::F64, true),
     ("best_ask", Kind::F64, true),
+    ("time", Kind::Timestamp, true),
+    ("bid_depth", Kind::U64, false),
+    ("ask_depth", Kind::U64, false),
 ];
 
 const FLOWS: &[ColumnSpec] = &[
@@ -95,6 +103,7 @@ const FLOWS: &[ColumnSpec] = &[
     ("buy_usd", Kind::F64, false),
     ("sell_usd", Kind::F64, false),
     ("net_usd", Kind::F64, false),
+    ("time", Kind::Timestamp, true),
 ];
 
 const POSITIONS: &[ColumnSpec] = &[
@@ -105,6 +114,7 @@ const POSITIONS: &[ColumnSpec] = &[
     ("position_units", Kind::I64, false),
     ("exposure_usd", Kind::F64, false),
     ("cash_usd", Kind::F64, false),
+    ("date", Kind::Date, true),
 ];
 
 const EVENTS: &[ColumnSpec] = &[
@@ -114,6 +124,7 @@ const EVENTS: &[ColumnSpec] = &[
     ("instrument", Kind::Str, true),
     ("value", Kind::F64, false),
     ("detail", Kind::Str, false),
+    ("time", Kind::Timestamp, true),
 ];
 
 const STATE: &[ColumnSpec] = &[
@@ -125,6 +136,7 @@ const STATE: &[ColumnSpec] = &[
     ("metric", Kind::Str, false),
     ("at", Kind::F64, true),
     ("value", Kind::F64, false),
+    ("time", Kind::Timestamp, true),
 ];
 
 const POSITIONING: &[ColumnSpec] = &[
@@ -253,6 +265,10 @@ fn schema(name: &str, specs: &[ColumnSpec]) -> Result<Type, ParquetError> {
                 Kind::F64 => (PhysicalType::DOUBLE, None),
                 Kind::Str => (PhysicalType::BYTE_ARRAY, Some(LogicalType::String)),
                 Kind::Date => (PhysicalType::INT32, Some(LogicalType::Date)),
+                Kind::Timestamp => (
+                    PhysicalType::INT64,
+                    Some(LogicalType::timestamp(true, TimeUnit::NANOS)),
+                ),
             };
             let repetition = if nullable {
                 Repetition::OPTIONAL
@@ -298,7 +314,7 @@ impl Table {
                 nullable,
                 values: match kind {
                     Kind::U32 | Kind::Date => Values::I32(Vec::new()),
-                    Kind::U64 | Kind::I64 => Values::I64(Vec::new()),
+                    Kind::U64 | Kind::I64 | Kind::Timestamp => Values::I64(Vec::new()),
                     Kind::F64 => Values::F64(Vec::new()),
                     Kind::Str => Values::Bytes(Vec::new()),
                 },
@@ -415,14 +431,16 @@ impl Table {
     }
 }
 
-/// The five Parquet tables of a run, fed the same rows as the CSV files.
+/// The Parquet tables of a run, fed the same rows as the CSV files (`None`: a table the run
+/// does not write).
 pub struct ParquetTables {
-    trades: Table,
+    trades: Option<Table>,
     bars: Table,
     flows: Table,
-    positions: Table,
-    events: Table,
-    state: Table,
+    positions: Option<Table>,
+    events: Option<Table>,
+    state: Option<Table>,
+    clock: RecordClock,
     /// Each instrument's symbol, ready to store (cloning shares the bytes).
     symbols: Vec<ByteArray>,
     unknown_symbol: ByteArray,
@@ -436,6 +454,33 @@ impl ParquetTables {
         Self::with_row_group_rows(dir, symbols, ROW_GROUP_ROWS)
     }
 
+    /// As [`ParquetTables::create`], writing only `tables`.
+    pub fn create_tables(
+        dir: &Path,
+        symbols: &[String],
+        tables: Tables,
+    ) -> Result<Self, RecordError> {
+        let mut t = Self::with_row_group_rows(dir, symbols, ROW_GROUP_ROWS)?;
+        if tables == Tables::Sweep {
+            for (name, table) in [
+                ("trades", t.trades.take()),
+                ("positions", t.positions.take()),
+                ("events", t.events.take()),
+                ("state", t.state.take()),
+            ] {
+                drop(table);
+                let path = dir.join(format!("{name}.parquet"));
+                std::fs::remove_file(&path).map_err(io(&path))?;
+            }
+        }
+        Ok(t)
+    }
+
+    /// Dates the records (see [`RecordClock`]).
+    pub fn set_clock(&mut self, clock: RecordClock) {
+        self.clock = clock;
+    }
+
     /// As [`ParquetTables::create`], cutting row groups every `row_group_rows` rows.
     pub fn with_row_group_rows(
         dir: &Path,
@@ -443,12 +488,13 @@ impl ParquetTables {
         row_group_rows: usize,
     ) -> Result<Self, RecordError> {
         Ok(ParquetTables {
-            trades: Table::create(dir, "trades", TRADES, row_group_rows)?,
+            trades: Some(Table::create(dir, "trades", TRADES, row_group_rows)?),
             bars: Table::create(dir, "bars", BARS, row_group_rows)?,
             flows: Table::create(dir, "flows", FLOWS, row_group_rows)?,
-            positions: Table::create(dir, "positions", POSITIONS, row_group_rows)?,
-            events: Table::create(dir, "events", EVENTS, row_group_rows)?,
-            state: Table::create(dir, "state", STATE, row_group_rows)?,
+            positions: Some(Table::create(dir, "positions", POSITIONS, row_group_rows)?),
+            events: Some(Table::create(dir, "events", EVENTS, row_group_rows)?),
+            state: Some(Table::create(dir, "state", STATE, row_group_rows)?),
+            clock: RecordClock::default(),
             symbols: symbols
                 .iter()
                 .map(|s| ByteArray::from(s.as_str()))
@@ -460,12 +506,19 @@ impl ParquetTables {
 
     /// Writes the buffered rows and the footers. Every file is complete when this returns `Ok`.
     pub fn finish(self) -> Result<(), RecordError> {
-        self.trades.finish()?;
         self.bars.finish()?;
         self.flows.finish()?;
-        self.positions.finish()?;
-        self.events.finish()?;
-        self.state.finish()
+        for t in [self.trades, self.positions, self.events, self.state]
+            .into_iter()
+            .flatten()
+        {
+            t.finish()?;
+        }
+        Ok(())
+    }
+
+    fn time(&self, day: u32, time_ns: u64) -> Option<Value> {
+        self.clock.utc_nanos(day, time_ns).map(Value::I64)
     }
 
     fn symbol(&self, i: u16) -> Option<Value> {
@@ -496,8 +549,12 @@ impl ParquetTables {
             self.name(r.seller_class.as_str()),
             self.name(r.buy_motive.as_str()),
             self.name(r.sell_motive.as_str()),
+            self.time(r.day, r.time_ns),
         ];
-        self.trades.push(row).map_err(to_io)
+        match &mut self.trades {
+            Some(t) => t.push(row).map_err(to_io),
+            None => Ok(()),
+        }
     }
 
     pub fn bar(&mut self, r: &BarRow) -> std::io::Result<()> {
@@ -516,6 +573,9 @@ impl ParquetTables {
             f64v(r.fundamental),
             r.best_bid.and_then(f64v),
             r.best_ask.and_then(f64v),
+            self.time(r.day, r.time_ns),
+            u64v(r.bid_depth),
+            u64v(r.ask_depth),
         ];
         self.bars.push(row).map_err(to_io)
     }
@@ -534,6 +594,7 @@ impl ParquetTables {
             f64v(r.buy_usd),
             f64v(r.sell_usd),
             f64v(r.net_usd),
+            self.time(r.day, r.time_ns),
         ];
         self.flows.push(row).map_err(to_io)
     }
@@ -547,8 +608,14 @@ impl ParquetTables {
             i64v(r.position_units),
             f64v(r.exposure_usd),
             f64v(r.cash_usd),
+            self.clock.date(r.day).map(|d| {
+                Value::I32((d - chrono::DateTime::UNIX_EPOCH.date_naive()).num_days() as i32)
+            }),
         ];
-        self.positions.push(row).map_err(to_io)
+        match &mut self.positions {
+            Some(t) => t.push(row).map_err(to_io),
+            None => Ok(()),
+        }
     }
 
     pub fn event(&mut self, r: &EventRow) -> std::io::Result<()> {
@@ -559,8 +626,12 @@ impl ParquetTables {
             r.instrument.and_then(|i| self.symbol(i)),
             f64v(r.value),
             Some(Value::Bytes(ByteArray::from(r.detail.as_str()))),
+            self.time(r.day, r.time_ns),
         ];
-        self.events.push(row).map_err(to_io)
+        match &mut self.events {
+            Some(t) => t.push(row).map_err(to_io),
+            None => Ok(()),
+        }
     }
 
     pub fn state(&mut self, r: &StateRow) -> std::io::Result<()> {
@@ -573,8 +644,12 @@ impl ParquetTables {
             self.name(r.metric.as_str()),
             r.at.and_then(f64v),
             f64v(r.value),
+            self.time(r.day, r.time_ns),
         ];
-        self.state.push(row).map_err(to_io)
+        match &mut self.state {
+            Some(t) => t.push(row).map_err(to_io),
+            None => Ok(()),
+        }
     }
 }
 

@@ -40,6 +40,9 @@ type BarCsv = (
     f64,
     Option<f64>,
     Option<f64>,
+    // time (ISO 8601; not needed: `time_ns` and the day are), bid and ask depth. Nested:
+    // serde's tuples stop at 16 elements, and csv reads a nested tuple's fields in line.
+    (Option<String>, u64, u64),
 );
 type FlowCsv = (
     u32,
@@ -54,10 +57,29 @@ type FlowCsv = (
     f64,
     f64,
     f64,
+    Option<String>,
 );
-type PositionCsv = (u32, String, AgentClass, u32, i64, f64, f64);
-type EventCsv = (u64, u32, EventKind, Option<String>, f64, String);
-type StateCsv = (u32, u64, u64, AgentClass, String, Metric, Option<f64>, f64);
+type PositionCsv = (u32, String, AgentClass, u32, i64, f64, f64, Option<String>);
+type EventCsv = (
+    u64,
+    u32,
+    EventKind,
+    Option<String>,
+    f64,
+    String,
+    Option<String>,
+);
+type StateCsv = (
+    u32,
+    u64,
+    u64,
+    AgentClass,
+    String,
+    Metric,
+    Option<f64>,
+    f64,
+    Option<String>,
+);
 
 fn read_table<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<Vec<T>, RecordError> {
     let path = dir.join(name);
@@ -132,6 +154,8 @@ impl RunRecords {
                     fundamental: b.11,
                     best_bid: b.12,
                     best_ask: b.13,
+                    bid_depth: b.14.1,
+                    ask_depth: b.14.2,
                 })
             })
             .collect::<Result<_, RecordError>>()?;

@@ -44,6 +44,9 @@ pub struct BarRow {
     pub fundamental: f64,
     pub best_bid: Option<f64>,
     pub best_ask: Option<f64>,
+    /// Units resting on the best five price levels of each side at the bar's end.
+    pub bid_depth: u64,
+    pub ask_depth: u64,
 }
 
 #[cfg(test)]
@@ -65,6 +68,8 @@ impl BarRow {
             fundamental: open,
             best_bid: None,
             best_ask: None,
+            bid_depth: 0,
+            ask_depth: 0,
         }
     }
 }

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
+use super::clock::RecordClock;
 use super::parquet::ParquetTables;
 use super::rows::*;
 use super::sink::RecordSink;
@@ -52,12 +53,15 @@ pub struct RunWriter {
     dest: PathBuf,
     force: bool,
     symbols: Vec<String>,
-    trades: Csv,
+    /// `None` when the run writes only the sweep tables ([`Tables::Sweep`]).
+    trades: Option<Csv>,
     bars: Csv,
     flows: Csv,
-    positions: Csv,
-    events: Csv,
-    state: Csv,
+    positions: Option<Csv>,
+    events: Option<Csv>,
+    state: Option<Csv>,
+    /// The dates of the run's days, for the `time` and `date` columns.
+    clock: RecordClock,
     /// The Parquet copies of the six tables, when the run writes them.
     parquet: Option<ParquetTables>,
     finished: bool,
@@ -74,37 +78,78 @@ fn csv_file(dir: &Path, name: &str, header: &[&str]) -> Result<Csv, RecordError>
     Ok(w)
 }
 
+/// Which tables a run writes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tables {
+    /// Every table: trades, bars, flows, positions, events and state.
+    #[default]
+    All,
+    /// Only what a sweep aggregates: bars and flows (with the summary, the scenario copy and
+    /// the calendar, which every run writes). No report can be drawn from them.
+    Sweep,
+}
+
+impl Tables {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tables::All => "all",
+            Tables::Sweep => "sweep",
+        }
+    }
+}
+
 impl RunWriter {
+    /// A writer of every table (see [`RunWriter::create_with`]).
     pub fn create(
         dest: &Path,
         symbols: Vec<String>,
         force: bool,
         parquet: bool,
     ) -> Result<Self, RecordError> {
+        Self::create_with(dest, symbols, force, parquet, Tables::All)
+    }
+
+    /// Stages a run folder for `dest` writing `tables` as CSV (and Parquet with `parquet`).
+    /// Records are dated from [`clock::DEFAULT_START`](super::clock::DEFAULT_START) until
+    /// [`RunWriter::set_clock`] gives the run's own dates.
+    pub fn create_with(
+        dest: &Path,
+        symbols: Vec<String>,
+        force: bool,
+        parquet: bool,
+        tables: Tables,
+    ) -> Result<Self, RecordError> {
+        let full = tables == Tables::All;
         replaceable(dest, force)?;
         // Finished by `finish`, or removed by `drop` (or just below, if creating fails).
         let tmp = crate::atomic::stage_dir(dest).map_err(io(dest))?;
         let writer = (|| {
             Ok::<_, RecordError>(RunWriter {
-                trades: csv_file(
-                    &tmp,
-                    "trades.csv",
-                    &[
-                        "time_ns",
-                        "day",
-                        "instrument",
-                        "price_ticks",
-                        "price",
-                        "qty",
-                        "aggressor",
-                        "buyer",
-                        "seller",
-                        "buyer_class",
-                        "seller_class",
-                        "buy_motive",
-                        "sell_motive",
-                    ],
-                )?,
+                trades: full
+                    .then(|| {
+                        csv_file(
+                            &tmp,
+                            "trades.csv",
+                            &[
+                                "time_ns",
+                                "day",
+                                "instrument",
+                                "price_ticks",
+                                "price",
+                                "qty",
+                                "aggressor",
+                                "buyer",
+                                "seller",
+                                "buyer_class",
+                                "seller_class",
+                                "buy_motive",
+                                "sell_motive",
+                                "time",
+                            ],
+                        )
+                    })
+                    .transpose()?,
                 bars: csv_file(
                     &tmp,
                     "bars.csv",
@@ -123,6 +168,9 @@ impl RunWriter {
                         "fundamental",
                         "best_bid",
                         "best_ask",
+                        "time",
+                        "bid_depth",
+                        "ask_depth",
                     ],
                 )?,
                 flows: csv_file(
@@ -141,45 +189,69 @@ impl RunWriter {
                         "buy_usd",
                         "sell_usd",
                         "net_usd",
+                        "time",
                     ],
                 )?,
-                positions: csv_file(
-                    &tmp,
-                    "positions.csv",
-                    &[
-                        "day",
-                        "instrument",
-                        "class",
-                        "agents",
-                        "position_units",
-                        "exposure_usd",
-                        "cash_usd",
-                    ],
-                )?,
-                events: csv_file(
-                    &tmp,
-                    "events.csv",
-                    &["time_ns", "day", "kind", "instrument", "value", "detail"],
-                )?,
-                state: csv_file(
-                    &tmp,
-                    "state.csv",
-                    &[
-                        "day",
-                        "time_ns",
-                        "agent",
-                        "class",
-                        "instrument",
-                        "metric",
-                        "at",
-                        "value",
-                    ],
-                )?,
+                positions: full
+                    .then(|| {
+                        csv_file(
+                            &tmp,
+                            "positions.csv",
+                            &[
+                                "day",
+                                "instrument",
+                                "class",
+                                "agents",
+                                "position_units",
+                                "exposure_usd",
+                                "cash_usd",
+                                "date",
+                            ],
+                        )
+                    })
+                    .transpose()?,
+                events: full
+                    .then(|| {
+                        csv_file(
+                            &tmp,
+                            "events.csv",
+                            &[
+                                "time_ns",
+                                "day",
+                                "kind",
+                                "instrument",
+                                "value",
+                                "detail",
+                                "time",
+                            ],
+                        )
+                    })
+                    .transpose()?,
+                state: full
+                    .then(|| {
+                        csv_file(
+                            &tmp,
+                            "state.csv",
+                            &[
+                                "day",
+                                "time_ns",
+                                "agent",
+                                "class",
+                                "instrument",
+                                "metric",
+                                "at",
+                                "value",
+                                "time",
+                            ],
+                        )
+                    })
+                    .transpose()?,
                 parquet: if parquet {
-                    Some(ParquetTables::create(&tmp, &symbols)?)
+                    Some(ParquetTables::create_tables(&tmp, &symbols, tables)?)
                 } else {
                     None
                 },
+                clock: RecordClock::default(),
                 tmp: tmp.clone(),
                 dest: dest.to_path_buf(),
                 force,
@@ -204,19 +276,29 @@ impl RunWriter {
         &self.tmp
     }
 
+    /// Dates the records: trading day `d` is `clock`'s `d`-th date.
+    pub fn set_clock(&mut self, clock: RecordClock) {
+        if let Some(p) = &mut self.parquet {
+            p.set_clock(clock.clone());
+        }
+        self.clock = clock;
+    }
+
     /// Flushes the CSV tables, so what is staged can be read back (for the report) before the
     /// folder is finished.
     pub fn flush_csv(&mut self) -> Result<(), RecordError> {
         for (name, w) in [
-            ("trades.csv", &mut self.trades),
-            ("bars.csv", &mut self.bars),
-            ("flows.csv", &mut self.flows),
-            ("positions.csv", &mut self.positions),
-            ("events.csv", &mut self.events),
-            ("state.csv", &mut self.state),
+            ("trades.csv", self.trades.as_mut()),
+            ("bars.csv", Some(&mut self.bars)),
+            ("flows.csv", Some(&mut self.flows)),
+            ("positions.csv", self.positions.as_mut()),
+            ("events.csv", self.events.as_mut()),
+            ("state.csv", self.state.as_mut()),
         ] {
-            let path = self.tmp.join(name);
-            w.flush().map_err(io(&path))?;
+            if let Some(w) = w {
+                let path = self.tmp.join(name);
+                w.flush().map_err(io(&path))?;
+            }
         }
         Ok(())
     }
@@ -276,7 +358,10 @@ impl RecordSink for RunWriter {
             .symbols
             .get(r.instrument as usize)
             .map_or("?", |s| s.as_str());
-        self.trades
+        let Some(trades) = self.trades.as_mut() else {
+            return Ok(());
+        };
+        trades
             .serialize((
                 r.time_ns,
                 r.day,
@@ -291,6 +376,7 @@ impl RecordSink for RunWriter {
                 r.seller_class,
                 r.buy_motive,
                 r.sell_motive,
+                self.clock.iso(r.day, r.time_ns),
             ))
             .map_err(csv_err)?;
         if let Some(p) = &mut self.parquet {
@@ -320,6 +406,8 @@ impl RecordSink for RunWriter {
                 r.fundamental,
                 r.best_bid,
                 r.best_ask,
+                // serde's tuples stop at 16 elements; csv flattens the nested one.
+                (self.clock.iso(r.day, r.time_ns), r.bid_depth, r.ask_depth),
             ))
             .map_err(csv_err)?;
         if let Some(p) = &mut self.parquet {
@@ -347,6 +435,7 @@ impl RecordSink for RunWriter {
                 r.buy_usd,
                 r.sell_usd,
                 r.net_usd,
+                self.clock.iso(r.day, r.time_ns),
             ))
             .map_err(csv_err)?;
         if let Some(p) = &mut self.parquet {
@@ -360,7 +449,10 @@ impl RecordSink for RunWriter {
             .symbols
             .get(r.instrument as usize)
             .map_or("?", |s| s.as_str());
-        self.positions
+        let Some(positions) = self.positions.as_mut() else {
+            return Ok(());
+        };
+        positions
             .serialize((
                 r.day,
                 sym,
@@ -369,6 +461,7 @@ impl RecordSink for RunWriter {
                 r.position_units,
                 r.exposure_usd,
                 r.cash_usd,
+                self.clock.date(r.day).map(|d| d.to_string()),
             ))
             .map_err(csv_err)?;
         if let Some(p) = &mut self.parquet {
@@ -379,8 +472,12 @@ impl RecordSink for RunWriter {
 
     fn event(&mut self, r: &EventRow) -> std::io::Result<()> {
         let sym = r.instrument.map(|i| self.symbol(i).to_string());
-        self.events
-            .serialize((r.time_ns, r.day, r.kind, sym, r.value, &r.detail))
+        let time = self.clock.iso(r.day, r.time_ns);
+        let Some(events) = self.events.as_mut() else {
+            return Ok(());
+        };
+        events
+            .serialize((r.time_ns, r.day, r.kind, sym, r.value, &r.detail, time))
             .map_err(csv_err)?;
         if let Some(p) = &mut self.parquet {
             p.event(r)?;
@@ -393,9 +490,20 @@ impl RecordSink for RunWriter {
             .symbols
             .get(r.instrument as usize)
             .map_or("?", |s| s.as_str());
-        self.state
+        let Some(state) = self.state.as_mut() else {
+            return Ok(());
+        };
+        state
             .serialize((
-                r.day, r.time_ns, r.agent, r.class, sym, r.metric, r.at, r.value,
+                r.day,
+                r.time_ns,
+                r.agent,
+                r.class,
+                sym,
+                r.metric,
+                r.at,
+                r.value,
+                self.clock.iso(r.day, r.time_ns),
             ))
             .map_err(csv_err)?;
         if let Some(p) = &mut self.parquet {

@@ -14,6 +14,8 @@ pub struct Summary {
     pub scenario_sha256: String,
     pub seed: u64,
     pub days: u32,
+    /// The date of day 1 (`calendar.csv` has every day's).
+    pub start_date: Option<String>,
     pub agents: usize,
     pub counts: RunCounts,
     pub instruments: Vec<InstrumentOutcome>,
@@ -25,6 +27,7 @@ impl Summary {
         source: &str,
         seed: u64,
         days: u32,
+        start_date: Option<String>,
         agents: usize,
         outcome: RunOutcome,
     ) -> Self {
@@ -34,6 +37,7 @@ impl Summary {
             scenario_sha256: sha256_hex(source.as_bytes()),
             seed,
             days,
+            start_date,
             agents,
             counts: outcome.counts,
             instruments: outcome.instruments,

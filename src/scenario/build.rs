@@ -378,17 +378,28 @@ pub struct RealPrehistory {
     pub last_date: NaiveDate,
 }
 
-/// The trading dates of the simulated days when the pre-history is dated (a CSV or real
-/// history file), `None` for a synthetic one.
-pub fn simulated_dates(
-    s: &Scenario,
-    base_dir: &Path,
-) -> Result<Option<Vec<NaiveDate>>, BuildError> {
+/// The trading dates of the simulated days: after a dated pre-history (a CSV or real history
+/// file) the trading days that follow its last date; otherwise US trading days from the
+/// scenario's `start_date` (default [`DEFAULT_START`](crate::record::clock::DEFAULT_START); a
+/// weekend or holiday start moves to the next trading day).
+pub fn simulated_dates(s: &Scenario, base_dir: &Path) -> Result<Vec<NaiveDate>, BuildError> {
     if matches!(s.prehistory, PrehistoryCfg::Synthetic { .. }) {
-        return Ok(None);
+        let text = s
+            .start_date
+            .as_deref()
+            .unwrap_or(crate::record::clock::DEFAULT_START);
+        let start = crate::history::parse_date(text).map_err(|message| BuildError::Prehistory {
+            file: "start_date".into(),
+            message,
+        })?;
+        let mut dates = crate::record::RecordClock::starting(start, s.days)
+            .dates()
+            .to_vec();
+        dates.truncate(s.days as usize);
+        return Ok(dates);
     }
     let last = real_prehistory(s, base_dir)?.last_date;
-    Ok(Some(TradingCalendar::days_after(last, s.days as usize)))
+    Ok(TradingCalendar::days_after(last, s.days as usize))
 }
 
 /// Reads a CSV or real-history pre-history through the one daily-history reader.

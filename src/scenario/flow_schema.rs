@@ -1,6 +1,6 @@
 //! Scenario tables of the mechanical-flow agents and real-money accounts.
 //!
-//! Defaults follow the calibration sheet of `DOMAIN.md` §10 for a US-large-cap-index-like
+//! Defaults follow the calibration sheet of docs/model.md §10 for a US-large-cap-index-like
 //! market: $400bn of vol-control AUM, $350bn of LETF dollar gamma, a $150bn CTA cap, dealers
 //! long about $5bn of gamma per 1%, $350bn of pension rebalancing base w(1−w)A. Sizes are
 //! totals for the whole class, split equally between its agents.
@@ -60,7 +60,7 @@ impl ExecutionCfg {
     }
 }
 
-/// Volatility-targeting funds (`DOMAIN.md` §1): exposure = min(L_max, σ_target/σ̂).
+/// Volatility-targeting funds (docs/model.md §1): exposure = min(L_max, σ_target/σ̂).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct VolTargetCfg {
@@ -111,7 +111,7 @@ impl Default for VolTargetCfg {
     }
 }
 
-/// Leveraged and inverse ETFs (`DOMAIN.md` §2): each day they trade L(L−1)·A·r + L·F.
+/// Leveraged and inverse ETFs (docs/model.md §2): each day they trade L(L−1)·A·r + L·F.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct LetfCfg {
@@ -144,7 +144,7 @@ pub struct LetfFundCfg {
 
 impl Default for LetfCfg {
     fn default() -> Self {
-        // Dollar gamma Σ A·L(L−1) = 40×6 + 5×12 + 12.5×2 + 12.5×2 = $350bn (DOMAIN §10).
+        // Dollar gamma Σ A·L(L−1) = 40×6 + 5×12 + 12.5×2 + 12.5×2 = $350bn (docs/model.md §10).
         let fund = |leverage, aum_usd| LetfFundCfg {
             instrument: None,
             leverage,
@@ -165,7 +165,7 @@ impl Default for LetfCfg {
     }
 }
 
-/// CTAs / trend followers (`DOMAIN.md` §3): sign signals on several lookbacks, vol-scaled.
+/// CTAs / trend followers (docs/model.md §3): sign signals on several lookbacks, vol-scaled.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct CtaCfg {
@@ -253,7 +253,7 @@ pub enum SettlementCfg {
     /// By delivery of the underlying at the strike, between the dealer and the options
     /// customers' ledger account, for series that close strictly in the money: the delivery
     /// unwinds the hedge, so the dealer keeps its resting ladder in the closing auction instead
-    /// of lifting the hedge there (the mechanism behind pinning, DOMAIN.md §9.4).
+    /// of lifting the hedge there (the mechanism behind pinning, docs/model.md §9.4).
     Physical,
 }
 
@@ -263,7 +263,7 @@ impl SettlementCfg {
     }
 }
 
-/// Options dealers delta-hedging a book whose greeks the scenario sets (`DOMAIN.md` §4).
+/// Options dealers delta-hedging a book whose greeks the scenario sets (docs/model.md §4).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct DealerCfg {
@@ -392,7 +392,7 @@ pub enum ShortRule {
     Trend,
 }
 
-/// Short sellers with stops, profit targets and Reg T margin (`DOMAIN.md` §5).
+/// Short sellers with stops, profit targets and Reg T margin (docs/model.md §5).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct ShortSellerCfg {
@@ -449,7 +449,7 @@ impl Default for ShortSellerCfg {
     }
 }
 
-/// Hedgers holding short-index protection against a long portfolio (`DOMAIN.md` §5.3).
+/// Hedgers holding short-index protection against a long portfolio (docs/model.md §5.3).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct HedgerCfg {
@@ -494,7 +494,7 @@ impl Default for HedgerCfg {
     }
 }
 
-/// Pension and balanced funds rebalancing to fixed weights (`DOMAIN.md` §6.1).
+/// Pension and balanced funds rebalancing to fixed weights (docs/model.md §6.1).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct PensionCfg {

@@ -22,6 +22,11 @@ pub struct Scenario {
     pub seed: u64,
     /// Simulated trading days (after the pre-history).
     pub days: u32,
+    /// Date of the first simulated day, `YYYY-MM-DD` (the next trading day when it is a weekend
+    /// or an NYSE holiday); the days that follow are US trading days. Default 2024-01-02, or
+    /// with a dated pre-history the first trading day after it (then it cannot be set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
     #[serde(default)]
     pub calendar: CalendarCfg,
     pub instruments: Vec<InstrumentCfg>,
@@ -440,7 +445,7 @@ pub struct ValueCfg {
     /// `annual_vol`, and the whole schedule scales by `annual_vol / σ̂`. Value capital then
     /// offers less depth after a volatility shock, as VaR-limited liquidity providers do
     /// (Danielsson, Shin & Zigrand; the liquidity spirals of Brunnermeier & Pedersen 2009; the
-    /// low-liquidity window of DOMAIN.md §9.0).
+    /// low-liquidity window of docs/model.md §9.0).
     pub risk_budget: bool,
     pub latency_us: u64,
 }
@@ -489,6 +494,15 @@ pub struct RecordCfg {
     pub trades: bool,
     /// Write each table as Parquet too (CSV is always written).
     pub parquet: bool,
+    /// `"all"` (default) or `"sweep"`: only what a sweep needs (bars and flows beside the
+    /// summary, the scenario copy and the calendar; no trades, positions, events, state or
+    /// report). `flowsim run --tables` and `flowsim sweep --tables` override it.
+    #[serde(skip_serializing_if = "is_all")]
+    pub tables: crate::record::Tables,
+}
+
+fn is_all(t: &crate::record::Tables) -> bool {
+    *t == crate::record::Tables::All
 }
 
 impl Default for RecordCfg {
@@ -496,6 +510,7 @@ impl Default for RecordCfg {
         RecordCfg {
             trades: true,
             parquet: true,
+            tables: crate::record::Tables::All,
         }
     }
 }

@@ -83,6 +83,20 @@ pub(crate) fn validate(s: &Scenario) -> Vec<(String, String)> {
         p.positive(f("vol_half_life_days"), ins.vol_half_life_days);
         p.at_most(f("vol_half_life_days"), ins.vol_half_life_days, 10_000.0);
     }
+    if let Some(start) = &s.start_date {
+        match crate::history::parse_date(start) {
+            Err(problem) => p.add("start_date", problem),
+            Ok(d) if !(1900..=2200).contains(&chrono::Datelike::year(&d)) => {
+                p.add("start_date", "must be a date between 1900 and 2200")
+            }
+            Ok(_) if !matches!(s.prehistory, PrehistoryCfg::Synthetic { .. }) => p.add(
+                "start_date",
+                "a run after a dated pre-history starts on the trading day after its last \
+                 date: leave start_date out (or end the pre-history with `until`)",
+            ),
+            Ok(_) => {}
+        }
+    }
     match &s.prehistory {
         PrehistoryCfg::Synthetic { days, annual_drift } => {
             if *days > 5000 {

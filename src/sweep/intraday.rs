@@ -1,5 +1,5 @@
 //! Intraday statistics of a sweep's runs, computed from each run folder's bars: the
-//! intraday-momentum regression (last 30 minutes on the rest of the day, `DOMAIN.md` §8.4),
+//! intraday-momentum regression (last 30 minutes on the rest of the day, docs/model.md §8.4),
 //! realised intraday volatility, and, for an instrument with options dealers, pinning of the
 //! closes at strikes on the expiry days of the dealers' largest series (§4.4).
 //!

@@ -1,7 +1,8 @@
 //! Helpers shared by the integration tests: scratch folders, folder and file comparison, CSV
 //! reading, running the binary, and running a scenario through the library.
 //!
-//! Every test binary compiles this module on its own and uses only part of it.
+//! The integration-test crate (`tests/it/main.rs`) includes it as its `common` module; each test
+//! module uses only part of it.
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, BTreeSet};

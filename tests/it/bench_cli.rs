@@ -1,8 +1,7 @@
 //! `flowsim bench SCENARIO`: prints the medians of a tiny scenario and names a missing file.
 //! Figures are not checked (speed is measured in BENCHMARKS.md, never in tests).
 
-mod common;
-use common::{Scratch, assert_success, flowsim, text};
+use crate::common::{Scratch, assert_success, flowsim, text};
 
 /// A one-day scenario with a handful of agents and a short session.
 const TINY: &str = r#"name = "tiny"

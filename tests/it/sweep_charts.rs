@@ -2,8 +2,7 @@
 //! `--merge`, byte-identical whatever the thread count or sharding, and skipped with
 //! `--no-charts`. Uses the tiny sweep of `tests/data/sweep/` (2 points × 2 seeds).
 
-mod common;
-use common::{Scratch, assert_same_file, assert_same_tree, entries, sweep_ok, text};
+use crate::common::{Scratch, assert_same_file, assert_same_tree, entries, sweep_ok, text};
 use std::path::{Path, PathBuf};
 
 /// The scratch folder with copies of the tiny sweep and its base scenario; returns the sweep

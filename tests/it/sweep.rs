@@ -5,8 +5,7 @@
 //!
 //! Every test works in its own folder under the system temp dir, removed when it ends.
 
-mod common;
-use common::{
+use crate::common::{
     BIN, Scratch, assert_located, assert_same_file, assert_same_tree, assert_success, entries,
     flowsim, read_csv, sweep, sweep_ok, text,
 };

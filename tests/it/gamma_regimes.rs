@@ -2,8 +2,7 @@
 //! and a sweep's `points.csv` pools each point's seeds into the same regression one computes
 //! from the run folders' bars by hand.
 
-mod common;
-use common::{Scratch, num, read_csv_maps, sweep_ok};
+use crate::common::{Scratch, num, read_csv_maps, sweep_ok};
 use std::path::{Path, PathBuf};
 
 use flowsim::analysis::momentum::{IntradayMomentum, intraday_momentum};

@@ -1,5 +1,5 @@
 //! The options maths dealers hedge with (`flowsim::pricing`), checked against published
-//! examples, against the figures DOMAIN.md §4 quotes, against finite differences of its own
+//! examples, against the figures docs/model.md §4 quotes, against finite differences of its own
 //! prices, and over wide random inputs.
 
 use flowsim::pricing::{
@@ -32,7 +32,7 @@ fn assert_close(what: &str, got: f64, want: f64, tol: f64) {
 // Published examples.
 
 /// Hull, *Options, Futures, and Other Derivatives*, the Black–Scholes–Merton pricing example
-/// (S0 = 42, K = 40, r = 10%, σ = 20%, T = 0.5); digits as in DOMAIN.md §4.1 and §4.6 #1
+/// (S0 = 42, K = 40, r = 10%, σ = 20%, T = 0.5); digits as in docs/model.md §4.1 and §4.6 #1
 /// (Hull prints d1 = 0.7693, d2 = 0.6278, c = 4.76, p = 0.81).
 #[test]
 fn hull_pricing_example() {
@@ -52,7 +52,7 @@ fn hull_pricing_example() {
 
 /// Hull, the greeks of the 20-week call on a non-dividend stock (S0 = 49, K = 50, r = 5%,
 /// σ = 20%, T = 20/52): Hull prints c = 2.40, Δ = 0.522, Γ = 0.066, Θ = −4.31/yr,
-/// vega = 12.1, ρ = 8.91; four-decimal digits from DOMAIN.md §4.1 and §4.6 #2.
+/// vega = 12.1, ρ = 8.91; four-decimal digits from docs/model.md §4.1 and §4.6 #2.
 #[test]
 fn hull_greeks_example() {
     let x = inputs(49.0, 50.0, 0.05, 0.0, 0.20, 20.0 / 52.0);
@@ -65,7 +65,7 @@ fn hull_greeks_example() {
     assert_close("rho", rho(Call, x), 8.9070, 5e-5);
 }
 
-/// DOMAIN.md §4.6 #3: Γ_call = Γ_put and Δ_call − Δ_put = e^{−qT}; also put–call parity with a
+/// docs/model.md §4.6 #3: Γ_call = Γ_put and Δ_call − Δ_put = e^{−qT}; also put–call parity with a
 /// dividend yield, and the other greeks' call–put relations that follow from parity
 /// (C − P = S e^{−qT} − K e^{−rT}, differentiated).
 #[test]
@@ -123,15 +123,15 @@ fn greeks_matches_single_functions() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// DOMAIN.md §4.3, §4.4, §4.6: dealer exposure figures.
+// docs/model.md §4.3, §4.4, §4.6: dealer exposure figures.
 
-/// An ATM SPX-like option with r = q = 0 (DOMAIN.md gives no rate for these examples; a 5%
+/// An ATM SPX-like option with r = q = 0 (docs/model.md §4.6 gives no rate for these examples; a 5%
 /// rate moves the 30-day figure by under 0.1%).
 fn spx_atm(vol: f64, years: f64) -> BsInputs {
     inputs(5000.0, 5000.0, 0.0, 0.0, vol, years)
 }
 
-/// DOMAIN.md §4.6 #4: dealers short 100,000 ATM 30-day calls at S = 5000, σ = 15%
+/// docs/model.md §4.6 #4: dealers short 100,000 ATM 30-day calls at S = 5000, σ = 15%
 /// ⇒ GEX ≈ −$4.64bn per 1% move (calendar year: T = 30/365; this file computes −$4.637bn).
 #[test]
 fn dealer_gex_short_100k_atm_calls() {
@@ -140,7 +140,7 @@ fn dealer_gex_short_100k_atm_calls() {
     assert_close("GEX $ per 1%", gex, -4.64e9, 0.005e9);
 }
 
-/// DOMAIN.md §4.4: dollar gamma per 1% per contract (×100) at S = 5000, σ = 15%:
+/// docs/model.md §4.4: dollar gamma per 1% per contract (×100) at S = 5000, σ = 15%:
 /// $46.4k (30d), $96.0k (7d), $254k (1d), $648k (1 hour).
 ///
 /// The convention that reproduces them is the *calendar* year, T = days/365 (with 252 the
@@ -161,7 +161,7 @@ fn dollar_gamma_per_contract_by_expiry() {
     assert!((per_contract(1.0 / 24.0, 365.0) - 648e3).abs() > 100e3);
 }
 
-/// DOMAIN.md §4.3 and §4.6 #5: gamma–theta break-even daily move at σ_imp = 20% is 1.26% with a
+/// docs/model.md §4.3 and §4.6 #5: gamma–theta break-even daily move at σ_imp = 20% is 1.26% with a
 /// 252-day year and 1.05% with 365 (with r = q = 0 it is σ/√days whatever the expiry).
 #[test]
 fn gamma_theta_breakeven_daily_move() {
@@ -182,7 +182,7 @@ fn gamma_theta_breakeven_daily_move() {
     assert_eq!(gamma_theta_breakeven(0.0, 0.01, 100.0, 365.0), Some(0.0));
 }
 
-/// DOMAIN.md §4.4 and §4.6 #6: ATM gamma scales as 1/(Sσ√T), so 1-day over 30-day gamma is
+/// docs/model.md §4.4 and §4.6 #6: ATM gamma scales as 1/(Sσ√T), so 1-day over 30-day gamma is
 /// √30 ≈ 5.48 (within 1%: d1 = σ√T/2 is not exactly 0).
 #[test]
 fn atm_gamma_one_day_over_thirty_days() {

@@ -4,11 +4,9 @@
 //!
 //! To look at the charts, set `FLOWSIM_PLOT_OUT=some/dir`: the gallery test writes there too.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::Scratch;
+use crate::common::Scratch;
 use flowsim::plot::{
     Axis, Band, BarChart, BarSeries, Block, BoxChart, BoxGroup, BoxSummary, Figure, FitLine,
     Format, Grid, Level, LineChart, Marker, PlotError, PointSeries, Report, ScatterChart, Section,
@@ -759,9 +757,30 @@ fn formats_write_readable_axis_numbers() {
     assert_eq!(format_value(f64::NAN, Format::Auto), "n/a");
     assert_eq!(
         palette(3),
-        palette(3 + 8),
-        "indices wrap, so a class keeps its colour"
+        palette(8 * 4 + 3),
+        "indices past the end wrap to the generic colours"
     );
+    // Every agent class has its own colour, dark enough for a thin line on white (no yellow).
+    let n = flowsim::agents::AgentClass::ALL.len();
+    let colours: std::collections::BTreeSet<(u8, u8, u8)> = (0..n)
+        .map(|k| {
+            let c = palette(flowsim::plot::class_color(k));
+            (c.0, c.1, c.2)
+        })
+        .collect();
+    assert_eq!(colours.len(), n, "{colours:?}");
+    for &(r, g, b) in &colours {
+        let lin = |v: u8| {
+            let v = f64::from(v) / 255.0;
+            if v <= 0.04045 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        let luminance = 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+        assert!(luminance < 0.5, "({r}, {g}, {b}) is too pale for a line");
+    }
 }
 
 fn sample_report() -> Report {
@@ -819,7 +838,7 @@ fn report_escapes_text_references_figures_and_is_self_contained() {
         assert!(!html.contains(forbidden), "report contains {forbidden:?}");
     }
     assert_eq!(
-        common::entries(&scratch.dir).len(),
+        crate::common::entries(&scratch.dir).len(),
         1,
         "only report.html remains"
     );

@@ -6,8 +6,7 @@
 //! Every test works in its own folder under the system temp dir, removed when the test ends;
 //! failure messages carry the full paths.
 
-mod common;
-use common::{
+use crate::common::{
     Scratch, assert_located, assert_same_tree, assert_success, entries, flowsim, flowsim_in,
     line_of, num, read_csv_maps, run_ok, text,
 };
@@ -17,9 +16,10 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 /// The files every finished run folder holds, and nothing else.
-const RUN_FILES: [&str; 16] = [
+const RUN_FILES: [&str; 17] = [
     "bars.csv",
     "bars.parquet",
+    "calendar.csv",
     "charts",
     "events.csv",
     "events.parquet",

@@ -2,8 +2,7 @@
 //! determinism, and the background market's stylized facts. All but the stylized-facts runs are
 //! checked (invariants after every operation) and keep their trades.
 
-mod common;
-use common::simulate;
+use crate::common::simulate;
 use std::path::Path;
 
 use flowsim::record::MemorySink;
@@ -179,7 +178,7 @@ mod stylized {
     use flowsim::analysis::stylized::{stylized_facts, volume_profile};
 
     /// The baseline experiment (20 days, background agents only) reproduces the stylized facts
-    /// of DOMAIN.md §8.1 and the intraday U-shape of §8.3 at four seeds, its documented seed 42
+    /// of docs/model.md §8.1 and the intraday U-shape of §8.3 at four seeds, its documented seed 42
     /// among them.
     #[test]
     fn baseline_reproduces_stylized_facts() {

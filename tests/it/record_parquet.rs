@@ -5,8 +5,7 @@
 //!
 //! Every test works in its own folder under the system temp dir, removed when the test ends.
 
-mod common;
-use common::{Scratch, entries, read_csv, run_ok};
+use crate::common::{Scratch, entries, read_csv, run_ok};
 use std::collections::BTreeSet;
 use std::fs::File;
 use std::path::Path;
@@ -90,9 +89,16 @@ fn same(field: &Field, cell: &str) -> bool {
         Field::Null => cell.is_empty(),
         Field::Str(s) => s == cell,
         Field::Double(x) => cell.parse::<f64>().is_ok_and(|c| c == *x),
-        Field::Long(x) => cell.parse::<i64>().is_ok_and(|c| c == *x),
+        Field::Long(x) if !cell.contains('T') => cell.parse::<i64>().is_ok_and(|c| c == *x),
         Field::UInt(x) => cell.parse::<u32>().is_ok_and(|c| c == *x),
         Field::ULong(x) => cell.parse::<u64>().is_ok_and(|c| c == *x),
+        // The `time` column: a UTC instant in nanoseconds against the CSV's ISO 8601 stamp.
+        Field::Long(x) if cell.contains('T') => chrono::DateTime::parse_from_rfc3339(cell)
+            .is_ok_and(|t| t.timestamp_nanos_opt() == Some(*x)),
+        // The `date` column: days since 1970-01-01 against the CSV's ISO date.
+        Field::Date(x) => chrono::NaiveDate::parse_from_str(cell, "%Y-%m-%d").is_ok_and(|d| {
+            (d - chrono::DateTime::UNIX_EPOCH.date_naive()).num_days() == i64::from(*x)
+        }),
         _ => false,
     }
 }

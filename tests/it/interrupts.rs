@@ -5,8 +5,7 @@
 //! missing is refused before it creates anything. Every wait has a generous timeout, so a hang
 //! fails instead of blocking.
 
-mod common;
-use common::{BIN, Scratch, assert_success, entries, flowsim, text};
+use crate::common::{BIN, Scratch, assert_success, entries, flowsim, text};
 use std::ffi::OsStr;
 use std::io::Read;
 use std::path::{Path, PathBuf};

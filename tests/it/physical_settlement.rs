@@ -2,8 +2,7 @@
 //! underlying at the strike between the dealer and the options customers' ledger account, in
 //! place of the market-on-close lift of their hedge that cash settlement needs.
 
-mod common;
-use common::{Scratch, assert_located, assert_success, flowsim, line_of, text};
+use crate::common::{Scratch, assert_located, assert_success, flowsim, line_of, text};
 use std::path::Path;
 
 use flowsim::agents::AgentClass;

@@ -3,9 +3,7 @@
 //! `summary.json` must come out byte for byte the same. `scripts/refresh-results.sh` rewrites
 //! them after a change that moves the numbers.
 
-mod common;
-
-use common::{Scratch, run_ok};
+use crate::common::{Scratch, run_ok};
 use std::path::Path;
 
 #[test]

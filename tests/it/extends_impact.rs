@@ -1,10 +1,8 @@
 //! Scenario files that extend a base file, and `flowsim impact` end to end.
 
-mod common;
-
 use std::ffi::OsStr;
 
-use common::*;
+use crate::common::*;
 
 const BASE: &str = r#"name = "market"
 days = 3

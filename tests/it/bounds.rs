@@ -5,8 +5,7 @@
 //! named; `report` refuses what is not a run. Each case must end within seconds: a generous
 //! timeout turns a hang into a failure.
 
-mod common;
-use common::{Scratch, assert_located, line_of, text};
+use crate::common::{Scratch, assert_located, line_of, text};
 use std::ffi::OsStr;
 use std::io::Read;
 use std::path::Path;
@@ -64,7 +63,7 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
-    let mut child = Command::new(common::BIN)
+    let mut child = Command::new(crate::common::BIN)
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -460,6 +459,23 @@ fn huge_work_is_estimated_and_refused_without_yes() {
         "{err}"
     );
     assert!(!out.exists(), "a refused sweep created its folder");
+    // Writing every table, it would fill terabytes: a warning says what `--tables sweep` saves.
+    assert!(
+        err.contains("warning:") && err.contains("`--tables sweep`"),
+        "{err}"
+    );
+    let o = flowsim_timed([
+        OsStr::new("sweep"),
+        sweep.as_os_str(),
+        OsStr::new("--out"),
+        out.as_os_str(),
+        OsStr::new("--tables"),
+        OsStr::new("sweep"),
+    ]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(!err.contains("warning:"), "{err}");
+    assert!(!out.exists());
 
     let help = flowsim_timed(["run", "--help"]);
     assert!(text(&help.stdout).contains("--yes"));

@@ -1,10 +1,9 @@
 //! The mechanical-flow agents and real-money accounts trading through the book: every kind
-//! trades in a checked multi-day run, and each behaves as DOMAIN.md says it must when the
+//! trades in a checked multi-day run, and each behaves as docs/model.md says it must when the
 //! market moves (vol-targeters sell after a shock, LETFs trade with the day's move into the
 //! close, dealers hedge against the move when long gamma and with it when short).
 
-mod common;
-use common::simulate;
+use crate::common::simulate;
 use std::collections::BTreeMap;
 
 use flowsim::agents::{AgentClass, Metric};
@@ -144,7 +143,7 @@ fn every_kind_trades_through_the_book_with_invariants_kept() {
 }
 
 /// A −6% fundamental shock on day 3: vol-targeters' estimates jump at that close, so they sell
-/// on the following days (DOMAIN.md §1.3 and §9.1 (ii): selling persists for days).
+/// on the following days (docs/model.md §1.3 and §9.1: selling persists for days).
 #[test]
 fn vol_targeters_sell_on_the_days_after_a_shock() {
     let src = format!(
@@ -184,7 +183,7 @@ fundamental_jump = -0.06
 }
 
 /// LETFs rebalance in the direction of the day's move (sign(Q) = sign(r) for every L), with
-/// about L(L−1)·A·r summed over funds, in the last half hour (DOMAIN.md §2.4 facts 2, 6, 7).
+/// about L(L−1)·A·r summed over funds, in the last half hour (docs/model.md §2.4 facts 2, 6, 7).
 #[test]
 fn letfs_trade_into_the_close_with_the_days_move() {
     let src = format!(
@@ -318,7 +317,7 @@ contracts = {c}
     )
 }
 
-/// DOMAIN.md §4.3: a long-gamma dealer sells rallies and buys dips; a short-gamma dealer buys
+/// docs/model.md §4.3: a long-gamma dealer sells rallies and buys dips; a short-gamma dealer buys
 /// rallies and sells dips. Same seed, only the sign of the book differs.
 #[test]
 fn dealers_hedge_against_the_move_when_long_gamma_and_with_it_when_short() {

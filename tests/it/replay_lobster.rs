@@ -6,8 +6,7 @@
 //! all L levels must match on every row once a difference at level L is forgiven where that
 //! level just entered the window from depth the message file never describes.
 
-mod common;
-use common::{assert_success, entries, flowsim, text};
+use crate::common::{assert_success, entries, flowsim, text};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 

@@ -1,8 +1,7 @@
 //! A run folder read back gives exactly the rows the simulation sent: what reports and
 //! ablations compute from is what the run produced.
 
-mod common;
-use common::Scratch;
+use crate::common::Scratch;
 use std::path::Path;
 
 use flowsim::record::{MemorySink, RunRecords, RunWriter, Tee};
@@ -75,23 +74,26 @@ fn an_unknown_instrument_in_a_table_is_an_error_not_instrument_zero() {
     };
     write(
         "bars.csv",
-        "day,bar,time_ns,instrument,open,high,low,close,volume,trades,vwap,fundamental,best_bid,best_ask\n\
-         1,1,1,SPX,1,1,1,1,0,0,,1,,\n",
+        "day,bar,time_ns,instrument,open,high,low,close,volume,trades,vwap,fundamental,best_bid,best_ask,time,bid_depth,ask_depth\n\
+         1,1,1,SPX,1,1,1,1,0,0,,1,,,,0,0\n",
     );
     write(
         "flows.csv",
-        "day,bar,time_ns,instrument,class,motive,buy_units,sell_units,net_units,buy_usd,sell_usd,net_usd\n\
-         1,1,1,XYZ,noise,noise,1,0,1,1,0,1\n",
+        "day,bar,time_ns,instrument,class,motive,buy_units,sell_units,net_units,buy_usd,sell_usd,net_usd,time\n\
+         1,1,1,XYZ,noise,noise,1,0,1,1,0,1,\n",
     );
     for (name, header) in [
         (
             "positions.csv",
-            "day,instrument,class,agents,position_units,exposure_usd,cash_usd\n",
+            "day,instrument,class,agents,position_units,exposure_usd,cash_usd,date\n",
         ),
-        ("events.csv", "time_ns,day,kind,instrument,value,detail\n"),
+        (
+            "events.csv",
+            "time_ns,day,kind,instrument,value,detail,time\n",
+        ),
         (
             "state.csv",
-            "day,time_ns,agent,class,instrument,metric,at,value\n",
+            "day,time_ns,agent,class,instrument,metric,at,value,time\n",
         ),
     ] {
         write(name, header);

@@ -2,13 +2,11 @@
 //! S&P 500 dates, the monitor against a simulation on the same closes, `flowsim monitor` and
 //! `flowsim score` end to end on the shipped data.
 
-mod common;
-
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
+use crate::common::*;
 use chrono::NaiveDate;
-use common::*;
 use flowsim::agents::AgentClass;
 use flowsim::agents::state::Metric;
 use flowsim::history::{Columns, DailyHistory, TradingCalendar, read_daily};

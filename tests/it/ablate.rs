@@ -1,8 +1,7 @@
 //! `flowsim ablate` end to end: both runs in one folder, the factual run identical to a plain
 //! `flowsim run`, the counterfactual without the classes, and clear refusals.
 
-mod common;
-use common::{Scratch, assert_same_file, assert_success, flowsim, run_ok, text};
+use crate::common::{Scratch, assert_same_file, assert_success, flowsim, run_ok, text};
 
 const SMALL: &str = r#"name = "small_flows"
 seed = 4

@@ -1,0 +1,32 @@
+//! flowsim's integration tests, in one crate: one binary to link instead of one per file, which
+//! is most of what a cold `cargo test` spends (BENCHMARKS.md, "Test suite"). Each module is one
+//! former `tests/NAME.rs`, with the same tests; run one with `cargo test --test it NAME::`.
+//! `tests/common/` holds the shared helpers and `tests/data/` their inputs.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod ablate;
+mod architecture;
+mod bench_cli;
+mod book_reference;
+mod book_rules;
+mod bounds;
+mod cli_run;
+mod dates;
+mod extends_impact;
+mod figures;
+mod flow_agents;
+mod gamma_regimes;
+mod history;
+mod interrupts;
+mod physical_settlement;
+mod plot;
+mod pricing;
+mod record_parquet;
+mod record_read;
+mod replay_lobster;
+mod results;
+mod sim_kernel;
+mod sweep;
+mod sweep_charts;
