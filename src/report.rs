@@ -309,7 +309,7 @@ pub fn write_ablation_report(
     }
     let amp = BarChart {
         title: format!(
-            "Max drawdown with and without {removed}: amplification {}",
+            "Max drawdown with and without the removed classes: amplification {}",
             summary
                 .instruments
                 .iter()
