@@ -35,6 +35,11 @@ pub enum ReportError {
     Plot(#[from] PlotError),
     #[error("reading the run's calendar")]
     Scenario(#[source] ScenarioError),
+    #[error(
+        "{0} holds only the sweep tables (bars and flows, `tables = \"sweep\"`): a report needs \
+         every table; rerun with `--tables all`"
+    )]
+    SweepTables(PathBuf),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -94,6 +99,9 @@ pub fn run_calendar(dir: &Path) -> Result<Calendar, ReportError> {
 /// When the folder is the `with/` run of an ablation (`flowsim ablate`), the report also shows
 /// the counterfactual beside it in `../without/`.
 pub fn write_run_report(dir: &Path) -> Result<PathBuf, ReportError> {
+    if dir.join("bars.csv").is_file() && !dir.join("state.csv").is_file() {
+        return Err(ReportError::SweepTables(dir.to_path_buf()));
+    }
     let cal = run_calendar(dir)?;
     let r = RunRecords::read(dir)?;
     write_report(&r, &cal, dir)
@@ -309,7 +317,7 @@ pub fn write_ablation_report(
     }
     let amp = BarChart {
         title: format!(
-            "Max drawdown with and without {removed}: amplification {}",
+            "Max drawdown with and without the removed classes: amplification {}",
             summary
                 .instruments
                 .iter()

@@ -191,6 +191,11 @@ fn sweep_tables_write_only_what_a_sweep_needs() {
     let run2 = s.path("run2");
     run_ok(&in_file, &run2, &["-q"]);
     assert_eq!(entries(&run2), want);
+    // No report can be drawn from them, and `flowsim report` says why.
+    let o = flowsim(["report", run.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(err.contains("only the sweep tables"), "{err}");
 }
 
 #[test]

@@ -9,7 +9,7 @@ use std::path::Path;
 
 const SCENARIO: &str = r#"name = "figures"
 seed = 11
-days = 4
+days = 7
 
 [prehistory]
 kind = "synthetic"
@@ -459,6 +459,120 @@ fn every_report_figure_recomputes_from_the_csv_tables() {
         avg(360..390) / midday,
         1,
     );
+
+    // Feedback loops: each edge an OLS slope in the report's units, a loop's gain their product.
+    let fit = |x: &[f64], y: &[f64]| -> Option<f64> {
+        (x.len() >= 5).then(|| {
+            let n = x.len() as f64;
+            let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+            let sxx: f64 = x.iter().map(|a| (a - mx) * (a - mx)).sum();
+            let sxy: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();
+            if sxx > 0.0 { sxy / sxx } else { 0.0 }
+        })
+    };
+    let flow_rows: Vec<(u32, u32, String, f64)> = rows
+        .iter()
+        .map(|r| {
+            let net: f64 = r[col("buy_usd")].parse::<f64>().unwrap()
+                - r[col("sell_usd")].parse::<f64>().unwrap();
+            (
+                r[cd].parse().unwrap(),
+                r[cb].parse().unwrap(),
+                r[cc].clone(),
+                net / 1e9,
+            )
+        })
+        .collect();
+    // Price impact of a class: bar log return (%) on its net flow in the bar ($bn).
+    let impact = |class: &str| {
+        let mut per_bar: BTreeMap<(u32, u32), f64> = BTreeMap::new();
+        for (d, k, c, v) in &flow_rows {
+            if c == class {
+                *per_bar.entry((*d, *k)).or_insert(0.0) += v;
+            }
+        }
+        let (mut x, mut y) = (Vec::new(), Vec::new());
+        for w in b.windows(2) {
+            if let Some(q) = per_bar.get(&(w[1].day, w[1].bar)) {
+                x.push(*q);
+                y.push(100.0 * (w[1].close / w[0].close).ln());
+            }
+        }
+        fit(&x, &y)
+    };
+    let day_flow = |class: &str, day: u32| -> f64 {
+        flow_rows
+            .iter()
+            .filter(|(d, _, c, _)| *d == day && c == class)
+            .map(|r| r.3)
+            .sum()
+    };
+    let day_close: BTreeMap<u32, f64> = by_day
+        .iter()
+        .map(|(d, v)| (*d, v[v.len() - 1].close))
+        .collect();
+    let ret: BTreeMap<u32, f64> = day_close
+        .iter()
+        .zip(day_close.iter().skip(1))
+        .map(|((_, a), (d, c))| (*d, 100.0 * (c / a - 1.0)))
+        .collect();
+    let mut want: BTreeMap<String, f64> = BTreeMap::new();
+    // LETFs: the day's return (%) to the day's flow ($bn), and back through their impact.
+    let (x, y): (Vec<f64>, Vec<f64>) = ret.iter().map(|(d, r)| (*r, day_flow("letf", *d))).unzip();
+    if let (Some(a), Some(c)) = (fit(&x, &y), impact("letf")) {
+        want.insert("price → letf → price".into(), a * c);
+    }
+    // Vol-targeters: the return moves σ̂ (mean over funds, in points), σ̂ moves tomorrow's flow.
+    let (sh, sr) = read_csv(&dir.join("state.csv"));
+    let sc = |n: &str| sh.iter().position(|c| c == n).unwrap();
+    let mut sigma: BTreeMap<u32, (f64, f64)> = BTreeMap::new();
+    for r in sr.iter().filter(|r| {
+        r[sc("class")] == "vol_target"
+            && r[sc("metric")] == "vol_estimate"
+            && r[sc("instrument")] == "SPX"
+            && r[sc("at")].is_empty()
+    }) {
+        let e = sigma
+            .entry(r[sc("day")].parse().unwrap())
+            .or_insert((0.0, 0.0));
+        e.0 += r[sc("value")].parse::<f64>().unwrap();
+        e.1 += 1.0;
+    }
+    let sigma: Vec<(u32, f64)> = sigma.into_iter().map(|(d, (v, n))| (d, v / n)).collect();
+    let dv: Vec<(u32, f64)> = sigma
+        .windows(2)
+        .map(|w| (w[1].0, w[1].1 - w[0].1))
+        .collect();
+    let (x, y): (Vec<f64>, Vec<f64>) = dv
+        .iter()
+        .filter_map(|(d, v)| Some((*ret.get(d)?, 100.0 * v)))
+        .unzip();
+    let (x2, y2): (Vec<f64>, Vec<f64>) = dv
+        .iter()
+        .map(|(d, v)| (100.0 * v, day_flow("vol_target", d + 1)))
+        .unzip();
+    if let (Some(a), Some(c), Some(e)) = (fit(&x, &y), fit(&x2, &y2), impact("vol_target")) {
+        want.insert(
+            "price → realised_vol → vol_target → price".into(),
+            a * c * e,
+        );
+    }
+    assert_eq!(want.len(), 2, "both loops should be measurable: {want:?}");
+    let caption = "SPX: feedback loops through the price and their measured gains (edges in \
+                   charts/feedback_SPX.dot)";
+    let t = &tables[caption];
+    let printed: BTreeMap<String, f64> = t
+        .iter()
+        .map(|r| (r[0].clone(), r[1].parse().unwrap()))
+        .collect();
+    assert_eq!(
+        printed.keys().collect::<Vec<_>>(),
+        want.keys().collect::<Vec<_>>(),
+        "{printed:?}"
+    );
+    for (name, gain) in &want {
+        near(name, printed[name], *gain, 3);
+    }
 
     let t = &tables["Flows by class and motive"];
     assert_eq!(t.len(), by_motive.len(), "{t:?}");
