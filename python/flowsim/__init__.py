@@ -8,14 +8,14 @@ through pyarrow) into DataFrames.
 Times
 -----
 Records of a run carry ``day`` (1 is the first simulated day) and, for trades, bars, flows,
-events and state, ``time_ns``: nanoseconds since midnight of simulated day 1 (each day is 24 hours of the
-clock, weekends and holidays are not counted), so ``time_ns // DAY_NS + 1`` is the day and
-``time_ns % DAY_NS`` the time of day in the exchange's local time (the scenario's ``[calendar]`` hours: by default the session
-opens at 09:30 and closes at 16:00). Runs whose pre-history is dated (``[prehistory] kind =
-"history"`` or ``"csv"`` with ``until``) write ``calendar.csv``, mapping each simulated day to
-a real trading date; for those runs every table also gets a ``date`` column and the tables
-with ``time_ns`` a ``timestamp`` column (``datetime64[ns]``, naive, exchange local time).
-Runs with a synthetic pre-history have no dates: use ``day`` and ``time_ns``.
+events and state, ``time_ns``: nanoseconds since midnight of simulated day 1 (each day is 24
+hours of the clock, weekends and holidays are not counted), so ``time_ns // DAY_NS + 1`` is the
+day and ``time_ns % DAY_NS`` the time of day in the exchange's local time (the scenario's
+``[calendar]`` hours: by default the session opens at 09:30 and closes at 16:00). Every run is
+dated: ``calendar.csv`` maps each simulated day to a US trading date (from the scenario's
+``start_date``, or the trading days after a dated pre-history), and the tables carry the
+library's own real time stamps: ``time`` (``datetime64[ns, UTC]``) beside ``time_ns``, and
+``date`` in ``positions``. This package adds no columns of its own.
 """
 
 from __future__ import annotations
@@ -94,8 +94,8 @@ class Run:
 
     Attributes are read lazily from the folder's Parquet files and cached: ``trades``,
     ``bars``, ``flows``, ``positions``, ``events`` and ``state`` are DataFrames with the
-    columns of the CSV files of the same names (see the README's run folder description), plus
-    ``date`` and ``timestamp`` when the run is dated (module docstring, "Times"). ``summary``
+    columns of the CSV files of the same names (see the README's run folder description; ``time``
+    is a UTC timestamp here, ISO 8601 text in the CSV files). ``summary``
     is ``summary.json`` as a dict. A run made with ``out=None`` lives in a temporary folder
     deleted when this object is garbage collected; pass ``out`` to keep it.
     """
@@ -123,7 +123,8 @@ class Run:
 
     @property
     def calendar(self) -> Optional[pd.DataFrame]:
-        """``calendar.csv`` (day, date) for a dated run, else ``None``."""
+        """``calendar.csv`` (day, date): the trading date of each simulated day (``None`` for a
+        folder written before runs were dated)."""
         f = self.path / "calendar.csv"
         if not f.is_file():
             return None
@@ -142,13 +143,9 @@ class Run:
                 )
             raise RunError(f"{f}: missing")
         df = pd.read_parquet(f, engine="pyarrow")
-        cal = self.calendar
-        if cal is not None and "day" in df.columns:
-            dates = pd.Series(cal["date"].values, index=cal["day"].values)
-            df["date"] = df["day"].map(dates)
-            if "time_ns" in df.columns:
-                tod = pd.to_timedelta(df["time_ns"].astype("int64") % DAY_NS, unit="ns")
-                df["timestamp"] = df["date"] + tod
+        # Parquet DATE columns arrive as Python dates: make them pandas datetimes.
+        if "date" in df.columns:
+            df["date"] = pd.to_datetime(df["date"])
         self._cache[name] = df
         return df
 

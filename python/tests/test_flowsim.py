@@ -15,15 +15,17 @@ TINY = DATA / "tiny.toml"
 
 COLUMNS = {
     "trades": ["time_ns", "day", "instrument", "price_ticks", "price", "qty", "aggressor",
-               "buyer", "seller", "buyer_class", "seller_class", "buy_motive", "sell_motive"],
+               "buyer", "seller", "buyer_class", "seller_class", "buy_motive", "sell_motive",
+               "time"],
     "bars": ["day", "bar", "time_ns", "instrument", "open", "high", "low", "close", "volume",
-             "trades", "vwap", "fundamental", "best_bid", "best_ask"],
+             "trades", "vwap", "fundamental", "best_bid", "best_ask", "time", "bid_depth",
+             "ask_depth"],
     "flows": ["day", "bar", "time_ns", "instrument", "class", "motive", "buy_units",
-              "sell_units", "net_units", "buy_usd", "sell_usd", "net_usd"],
+              "sell_units", "net_units", "buy_usd", "sell_usd", "net_usd", "time"],
     "positions": ["day", "instrument", "class", "agents", "position_units", "exposure_usd",
-                  "cash_usd"],
-    "events": ["time_ns", "day", "kind", "instrument", "value", "detail"],
-    "state": ["day", "time_ns", "agent", "class", "instrument", "metric", "at", "value"],
+                  "cash_usd", "date"],
+    "events": ["time_ns", "day", "kind", "instrument", "value", "detail", "time"],
+    "state": ["day", "time_ns", "agent", "class", "instrument", "metric", "at", "value", "time"],
 }
 
 
@@ -43,7 +45,11 @@ def test_run_tables_have_the_csv_columns_and_values(tiny):
         assert len(df) == len(csv), name
         for c in cols:
             a, b = df[c], csv[c]
-            if pd.api.types.is_numeric_dtype(a) and pd.api.types.is_numeric_dtype(b):
+            if c in ("time", "date"):
+                # Real time stamps: ISO 8601 text in CSV, a datetime in the DataFrame.
+                b = pd.to_datetime(b, utc=(c == "time"))
+                assert (a == b).all(), f"{name}.{c}"
+            elif pd.api.types.is_numeric_dtype(a) and pd.api.types.is_numeric_dtype(b):
                 np.testing.assert_allclose(a.astype(float), b.astype(float), rtol=1e-12,
                                            equal_nan=True, err_msg=f"{name}.{c}")
             else:
@@ -53,7 +59,11 @@ def test_run_tables_have_the_csv_columns_and_values(tiny):
     # time_ns: nanoseconds since midnight of day 1.
     t = tiny.trades
     assert ((t["time_ns"] // flowsim.DAY_NS + 1) == t["day"]).all()
-    assert tiny.calendar is None and "timestamp" not in t.columns
+    # Every run is dated: day 1 is the scenario's start_date, and `time` is that day's clock.
+    cal = tiny.calendar
+    assert cal["day"].tolist() == [1, 2]
+    first = t["time"].min().tz_convert("America/New_York")
+    assert first.date() == cal["date"][0].date() and first.hour == 9 and first.minute >= 30
 
 
 def test_run_matches_summary_counts(tiny):
@@ -76,9 +86,10 @@ def test_dated_run_has_real_timestamps(tmp_path):
     cal = r.calendar
     assert cal["date"].dt.strftime("%Y-%m-%d").tolist() == ["2018-01-29", "2018-01-30"]
     t = r.trades
-    assert str(t["timestamp"].dtype).startswith("datetime64")
-    first = t["timestamp"].min()
-    assert first.strftime("%Y-%m-%d %H:%M") == "2018-01-29 09:30"
+    assert str(t["time"].dtype).startswith("datetime64[ns, UTC]")
+    first = t["time"].min().tz_convert("America/New_York")
+    # The first trade of day 1 (Monday 29 Jan 2018) is at or after the 09:30 open.
+    assert first.date().isoformat() == "2018-01-29" and (first.hour, first.minute) >= (9, 30)
     assert (r.positions["date"].dt.year == 2018).all()
 
 
