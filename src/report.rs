@@ -13,7 +13,7 @@ use thiserror::Error;
 
 use crate::agents::{AgentClass, Metric};
 use crate::analysis::feedback::FeedbackGraph;
-use crate::analysis::flows::{FlowAttribution, TimeBucket};
+use crate::analysis::flows::{Dollars, FlowAttribution, TimeBucket};
 use crate::analysis::momentum::{intraday_momentum, window_bars};
 use crate::analysis::path::{PricePath, max_drawdown, max_gap, max_rally, retracement};
 use crate::analysis::state::{daily_mean, daily_sum};
@@ -745,83 +745,54 @@ fn instrument_section(
         b.dedup();
         b
     };
-    if !buckets.is_empty() {
-        let tod = BarChart {
-            title: format!("{sym}: gross trading by time of day (whole run)"),
-            x: Axis::new("half hour starting"),
-            y: Axis::new("bought + sold").format(Format::Dollars),
-            categories: buckets
-                .iter()
-                .map(|b| b.label((cal.open / MINUTE) as u32))
-                .collect(),
-            series: att
-                .classes()
-                .into_iter()
-                .filter(|c| AgentClass::MECHANICAL.contains(c) || *c == AgentClass::RealMoney)
-                .map(|c| {
-                    BarSeries::new(
-                        c.as_str(),
-                        color(c),
-                        buckets
-                            .iter()
-                            .map(|b| {
-                                att.by_class_time
-                                    .get(&(c, *b))
-                                    .map_or(0.0, |d| d.bought + d.sold)
-                            })
-                            .collect(),
-                    )
-                })
-                .collect(),
-            ..BarChart::default()
-        };
-        if !tod.series.is_empty() {
-            let stem = format!("time_of_day_{sym}");
-            render(&tod.into(), charts, &stem, SIZE)?;
+    // Gross and net trading of the mechanical classes and real money by half hour.
+    let by_time = |title: &str, y: &str, value: fn(&Dollars) -> f64| BarChart {
+        title: format!("{sym}: {title} by time of day (whole run)"),
+        x: Axis::new("half hour starting"),
+        y: Axis::new(y).format(Format::Dollars),
+        categories: buckets
+            .iter()
+            .map(|b| b.label((cal.open / MINUTE) as u32))
+            .collect(),
+        series: att
+            .classes()
+            .into_iter()
+            .filter(|c| AgentClass::MECHANICAL.contains(c) || *c == AgentClass::RealMoney)
+            .map(|c| {
+                BarSeries::new(
+                    c.as_str(),
+                    color(c),
+                    buckets
+                        .iter()
+                        .map(|b| att.by_class_time.get(&(c, *b)).map_or(0.0, value))
+                        .collect(),
+                )
+            })
+            .collect(),
+        ..BarChart::default()
+    };
+    let charts_by_time = [
+        (
+            by_time("gross trading", "bought + sold", |d| d.bought + d.sold),
+            format!("time_of_day_{sym}"),
+            format!("{sym}: when in the day the mechanical flows and real money trade."),
+        ),
+        (
+            by_time("net flow", "bought − sold", Dollars::net),
+            format!("net_time_of_day_{sym}"),
+            format!(
+                "{sym}: net flow of the mechanical classes and real money per half hour, \
+                 summed over the run: buying above zero, selling below; \"close\" is the \
+                 closing auction."
+            ),
+        ),
+    ];
+    for (chart, stem, caption) in charts_by_time {
+        if !buckets.is_empty() && !chart.series.is_empty() {
+            render(&chart.into(), charts, &stem, SIZE)?;
             blocks.push(Block::Figure {
                 src: format!("charts/{stem}.svg"),
-                caption: format!(
-                    "{sym}: when in the day the mechanical flows and real money trade."
-                ),
-            });
-        }
-    }
-    if !buckets.is_empty() {
-        let net = BarChart {
-            title: format!("{sym}: net flow by time of day (whole run)"),
-            x: Axis::new("half hour starting"),
-            y: Axis::new("bought − sold").format(Format::Dollars),
-            categories: buckets
-                .iter()
-                .map(|b| b.label((cal.open / MINUTE) as u32))
-                .collect(),
-            series: att
-                .classes()
-                .into_iter()
-                .filter(|c| AgentClass::MECHANICAL.contains(c) || *c == AgentClass::RealMoney)
-                .map(|c| {
-                    BarSeries::new(
-                        c.as_str(),
-                        color(c),
-                        buckets
-                            .iter()
-                            .map(|b| att.by_class_time.get(&(c, *b)).map_or(0.0, |d| d.net()))
-                            .collect(),
-                    )
-                })
-                .collect(),
-            ..BarChart::default()
-        };
-        if !net.series.is_empty() {
-            let stem = format!("net_time_of_day_{sym}");
-            render(&net.into(), charts, &stem, SIZE)?;
-            blocks.push(Block::Figure {
-                src: format!("charts/{stem}.svg"),
-                caption: format!(
-                    "{sym}: net flow of the mechanical classes and real money per half hour, \
-                     summed over the run: buying above zero, selling below; \"close\" is the \
-                     closing auction."
-                ),
+                caption,
             });
         }
     }
