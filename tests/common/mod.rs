@@ -258,3 +258,29 @@ pub fn simulate(
         .expect("run keeps its invariants");
     (sink, out)
 }
+
+/// A small market that still trades a lot: 2 market makers, 30 noise and 5 value traders for
+/// two days with a short synthetic pre-history. Runs in about 0.1 s.
+pub const TINY: &str = r#"name = "tiny"
+seed = 5
+days = 2
+
+[prehistory]
+kind = "synthetic"
+days = 30
+
+[[instruments]]
+symbol = "SPX"
+initial_price = 5000.0
+tick_size = 0.25
+notional_per_unit = 50.0
+
+[agents.market_maker]
+count = 2
+
+[agents.noise]
+count = 30
+
+[agents.value]
+count = 5
+"#;

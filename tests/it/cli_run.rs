@@ -7,7 +7,7 @@
 //! failure messages carry the full paths.
 
 use crate::common::{
-    Scratch, assert_located, assert_same_tree, assert_success, entries, flowsim, flowsim_in,
+    Scratch, TINY, assert_located, assert_same_tree, assert_success, entries, flowsim, flowsim_in,
     line_of, num, read_csv_maps, run_ok, text,
 };
 use std::collections::{BTreeMap, BTreeSet};
@@ -35,32 +35,6 @@ const RUN_FILES: [&str; 17] = [
     "trades.csv",
     "trades.parquet",
 ];
-
-/// A small market that still trades a lot: 2 market makers, 30 noise and 5 value traders for
-/// two days with a short synthetic pre-history. Runs in about 0.1 s.
-const TINY: &str = r#"name = "tiny"
-seed = 5
-days = 2
-
-[prehistory]
-kind = "synthetic"
-days = 30
-
-[[instruments]]
-symbol = "SPX"
-initial_price = 5000.0
-tick_size = 0.25
-notional_per_unit = 50.0
-
-[agents.market_maker]
-count = 2
-
-[agents.noise]
-count = 30
-
-[agents.value]
-count = 5
-"#;
 
 /// Two instruments with different ticks and contract sizes, and no borrow fee so that cash is
 /// conserved exactly between the classes.

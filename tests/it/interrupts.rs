@@ -5,7 +5,7 @@
 //! missing is refused before it creates anything. Every wait has a generous timeout, so a hang
 //! fails instead of blocking.
 
-use crate::common::{BIN, Scratch, assert_success, entries, flowsim, text};
+use crate::common::{BIN, Scratch, TINY, assert_success, entries, flowsim, text};
 use std::ffi::OsStr;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -14,33 +14,15 @@ use std::time::{Duration, Instant};
 
 const TIMEOUT: Duration = Duration::from_secs(120);
 
-/// A market that runs for minutes unless interrupted (`DAYS` replaced).
-const LONG: &str = r#"name = "long"
-seed = 5
-days = DAYS
-
-[prehistory]
-kind = "synthetic"
-days = 30
-
-[[instruments]]
-symbol = "SPX"
-initial_price = 5000.0
-tick_size = 0.25
-notional_per_unit = 50.0
-
-[agents.market_maker]
-count = 2
-
-[agents.noise]
-count = 30
-
-[agents.value]
-count = 5
-"#;
+/// A market that runs for minutes unless interrupted: the shared tiny market with `DAYS`
+/// days in place of its two.
+fn long() -> String {
+    TINY.replace("name = \"tiny\"", "name = \"long\"")
+        .replacen("days = 2\n", "days = DAYS\n", 1)
+}
 
 fn scenario(s: &Scratch, name: &str, days: u32) -> PathBuf {
-    s.write(name, &LONG.replace("DAYS", &days.to_string()))
+    s.write(name, &long().replace("DAYS", &days.to_string()))
 }
 
 fn spawn(args: &[&OsStr]) -> Child {
@@ -330,7 +312,7 @@ fn a_second_sweep_into_a_busy_folder_is_refused() {
 #[test]
 fn a_sweep_with_a_missing_prehistory_is_refused_up_front() {
     let s = Scratch::new("interrupt-prehistory");
-    let base = LONG.replace("DAYS", "1").replace(
+    let base = long().replace("DAYS", "1").replace(
         "kind = \"synthetic\"\ndays = 30",
         "kind = \"csv\"\nfile = \"missing.csv\"",
     );
