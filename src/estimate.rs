@@ -84,8 +84,15 @@ pub fn events_per_day(s: &Scenario) -> f64 {
         let orders = match v.limit {
             ValueLimit::Edge => 2.0,
             ValueLimit::Schedule => ladder,
+            // A cancel and an order per displayed tick on each side (every tick within the
+            // reveal window), and the crossing ones.
+            ValueLimit::Latent => 2.0 * (2.0 * f64::from(v.latent.reveal_ticks) + 2.0),
         };
-        let close = if v.close_speed > 0.0 { ladder } else { 0.0 };
+        let close = match v.limit {
+            ValueLimit::Latent => 2.0 * f64::from(v.latent.close_reveal_ticks),
+            _ if v.close_speed > 0.0 => ladder,
+            _ => 0.0,
+        };
         per_day += f64::from(v.count) * n * (v.decisions_per_day * (1.0 + orders) + close);
     }
     per_day + flow_agents(s) * FLOW_AGENT_EVENTS_PER_DAY

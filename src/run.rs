@@ -99,8 +99,13 @@ pub fn execute(
     writer.set_clock(crate::record::RecordClock::new(dates));
 
     let mut recorder = options.calibration.then(|| {
+        let sizes: Vec<(f64, f64)> = s
+            .instruments
+            .iter()
+            .map(|i| (i.tick_size, i.notional_per_unit))
+            .collect();
         CalibrationRecorder::new(
-            s.instruments.len(),
+            &sizes,
             CALIBRATION_LEVELS,
             &build::calendar(&s.calendar, s.days),
         )
@@ -132,16 +137,18 @@ pub fn execute(
     writer.write_file("summary.json", summary.to_json().as_bytes())?;
     let calibration = match recorder {
         Some(r) => {
-            let summaries = r.finish();
+            let (summaries, days) = r.finish();
             let mut text = String::new();
-            for (ins, c) in s.instruments.iter().zip(&summaries) {
+            for ((ins, c), d) in s.instruments.iter().zip(&summaries).zip(&days) {
                 text.push_str(&format!(
-                    "calibration summary of {} (ticks of {}):\n{c}\n",
+                    "calibration summary of {} (ticks of {}):\n{c}\n{d}\n",
                     ins.symbol, ins.tick_size
                 ));
             }
             let json = serde_json::to_string_pretty(&summaries).map_err(RunError::Encode)? + "\n";
             writer.write_file("calibration.json", json.as_bytes())?;
+            let json = serde_json::to_string_pretty(&days).map_err(RunError::Encode)? + "\n";
+            writer.write_file("market.json", json.as_bytes())?;
             writer.write_file("calibration.txt", text.as_bytes())?;
             Some(text)
         }

@@ -19,7 +19,7 @@ COLUMNS = {
                "time"],
     "bars": ["day", "bar", "time_ns", "instrument", "open", "high", "low", "close", "volume",
              "trades", "vwap", "fundamental", "best_bid", "best_ask", "time", "bid_depth",
-             "ask_depth"],
+             "ask_depth", "bid_depth_1pct", "ask_depth_1pct"],
     "flows": ["day", "bar", "time_ns", "instrument", "class", "motive", "buy_units",
               "sell_units", "net_units", "buy_usd", "sell_usd", "net_usd", "time"],
     "positions": ["day", "instrument", "class", "agents", "position_units", "exposure_usd",

@@ -10,6 +10,7 @@ pub mod dealer;
 pub mod execution;
 mod exogenous;
 pub mod hedger;
+pub mod latent;
 pub mod letf;
 mod market_maker;
 mod noise;

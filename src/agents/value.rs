@@ -9,11 +9,12 @@ use rand_distr::{Distribution, Normal};
 
 use super::activity::IntradayActivity;
 use super::execution::limit;
+use super::latent::{LatentBook, LatentParams};
 use super::state::{Metric, StateSample};
 use super::{Action, Agent, AgentClass, Context, DayPhase};
-use crate::book::{Motive, Side, TimeInForce};
+use crate::book::{Motive, Price, Side, TimeInForce};
 use crate::market::data::InstrumentData;
-use crate::market::time::{Nanos, SECOND};
+use crate::market::time::{Calendar, Nanos, SECOND};
 use crate::scenario::{ValueCfg, ValueLimit};
 
 pub struct ValueTrader {
@@ -27,6 +28,25 @@ pub struct ValueTrader {
     calm_vol: Option<f64>,
     /// The intraday decision shape (from `cfg.u_shape`, built once).
     arrivals: IntradayActivity,
+    /// The latent order book, with `limit = "latent"`.
+    latent: Option<Latent>,
+}
+
+/// A latent trader's book and what it has displayed of it.
+struct Latent {
+    params: LatentParams,
+    /// Built around the mid at the first decision.
+    book: Option<LatentBook>,
+    /// Orders shown at the last decision: (side, price, units). The market keeps one order per
+    /// (side, price) for this trader, so what is missing from it at the next decision traded.
+    posted: Vec<(Side, Price, u64)>,
+    /// The position when the closing auction orders went in (their fills are read from the
+    /// position change, since the orders expire at the close).
+    auction_position: Option<i64>,
+    /// Log fundamental at the last decision.
+    value_log: Option<f64>,
+    /// Session time (days) of the last density update.
+    evolved_at: Option<f64>,
 }
 
 impl ValueTrader {
@@ -43,6 +63,28 @@ impl ValueTrader {
             ladder_sent: false,
             calm_vol,
             arrivals,
+            latent: None,
+        }
+    }
+
+    /// A trader in `limit = "latent"` mode holds this share of the class's latent book.
+    pub fn with_latent(mut self, params: LatentParams) -> Self {
+        self.latent = Some(Latent {
+            params,
+            book: None,
+            posted: Vec::new(),
+            auction_position: None,
+            value_log: None,
+            evolved_at: None,
+        });
+        self
+    }
+
+    /// Does this trader send orders into the closing auction?
+    fn at_close(&self) -> bool {
+        match &self.latent {
+            Some(_) => self.cfg.latent.close_reveal_ticks > 0,
+            None => self.cfg.close_speed > 0.0,
         }
     }
 
@@ -51,7 +93,7 @@ impl ValueTrader {
     fn next(&self, ctx: &Context, rng: &mut ChaCha8Rng) -> Option<Nanos> {
         self.next_decision(ctx, rng).or_else(|| {
             // A second in, so the market has switched to the auction when the trader wakes.
-            (self.cfg.close_speed > 0.0 && !self.ladder_sent)
+            (self.at_close() && !self.ladder_sent)
                 .then(|| ctx.today_at(ctx.calendar.close_auction) + SECOND)
         })
     }
@@ -75,6 +117,9 @@ impl Agent for ValueTrader {
 
     fn start_day(&mut self, ctx: &Context, rng: &mut ChaCha8Rng) -> Option<Nanos> {
         self.ladder_sent = false;
+        if let Some(l) = &mut self.latent {
+            l.settle_auction(ctx.position(self.instrument));
+        }
         self.next(ctx, rng)
     }
 
@@ -86,6 +131,21 @@ impl Agent for ValueTrader {
     ) -> Option<Nanos> {
         let i = self.instrument;
         let data = &ctx.instruments[i];
+        if let Some(l) = &mut self.latent {
+            return match ctx.phase {
+                DayPhase::Continuous => {
+                    l.decide(ctx, i, &self.cfg, false, out);
+                    self.next(ctx, rng)
+                }
+                DayPhase::ClosingAuction if !self.ladder_sent => {
+                    self.ladder_sent = true;
+                    l.decide(ctx, i, &self.cfg, true, out);
+                    None
+                }
+                DayPhase::Closed | DayPhase::ClosingAuction => None,
+                _ => self.next(ctx, rng),
+            };
+        }
         if ctx.phase == DayPhase::ClosingAuction && !self.ladder_sent {
             self.ladder_sent = true;
             if self.cfg.close_speed > 0.0 {
@@ -107,6 +167,8 @@ impl Agent for ValueTrader {
             // The schedule as a ladder: the orders on the far side of the touch take liquidity
             // until the trader holds its target at the price reached, and the rest rest.
             ValueLimit::Schedule => self.replace_with_ladder(ctx, estimate, self.cfg.speed, out),
+            // Handled above (a latent trader never reaches here).
+            ValueLimit::Latent => {}
         }
         self.next(ctx, rng)
     }
@@ -184,6 +246,106 @@ impl ValueTrader {
             Normal::new(0.0, self.cfg.observation_noise.max(0.0)).map_or(0.0, |n| n.sample(rng));
         data.fundamental * (self.bias + noise).exp()
     }
+}
+
+impl Latent {
+    /// One decision: settle what traded, move the intentions with value, update the density
+    /// when due, and show the book anew (in the closing auction: everything within
+    /// `close_reveal_ticks` of the last price).
+    fn decide(
+        &mut self,
+        ctx: &Context,
+        i: usize,
+        cfg: &ValueCfg,
+        auction: bool,
+        out: &mut Vec<Action>,
+    ) {
+        let data = &ctx.instruments[i];
+        let mid = if auction {
+            data.last_price as f64
+        } else {
+            data.mid()
+        };
+        let params = self.params;
+        let book = self.book.get_or_insert_with(|| LatentBook::new(params, mid));
+        for (side, price, qty) in self.posted.drain(..) {
+            let left: u64 = ctx
+                .open_orders
+                .iter()
+                .filter(|o| o.instrument == i && o.side == side && o.price == Some(price))
+                .map(|o| o.qty)
+                .sum();
+            book.executed(side, price, qty.saturating_sub(left) as f64);
+        }
+        let v = data.fundamental.ln();
+        let moved = self.value_log.map_or(0.0, |last| (v - last) * mid);
+        self.value_log = Some(v);
+        book.follow(moved, mid);
+        let now = session_days(ctx.now, ctx.calendar);
+        let since = now - self.evolved_at.unwrap_or(now);
+        if self.evolved_at.is_none() || since * session_seconds(ctx.calendar) >= cfg.latent.evolve_seconds
+        {
+            book.evolve(since, mid);
+            self.evolved_at = Some(now);
+        }
+        book.annihilate();
+        if !ctx.open_orders.is_empty() {
+            out.push(Action::CancelAll { instrument: i });
+        }
+        let (reveal, share) = if auction {
+            (cfg.latent.close_reveal_ticks as f64, 1.0)
+        } else {
+            (cfg.latent.reveal_ticks as f64, cfg.latent.reveal_share)
+        };
+        let posted = &mut self.posted;
+        book.orders(mid, reveal, share, |side, price, qty| {
+            if price > 0 {
+                out.push(limit(i, side, price, qty, TimeInForce::Day, Motive::Value));
+                posted.push((side, price, qty));
+            }
+        });
+        self.auction_position = auction.then(|| ctx.position(i));
+    }
+
+    /// The closing auction's fills, read from the position change since the orders went in:
+    /// the auction clears at one price and the trader's bids sit below its offers, so only one
+    /// side traded, the most aggressive orders first.
+    fn settle_auction(&mut self, position: i64) {
+        let Some(before) = self.auction_position.take() else {
+            self.posted.clear();
+            return;
+        };
+        let Some(book) = &mut self.book else {
+            return;
+        };
+        let traded = position - before;
+        let side = if traded > 0 { Side::Buy } else { Side::Sell };
+        let mut left = traded.unsigned_abs();
+        let mut orders: Vec<_> = self.posted.drain(..).filter(|o| o.0 == side).collect();
+        // Bids from the highest, offers from the lowest.
+        orders.sort_by_key(|o| if side == Side::Buy { -o.1 } else { o.1 });
+        for (s, price, qty) in orders {
+            if left == 0 {
+                break;
+            }
+            let q = qty.min(left);
+            book.executed(s, price, q as f64);
+            left -= q;
+        }
+    }
+}
+
+/// Session time in days: whole days plus the elapsed share of today's session (so a latent
+/// book ages in trading time and stands still overnight).
+fn session_days(t: Nanos, cal: &Calendar) -> f64 {
+    let day = cal.day_of(t) as f64;
+    let tod = cal.time_of_day(t);
+    let into = tod.saturating_sub(cal.open).min(cal.session()) as f64;
+    day + into / cal.session().max(1) as f64
+}
+
+fn session_seconds(cal: &Calendar) -> f64 {
+    cal.session() as f64 / SECOND as f64
 }
 
 /// How much of its configured demand a trader offers at the market's current volatility:

@@ -7,6 +7,7 @@ pub mod distribution;
 pub mod feedback;
 pub mod flows;
 pub mod impact;
+pub mod market_day;
 pub mod momentum;
 pub mod path;
 pub mod pinning;

@@ -4,6 +4,7 @@
 use super::calibration::{
     CalibrationBuilder, CalibrationSummary, Event, EventKind, Level, Observation, TradeKind,
 };
+use super::market_day::{MarketDay, MarketDayBuilder};
 use crate::market::time::{Calendar, DAY};
 use crate::record::{
     BarRow, BookObservation, EventRow, FlowRow, ObservedKind, PositionRow, RecordSink, TradeRow,
@@ -15,6 +16,11 @@ use crate::record::{
 /// with the number of orders: about 8 bytes per event.
 pub struct CalibrationRecorder {
     builders: Vec<CalibrationBuilder>,
+    /// The day-level numbers (volume, closing auction, spread and depth at bar ends, daily
+    /// volatility), per instrument.
+    days: Vec<MarketDayBuilder>,
+    /// Time of day of the closing auction's call: auction trades from it on are the close's.
+    close_auction: u64,
     /// Trading window of each day (from the pre-open to the close, ns after midnight): nights
     /// are cut out of the clock so that rates are per second of trading.
     window: (u64, u64),
@@ -23,19 +29,29 @@ pub struct CalibrationRecorder {
 }
 
 impl CalibrationRecorder {
-    pub fn new(instruments: usize, levels: usize, calendar: &Calendar) -> Self {
+    /// `instruments` gives each instrument's tick size and dollars per point per unit.
+    pub fn new(instruments: &[(f64, f64)], levels: usize, calendar: &Calendar) -> Self {
         CalibrationRecorder {
             window: (calendar.preopen, calendar.close),
-            builders: (0..instruments)
+            builders: instruments
+                .iter()
                 .map(|_| CalibrationBuilder::new(levels))
                 .collect(),
+            days: instruments
+                .iter()
+                .map(|&(tick, notional)| MarketDayBuilder::new(tick, notional))
+                .collect(),
+            close_auction: calendar.close_auction,
             bids: Vec::with_capacity(levels),
             asks: Vec::with_capacity(levels),
         }
     }
 
-    pub fn finish(self) -> Vec<CalibrationSummary> {
-        self.builders.into_iter().map(|b| b.finish()).collect()
+    pub fn finish(self) -> (Vec<CalibrationSummary>, Vec<MarketDay>) {
+        (
+            self.builders.into_iter().map(|b| b.finish()).collect(),
+            self.days.iter().map(|d| d.finish()).collect(),
+        )
     }
 }
 
@@ -52,7 +68,10 @@ impl RecordSink for CalibrationRecorder {
     fn trade(&mut self, _: &TradeRow) -> std::io::Result<()> {
         Ok(())
     }
-    fn bar(&mut self, _: &BarRow) -> std::io::Result<()> {
+    fn bar(&mut self, b: &BarRow) -> std::io::Result<()> {
+        if let Some(d) = self.days.get_mut(b.instrument as usize) {
+            d.bar(b);
+        }
         Ok(())
     }
     fn flow(&mut self, _: &FlowRow) -> std::io::Result<()> {
@@ -85,6 +104,12 @@ impl RecordSink for CalibrationRecorder {
             price: l.price,
             qty: l.qty,
         }));
+        if o.kind == ObservedKind::AuctionTrade
+            && o.time_ns % DAY >= self.close_auction
+            && let Some(d) = self.days.get_mut(o.instrument as usize)
+        {
+            d.closing_auction((o.time_ns / DAY) as u32 + 1, o.size);
+        }
         let time_ns = self.trading_time(o.time_ns);
         if let Some(b) = self.builders.get_mut(o.instrument as usize) {
             b.observe(&Observation {

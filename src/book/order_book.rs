@@ -246,6 +246,27 @@ impl OrderBook {
         }
     }
 
+    /// Units resting on `side` at prices no worse than `limit` (at or above it for bids, at or
+    /// below it for asks).
+    pub fn depth_to(&self, side: Side, limit: Price) -> Qty {
+        let l = self.ladder(side);
+        let mut cur = l.best();
+        let mut total = 0;
+        while let Some(i) = cur {
+            let p = l.price(i);
+            let inside = match side {
+                Side::Buy => p >= limit,
+                Side::Sell => p <= limit,
+            };
+            if !inside {
+                break;
+            }
+            total += l.level(i).qty;
+            cur = l.next_worse(i);
+        }
+        total
+    }
+
     /// The best `levels` levels of `side`, allocating; see [`OrderBook::depth_into`].
     pub fn depth(&self, side: Side, levels: usize) -> Vec<LevelView> {
         let mut v = Vec::with_capacity(levels.min(64));

@@ -739,6 +739,18 @@ impl Simulation {
             self.refresh_depth(i);
             let data = &self.data[i];
             let depth = |levels: &[crate::book::LevelView]| levels.iter().map(|l| l.qty).sum();
+            // Within 1% of the mid: the displayed book a large order would walk.
+            let (bid_1pct, ask_1pct) = match (data.best_bid, data.best_ask) {
+                (Some(_), Some(_)) => {
+                    let mid = data.mid();
+                    let book = &self.books[i];
+                    (
+                        book.depth_to(Side::Buy, (mid * 0.99).ceil() as Price),
+                        book.depth_to(Side::Sell, (mid * 1.01).floor() as Price),
+                    )
+                }
+                _ => (0, 0),
+            };
             let row = BarRow {
                 day: d + 1,
                 bar: k,
@@ -756,6 +768,8 @@ impl Simulation {
                 best_ask: data.best_ask.map(|a| data.price_usd(a.0)),
                 bid_depth: depth(&data.bid_depth),
                 ask_depth: depth(&data.ask_depth),
+                bid_depth_1pct: bid_1pct,
+                ask_depth_1pct: ask_1pct,
             };
             sink.bar(&row)?;
             if self.peak[i] == 0 || bar.close > self.peak[i] {

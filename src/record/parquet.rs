@@ -88,6 +88,8 @@ const BARS: &[ColumnSpec] = &[
     ("time", Kind::Timestamp, true),
     ("bid_depth", Kind::U64, false),
     ("ask_depth", Kind::U64, false),
+    ("bid_depth_1pct", Kind::U64, false),
+    ("ask_depth_1pct", Kind::U64, false),
 ];
 
 const FLOWS: &[ColumnSpec] = &[
@@ -576,6 +578,8 @@ impl ParquetTables {
             self.time(r.day, r.time_ns),
             u64v(r.bid_depth),
             u64v(r.ask_depth),
+            u64v(r.bid_depth_1pct),
+            u64v(r.ask_depth_1pct),
         ];
         self.bars.push(row).map_err(to_io)
     }

@@ -40,9 +40,10 @@ type BarCsv = (
     f64,
     Option<f64>,
     Option<f64>,
-    // time (ISO 8601; not needed: `time_ns` and the day are), bid and ask depth. Nested:
-    // serde's tuples stop at 16 elements, and csv reads a nested tuple's fields in line.
-    (Option<String>, u64, u64),
+    // time (ISO 8601; not needed: `time_ns` and the day are), bid and ask depth (best five
+    // levels, then within 1% of the mid). Nested: serde's tuples stop at 16 elements, and csv
+    // reads a nested tuple's fields in line.
+    (Option<String>, u64, u64, u64, u64),
 );
 type FlowCsv = (
     u32,
@@ -156,6 +157,8 @@ impl RunRecords {
                     best_ask: b.13,
                     bid_depth: b.14.1,
                     ask_depth: b.14.2,
+                    bid_depth_1pct: b.14.3,
+                    ask_depth_1pct: b.14.4,
                 })
             })
             .collect::<Result<_, RecordError>>()?;

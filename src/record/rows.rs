@@ -47,6 +47,10 @@ pub struct BarRow {
     /// Units resting on the best five price levels of each side at the bar's end.
     pub bid_depth: u64,
     pub ask_depth: u64,
+    /// Units resting within 1% of the mid on each side at the bar's end (the displayed book a
+    /// large order would walk; 0 when the side is empty or there is no mid).
+    pub bid_depth_1pct: u64,
+    pub ask_depth_1pct: u64,
 }
 
 #[cfg(test)]
@@ -70,6 +74,8 @@ impl BarRow {
             best_ask: None,
             bid_depth: 0,
             ask_depth: 0,
+            bid_depth_1pct: 0,
+            ask_depth_1pct: 0,
         }
     }
 }

@@ -171,6 +171,8 @@ impl RunWriter {
                         "time",
                         "bid_depth",
                         "ask_depth",
+                        "bid_depth_1pct",
+                        "ask_depth_1pct",
                     ],
                 )?,
                 flows: csv_file(
@@ -407,7 +409,13 @@ impl RecordSink for RunWriter {
                 r.best_bid,
                 r.best_ask,
                 // serde's tuples stop at 16 elements; csv flattens the nested one.
-                (self.clock.iso(r.day, r.time_ns), r.bid_depth, r.ask_depth),
+                (
+                    self.clock.iso(r.day, r.time_ns),
+                    r.bid_depth,
+                    r.ask_depth,
+                    r.bid_depth_1pct,
+                    r.ask_depth_1pct,
+                ),
             ))
             .map_err(csv_err)?;
         if let Some(p) = &mut self.parquet {

@@ -17,6 +17,7 @@ use crate::agents::{
     Agent, AgentClass, Cta, Dealer, FlowProgramme, Hedger, LeveragedEtf, LongTermManager,
     MarketMaker, NoiseTrader, OptionsCustomer, Pension, ShortSeller, ValueTrader, VolTarget,
 };
+use crate::agents::latent::LatentParams;
 use crate::book::{BookConfig, OrderBook};
 use crate::history::{
     Columns, HistoryError, TradingCalendar, parse_date, read_columns, read_daily,
@@ -190,12 +191,19 @@ pub fn build_with(
                     i as u32 * c.count + k,
                     c.latency_us,
                     &mut |rng| {
-                        Box::new(ValueTrader::new(
-                            i,
-                            c.clone(),
-                            s.instruments[i].annual_vol,
-                            rng,
-                        ))
+                        let ins = &s.instruments[i];
+                        let trader = ValueTrader::new(i, c.clone(), ins.annual_vol, rng);
+                        Box::new(if c.limit == ValueLimit::Latent {
+                            trader.with_latent(LatentParams::new(
+                                &c.latent,
+                                c.count,
+                                ins.initial_price,
+                                ins.tick_size,
+                                ins.notional_per_unit,
+                            ))
+                        } else {
+                            trader
+                        })
                     },
                 );
             }

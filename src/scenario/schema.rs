@@ -447,7 +447,54 @@ pub struct ValueCfg {
     /// (Danielsson, Shin & Zigrand; the liquidity spirals of Brunnermeier & Pedersen 2009; the
     /// low-liquidity window of docs/model.md §9.0).
     pub risk_budget: bool,
+    /// The latent order book of `limit = "latent"` (ignored otherwise).
+    pub latent: LatentCfg,
     pub latency_us: u64,
+}
+
+/// The latent liquidity of value traders with `limit = "latent"`: slow demand, mostly not
+/// displayed, with the dynamics of the locally linear order book (src/agents/latent.rs).
+/// Amounts are the whole class's on one instrument, each trader holding `1/count` of them.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct LatentCfg {
+    /// Latent dollars per 1% of price on each side, far from the price (λ/ν, the stationary
+    /// density where nothing has traded).
+    pub far_usd_per_pct: f64,
+    /// Width ξ of the depleted region around the price, as a fraction of price: the latent
+    /// density is `far·(1 − e^{−x/ξ})` at distance x, so near the price it grows linearly with
+    /// slope `far/ξ`, the market's latent liquidity L.
+    pub width: f64,
+    /// Mean lifetime 1/ν of a latent intention, in trading days (session time): the memory of
+    /// the book, and how long the hole a metaorder digs takes to refill.
+    pub memory_days: f64,
+    /// Ticks from the mid within which intentions are displayed as limit orders.
+    pub reveal_ticks: u32,
+    /// Share of the intentions within `reveal_ticks` that is displayed.
+    pub reveal_share: f64,
+    /// Ticks from the last price within which intentions enter the closing auction (all of
+    /// them: the auction is where slow money meets the close).
+    pub close_reveal_ticks: u32,
+    /// Half-width of each trader's grid, as a fraction of price (one cell per tick).
+    pub span: f64,
+    /// Session seconds between updates of the density (deposits, cancellations, diffusion);
+    /// value moves and executions are applied at every decision.
+    pub evolve_seconds: f64,
+}
+
+impl Default for LatentCfg {
+    fn default() -> Self {
+        LatentCfg {
+            far_usd_per_pct: 5e12,
+            width: 0.015,
+            memory_days: 5.0,
+            reveal_ticks: 8,
+            reveal_share: 1.0,
+            close_reveal_ticks: 40,
+            span: 0.05,
+            evolve_seconds: 60.0,
+        }
+    }
 }
 
 /// How a value trader prices its orders.
@@ -463,6 +510,10 @@ pub enum ValueLimit {
     /// discount narrows the trader sells inventory below value, so flows it absorbed keep the
     /// price away from value until someone takes the inventory back (persistent impact).
     Schedule,
+    /// A latent order book ([`LatentCfg`]): intentions deposited around the price, cancelled
+    /// and revised over days, moved with value, displayed only near the price and removed when
+    /// executed. Impact is concave and mostly transient by construction.
+    Latent,
 }
 
 impl Default for ValueCfg {
@@ -482,6 +533,7 @@ impl Default for ValueCfg {
             ladder_levels: 12,
             ladder_step: 0.0025,
             risk_budget: false,
+            latent: LatentCfg::default(),
             latency_us: 5000,
         }
     }

@@ -511,6 +511,36 @@ fn agents(p: &mut Problems, s: &Scenario) {
                 );
             }
         }
+        if c.limit == crate::scenario::ValueLimit::Latent {
+            let l = &c.latent;
+            let f = |k: &str| format!("agents.value.latent.{k}");
+            p.usd(f("far_usd_per_pct"), l.far_usd_per_pct);
+            p.positive(f("width"), l.width);
+            p.at_most(f("width"), l.width, 0.5);
+            p.positive(f("memory_days"), l.memory_days);
+            p.at_most(f("memory_days"), l.memory_days, 1000.0);
+            p.int(f("reveal_ticks"), l.reveal_ticks.into(), 0, 1000);
+            p.range(f("reveal_share"), l.reveal_share, 0.0, 1.0);
+            p.int(f("close_reveal_ticks"), l.close_reveal_ticks.into(), 0, 10_000);
+            p.positive(f("span"), l.span);
+            p.at_most(f("span"), l.span, 0.5);
+            p.positive(f("evolve_seconds"), l.evolve_seconds);
+            p.at_most(f("evolve_seconds"), l.evolve_seconds, 86_400.0);
+            // The grid has one cell per tick: keep it to a million cells a trader.
+            for ins in &s.instruments {
+                let cells = 2.0 * l.span * ins.initial_price / ins.tick_size;
+                if cells.is_finite() && cells > 1e6 {
+                    p.add(
+                        f("span"),
+                        format!(
+                            "gives {} a grid of {cells:.0} ticks per trader (at most 1000000): \
+                             narrow it or use a larger tick",
+                            ins.symbol
+                        ),
+                    );
+                }
+            }
+        }
         if c.close_speed > 0.0 || c.limit == crate::scenario::ValueLimit::Schedule {
             p.range(f("ladder_levels"), c.ladder_levels as f64, 1.0, 100.0);
             if p.finite(f("ladder_step"), c.ladder_step)

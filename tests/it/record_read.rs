@@ -74,8 +74,8 @@ fn an_unknown_instrument_in_a_table_is_an_error_not_instrument_zero() {
     };
     write(
         "bars.csv",
-        "day,bar,time_ns,instrument,open,high,low,close,volume,trades,vwap,fundamental,best_bid,best_ask,time,bid_depth,ask_depth\n\
-         1,1,1,SPX,1,1,1,1,0,0,,1,,,,0,0\n",
+        "day,bar,time_ns,instrument,open,high,low,close,volume,trades,vwap,fundamental,best_bid,best_ask,time,bid_depth,ask_depth,bid_depth_1pct,ask_depth_1pct\n\
+         1,1,1,SPX,1,1,1,1,0,0,,1,,,,0,0,0,0\n",
     );
     write(
         "flows.csv",

@@ -1,0 +1,406 @@
+//! A latent order book: the slow institutional demand that is mostly not displayed (Tóth et
+//! al. 2011; Donier, Bonart, Mastromatteo & Bouchaud 2015).
+//!
+//! Each value trader in `limit = "latent"` mode carries a density of intended buy orders below
+//! the price and sell orders above it, on a grid of one cell per tick. The density follows the
+//! locally linear order book's dynamics: new intentions are deposited at a constant rate on
+//! each side of the current mid, old ones are cancelled at rate ν, and each one's price is
+//! revised at random (diffusion D). Everyone also revises with the fundamental: a move in
+//! value shifts the whole density. In the stationary state the density is `far·(1 − e^{−x/ξ})`
+//! at x ticks from the mid (`far = λ/ν`, `ξ = √(D/ν)`): linear near the price, because what
+//! reached the price has traded. Only the part within a few ticks of the mid is displayed (as
+//! the price approaches an intention it is revealed), and whatever is on the wrong side of the
+//! mid is sent at once. Executions remove intentions; nothing else does, so a metaorder digs a
+//! hole that refills only as new intentions arrive and old ones diffuse in.
+//!
+//! That memory is what makes impact concave and transient: the price has to travel further
+//! into a V-shaped density to meet each additional unit (I ≈ √(2Q/L) with `L = far/ξ`), and
+//! once the metaorder stops the hole refills, so the price relaxes back.
+
+use crate::book::{Price, Side};
+use crate::scenario::LatentCfg;
+
+/// One trader's latent book on a grid of one cell per tick.
+#[derive(Clone, Debug)]
+pub struct LatentBook {
+    /// The price (ticks) of cell 0.
+    origin: Price,
+    bid: Vec<f64>,
+    ask: Vec<f64>,
+    /// Stationary density far from the price (units per tick): λ/ν.
+    far: f64,
+    /// Cancellation rate ν, per session day.
+    nu: f64,
+    /// Diffusion D, ticks² per session day.
+    diffusion: f64,
+    /// Width of the depleted region around the price, ξ = √(D/ν), in ticks.
+    width: f64,
+    /// Value shift (ticks) not yet applied: the density moves by whole cells.
+    carry: f64,
+    /// Scratch for the tridiagonal solve of the diffusion step.
+    scratch: Vec<f64>,
+}
+
+/// The latent book's parameters in ticks and units, for one trader.
+#[derive(Clone, Copy, Debug)]
+pub struct LatentParams {
+    /// λ/ν in units per tick.
+    pub far: f64,
+    /// ξ in ticks.
+    pub width: f64,
+    /// ν per session day.
+    pub nu: f64,
+    /// Grid half-width in ticks.
+    pub span: usize,
+}
+
+impl LatentParams {
+    /// This trader's share (`1/count`) of the class's latent demand, converted at `price_usd`
+    /// (the instrument's initial price) and its tick and unit size.
+    pub fn new(cfg: &LatentCfg, count: u32, price_usd: f64, tick: f64, notional: f64) -> Self {
+        let unit_usd = price_usd * notional;
+        let ticks_per_pct = 0.01 * price_usd / tick;
+        let far = cfg.far_usd_per_pct / unit_usd / ticks_per_pct / count.max(1) as f64;
+        LatentParams {
+            far,
+            width: (cfg.width * price_usd / tick).max(1.0),
+            nu: 1.0 / cfg.memory_days,
+            span: ((cfg.span * price_usd / tick).ceil() as usize).max(8),
+        }
+    }
+
+    /// The slope of the stationary density at the price, L = far/ξ, in units per tick².
+    pub fn slope(&self) -> f64 {
+        self.far / self.width
+    }
+}
+
+impl LatentBook {
+    /// The stationary book around `mid` (ticks).
+    pub fn new(p: LatentParams, mid: f64) -> Self {
+        let n = 2 * p.span + 1;
+        let mut book = LatentBook {
+            origin: mid.round() as Price - p.span as Price,
+            bid: vec![0.0; n],
+            ask: vec![0.0; n],
+            far: p.far,
+            nu: p.nu,
+            diffusion: p.width * p.width * p.nu,
+            width: p.width,
+            carry: 0.0,
+            scratch: vec![0.0; n],
+        };
+        book.fill(0, n, mid);
+        book
+    }
+
+    fn cells(&self) -> usize {
+        self.bid.len()
+    }
+
+    /// The price of cell `k`.
+    pub fn price(&self, k: usize) -> Price {
+        self.origin + k as Price
+    }
+
+    fn cell(&self, price: Price) -> Option<usize> {
+        let k = price - self.origin;
+        (0..self.cells() as Price).contains(&k).then_some(k as usize)
+    }
+
+    /// Sets cells `from..to` to the stationary profile around `mid`.
+    fn fill(&mut self, from: usize, to: usize, mid: f64) {
+        for k in from..to {
+            let x = self.price(k) as f64 - mid;
+            let depth = self.far * (1.0 - (-x.abs() / self.width).exp());
+            let (b, a) = if x < 0.0 { (depth, 0.0) } else { (0.0, depth) };
+            self.bid[k] = b;
+            self.ask[k] = a;
+        }
+    }
+
+    /// Latent units on `side` at `price` (0 off the grid).
+    pub fn at(&self, side: Side, price: Price) -> f64 {
+        self.cell(price).map_or(0.0, |k| match side {
+            Side::Buy => self.bid[k],
+            Side::Sell => self.ask[k],
+        })
+    }
+
+    /// Total latent units on `side` within `ticks` of `mid` (on its own side of the mid).
+    pub fn within(&self, side: Side, mid: f64, ticks: f64) -> f64 {
+        (0..self.cells())
+            .filter(|&k| {
+                let x = self.price(k) as f64 - mid;
+                match side {
+                    Side::Buy => x < 0.0 && -x <= ticks,
+                    Side::Sell => x > 0.0 && x <= ticks,
+                }
+            })
+            .map(|k| self.at(side, self.price(k)))
+            .sum()
+    }
+
+    /// Removes `qty` executed units at `price`.
+    pub fn executed(&mut self, side: Side, price: Price, qty: f64) {
+        if let Some(k) = self.cell(price) {
+            let v = match side {
+                Side::Buy => &mut self.bid[k],
+                Side::Sell => &mut self.ask[k],
+            };
+            *v = (*v - qty).max(0.0);
+        }
+    }
+
+    /// Everyone revises with value: the density moves by `ticks` (fractions carry over), and
+    /// the grid recentres on `mid` when the price nears its edge.
+    pub fn follow(&mut self, ticks: f64, mid: f64) {
+        self.carry += ticks;
+        let whole = self.carry.trunc();
+        self.carry -= whole;
+        let whole = whole as i64;
+        if whole != 0 {
+            self.shift(whole, mid);
+        }
+        let n = self.cells() as f64;
+        let at = mid - self.origin as f64;
+        if at < n / 4.0 || at > 3.0 * n / 4.0 {
+            // Recentring moves the grid, not the intentions: the origin moves and the cells
+            // keep their prices.
+            let by = (at - n / 2.0).round() as i64;
+            self.origin += by;
+            self.shift(-by, mid);
+        }
+    }
+
+    /// Moves every intention up by `by` cells; cells left empty take the stationary profile
+    /// (far from the price the book is at its stationary density).
+    fn shift(&mut self, by: i64, mid: f64) {
+        let n = self.cells();
+        let m = by.unsigned_abs() as usize;
+        if m >= n {
+            self.fill(0, n, mid);
+            return;
+        }
+        if by > 0 {
+            self.bid.copy_within(0..n - m, m);
+            self.ask.copy_within(0..n - m, m);
+            self.fill(0, m, mid);
+        } else {
+            self.bid.copy_within(m..n, 0);
+            self.ask.copy_within(m..n, 0);
+            self.fill(n - m, n, mid);
+        }
+    }
+
+    /// `dt` session days of deposits (on each side of `mid`), cancellations and diffusion.
+    pub fn evolve(&mut self, dt: f64, mid: f64) {
+        if dt <= 0.0 {
+            return;
+        }
+        let keep = (-self.nu * dt).exp();
+        let deposit = self.far * (1.0 - keep);
+        for k in 0..self.cells() {
+            let p = self.price(k) as f64;
+            self.bid[k] = self.bid[k] * keep + if p < mid { deposit } else { 0.0 };
+            self.ask[k] = self.ask[k] * keep + if p > mid { deposit } else { 0.0 };
+        }
+        let r = self.diffusion * dt;
+        diffuse(&mut self.bid, r, &mut self.scratch);
+        diffuse(&mut self.ask, r, &mut self.scratch);
+    }
+
+    /// Intentions that crossed each other (a buy at or above a sell) meet: both are removed,
+    /// as the latent book's own reaction A + B → ∅, rather than trading with each other
+    /// through the displayed book.
+    pub fn annihilate(&mut self) {
+        let n = self.cells();
+        let next_bid = |v: &[f64], from: usize| (0..from).rev().find(|&k| v[k] >= 1.0);
+        let next_ask = |v: &[f64], from: usize| (from..n).find(|&k| v[k] >= 1.0);
+        let (mut b, mut a) = (next_bid(&self.bid, n), next_ask(&self.ask, 0));
+        while let (Some(kb), Some(ka)) = (b, a) {
+            if kb < ka {
+                return;
+            }
+            let m = self.bid[kb].min(self.ask[ka]);
+            self.bid[kb] -= m;
+            self.ask[ka] -= m;
+            if self.bid[kb] < 1.0 {
+                b = next_bid(&self.bid, kb);
+            }
+            if self.ask[ka] < 1.0 {
+                a = next_ask(&self.ask, ka + 1);
+            }
+        }
+    }
+
+    /// The orders this trader shows for its intentions: on each side, whatever is beyond the
+    /// mid (it trades now), and `share` of what lies within `reveal` ticks of it, in whole
+    /// units, nearest the price first.
+    pub fn orders(
+        &self,
+        mid: f64,
+        reveal: f64,
+        share: f64,
+        mut emit: impl FnMut(Side, Price, u64),
+    ) {
+        let n = self.cells();
+        for k in (0..n).rev() {
+            let x = self.price(k) as f64 - mid;
+            if x < -reveal {
+                break;
+            }
+            let q = if x >= 0.0 { self.bid[k] } else { share * self.bid[k] };
+            if q >= 1.0 {
+                emit(Side::Buy, self.price(k), q as u64);
+            }
+        }
+        for k in 0..n {
+            let x = self.price(k) as f64 - mid;
+            if x > reveal {
+                break;
+            }
+            let q = if x <= 0.0 { self.ask[k] } else { share * self.ask[k] };
+            if q >= 1.0 {
+                emit(Side::Sell, self.price(k), q as u64);
+            }
+        }
+    }
+}
+
+/// One implicit (backward Euler) diffusion step with `r = D·dt` (cells of one tick), zero flux
+/// at the ends: stable at any step, so the density can be advanced once a minute.
+fn diffuse(v: &mut [f64], r: f64, c: &mut [f64]) {
+    let n = v.len();
+    if n < 2 || r <= 0.0 {
+        return;
+    }
+    // Thomas algorithm on (1 + 2r) x_k − r x_{k−1} − r x_{k+1} = v_k, with the end rows
+    // (1 + r) x − r x_next (no flux through the ends).
+    let diag = |k: usize| if k == 0 || k == n - 1 { 1.0 + r } else { 1.0 + 2.0 * r };
+    c[0] = -r / diag(0);
+    v[0] /= diag(0);
+    for k in 1..n {
+        let m = diag(k) + r * c[k - 1];
+        c[k] = -r / m;
+        v[k] = (v[k] + r * v[k - 1]) / m;
+    }
+    for k in (0..n - 1).rev() {
+        v[k] -= c[k] * v[k + 1];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params() -> LatentParams {
+        LatentParams {
+            far: 1000.0,
+            width: 50.0,
+            nu: 0.2,
+            span: 400,
+        }
+    }
+
+    /// The stationary profile is linear near the price with slope far/ξ, and saturates far
+    /// from it: 10 ticks under a mid at 20000.5 the bid density is 1000·(1 − e^{−10.5/50}).
+    #[test]
+    fn the_stationary_book_is_a_v_around_the_price() {
+        let b = LatentBook::new(params(), 20_000.5);
+        let d = b.at(Side::Buy, 19_990);
+        assert!((d - 1000.0 * (1.0 - (-10.5f64 / 50.0).exp())).abs() < 1e-9, "{d}");
+        assert_eq!(b.at(Side::Sell, 19_990), 0.0);
+        assert!(b.at(Side::Sell, 20_300) > 997.0);
+        assert!((params().slope() - 20.0).abs() < 1e-12);
+    }
+
+    /// Without executions the stationary book stays stationary under the dynamics: the
+    /// diffusion's flow towards the mid, where buys meet sells, balances cancellations and
+    /// deposits. (Exact in the continuum; on the grid the check is within 3%.)
+    #[test]
+    fn the_stationary_book_is_stationary() {
+        let mut b = LatentBook::new(params(), 20_000.5);
+        let before = b.within(Side::Buy, 20_000.5, 100.0);
+        for _ in 0..200 {
+            b.evolve(0.01, 20_000.5);
+            b.annihilate();
+        }
+        let after = b.within(Side::Buy, 20_000.5, 100.0);
+        assert!((after / before - 1.0).abs() < 0.03, "{before} -> {after}");
+    }
+
+    /// Diffusion conserves mass (zero flux at the ends) and spreads a spike.
+    #[test]
+    fn diffusion_conserves_mass() {
+        let mut v = vec![0.0; 101];
+        v[50] = 100.0;
+        let mut c = vec![0.0; 101];
+        diffuse(&mut v, 4.0, &mut c);
+        let total: f64 = v.iter().sum();
+        assert!((total - 100.0).abs() < 1e-9, "{total}");
+        assert!(v[50] < 40.0 && v[45] > 1.0 && (v[45] - v[55]).abs() < 1e-9);
+    }
+
+    /// A hole dug at the price refills: after executing the first 20 ticks of bids, the
+    /// density there grows back towards the stationary profile at rate ~ν and by diffusion.
+    #[test]
+    fn an_executed_hole_refills() {
+        let mut b = LatentBook::new(params(), 20_000.5);
+        let full = b.within(Side::Buy, 20_000.5, 20.0);
+        for p in 19_980..=20_000 {
+            let q = b.at(Side::Buy, p);
+            b.executed(Side::Buy, p, q);
+        }
+        assert!(b.within(Side::Buy, 20_000.5, 20.0) < 1e-9);
+        for _ in 0..50 {
+            b.evolve(0.02, 20_000.5);
+            b.annihilate();
+        }
+        let refilled = b.within(Side::Buy, 20_000.5, 20.0);
+        assert!(refilled > 0.5 * full && refilled < 1.05 * full, "{refilled} of {full}");
+    }
+
+    /// A value move shifts intentions: bids left above the mid are sent whole, the rest within
+    /// the reveal window at the reveal share.
+    #[test]
+    fn a_value_move_makes_intentions_cross() {
+        let mut b = LatentBook::new(params(), 20_000.5);
+        b.follow(10.0, 20_000.5);
+        let mut buys_above = 0.0;
+        let mut shown_below = 0.0;
+        b.orders(20_000.5, 5.0, 0.5, |side, p, q| {
+            if side == Side::Buy && p > 20_000 {
+                buys_above += q as f64;
+            } else if side == Side::Buy {
+                shown_below += q as f64;
+            }
+            assert!(side == Side::Buy || p > 20_000, "sell at {p}");
+        });
+        // Bids at 20001..=20010 hold the profile 0.5..9.5 ticks from the old mid shifted up.
+        let expected: f64 = (0..10)
+            .map(|j| (1000.0 * (1.0 - (-(j as f64 + 0.5) / 50.0).exp())).floor())
+            .sum();
+        assert_eq!(buys_above, expected);
+        assert!(shown_below > 0.0);
+    }
+
+    /// A buy and a sell intention at the same price cancel each other.
+    #[test]
+    fn crossed_intentions_annihilate() {
+        let mut b = LatentBook::new(params(), 20_000.5);
+        let k = b.cell(20_010).unwrap();
+        b.bid[k] = 7.0;
+        let asks = b.within(Side::Sell, 20_000.5, 10.0);
+        b.annihilate();
+        assert!(b.at(Side::Buy, 20_010) < 1.0);
+        // The 7 units met the lowest offers (each cell down to under one unit).
+        let met = asks - b.within(Side::Sell, 20_000.5, 10.0);
+        assert!((6.0..=7.0).contains(&met), "{met}");
+        let mut crossed = false;
+        b.orders(20_000.5, 0.0, 0.0, |side, p, _| {
+            crossed |= (side == Side::Buy && p > 20_000) || (side == Side::Sell && p < 20_001);
+        });
+        assert!(!crossed);
+    }
+}
