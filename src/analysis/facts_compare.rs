@@ -72,8 +72,8 @@ impl Stat {
             Stat::ExcessKurtosis => "excess kurtosis",
             Stat::AbsAcf1 => "ACF |r| lag 1",
             Stat::AbsAcf10 => "ACF |r| lag 10",
-            Stat::Leverage => "leverage, mean corr(r_t,|r_t+k|) k=1..10",
-            Stat::LeverageMeanAbs => "leverage, corr(r_t, mean |r_t+1..t+10|)",
+            Stat::Leverage => "leverage (mean of 10 lags)",
+            Stat::LeverageMeanAbs => "leverage (10-day mean |r|)",
         }
     }
 
