@@ -10,6 +10,7 @@ pub mod bench;
 pub mod book;
 pub mod counterfactual;
 pub mod estimate;
+pub mod facts;
 pub mod history;
 pub mod impact;
 pub mod market;

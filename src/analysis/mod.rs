@@ -3,7 +3,9 @@
 
 pub mod ablation;
 pub mod calibration;
+pub mod daily_facts;
 pub mod distribution;
+pub mod facts_compare;
 pub mod feedback;
 pub mod flows;
 pub mod impact;

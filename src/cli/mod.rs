@@ -2,6 +2,7 @@
 
 mod ablate;
 mod bench;
+mod facts;
 mod impact;
 mod monitor;
 mod replay;
@@ -78,6 +79,20 @@ enum Command {
     /// the close and the next close; the fit I = Y·σ_d·(Q/V)^δ and the relaxation (next-close
     /// impact over peak), with 95% intervals from resampling seeds (impact.csv, impact.png).
     Impact(impact::ImpactArgs),
+    /// Compare the daily stylized facts of simulated runs with a real index (default: the S&P
+    /// 500 of 2010-2018): s.d., excess kurtosis, ACF of |r| at lags 1 and 10, leverage.
+    ///
+    /// Takes the run folders of one scenario's seeds, or a sweep's output folder, and the real
+    /// daily closes (default data/history/sp500.csv from 2010-01-01 to 2018-12-31). Returns
+    /// are close-to-close log returns of each simulated day's last bar. Prints, per statistic
+    /// (number of daily returns, daily and annualised s.d., excess kurtosis, ACF of |r| at
+    /// lags 1 and 10, and the leverage effect: the mean over k = 1..10 of corr(r_t, |r_t+k|),
+    /// and corr(r_t, mean |r_t+1..t+10|)), the seeds' median with a 95% bootstrap interval of
+    /// the median (the min-max below 5 seeds), the real full sample, and the median and 5-95%
+    /// range over real windows as long as the runs (a 250-day sample is noisy: compare like
+    /// with like); then every seed's values. --out writes the same table as CSV.
+    /// Definitions and the real figures: docs/daily_facts.md.
+    Facts(facts::FactsArgs),
 }
 
 pub fn run() -> Result<()> {
@@ -93,6 +108,7 @@ pub fn run() -> Result<()> {
         Command::Monitor(args) => monitor::run(args),
         Command::Score(args) => score::run(args),
         Command::Impact(args) => impact::run(args),
+        Command::Facts(args) => facts::run(args),
     }
 }
 

@@ -13,6 +13,7 @@ mod book_reference;
 mod book_rules;
 mod bounds;
 mod cli_run;
+mod daily_facts;
 mod dates;
 mod extends_impact;
 mod figures;
