@@ -105,7 +105,9 @@ impl LatentBook {
 
     fn cell(&self, price: Price) -> Option<usize> {
         let k = price - self.origin;
-        (0..self.cells() as Price).contains(&k).then_some(k as usize)
+        (0..self.cells() as Price)
+            .contains(&k)
+            .then_some(k as usize)
     }
 
     /// Sets cells `from..to` to the stationary profile around `mid`.
@@ -250,7 +252,11 @@ impl LatentBook {
             if x < -reveal {
                 break;
             }
-            let q = if x >= 0.0 { self.bid[k] } else { share * self.bid[k] };
+            let q = if x >= 0.0 {
+                self.bid[k]
+            } else {
+                share * self.bid[k]
+            };
             if q >= 1.0 {
                 emit(Side::Buy, self.price(k), q as u64);
             }
@@ -260,7 +266,11 @@ impl LatentBook {
             if x > reveal {
                 break;
             }
-            let q = if x <= 0.0 { self.ask[k] } else { share * self.ask[k] };
+            let q = if x <= 0.0 {
+                self.ask[k]
+            } else {
+                share * self.ask[k]
+            };
             if q >= 1.0 {
                 emit(Side::Sell, self.price(k), q as u64);
             }
@@ -277,7 +287,13 @@ fn diffuse(v: &mut [f64], r: f64, c: &mut [f64]) {
     }
     // Thomas algorithm on (1 + 2r) x_k − r x_{k−1} − r x_{k+1} = v_k, with the end rows
     // (1 + r) x − r x_next (no flux through the ends).
-    let diag = |k: usize| if k == 0 || k == n - 1 { 1.0 + r } else { 1.0 + 2.0 * r };
+    let diag = |k: usize| {
+        if k == 0 || k == n - 1 {
+            1.0 + r
+        } else {
+            1.0 + 2.0 * r
+        }
+    };
     c[0] = -r / diag(0);
     v[0] /= diag(0);
     for k in 1..n {
@@ -309,7 +325,10 @@ mod tests {
     fn the_stationary_book_is_a_v_around_the_price() {
         let b = LatentBook::new(params(), 20_000.5);
         let d = b.at(Side::Buy, 19_990);
-        assert!((d - 1000.0 * (1.0 - (-10.5f64 / 50.0).exp())).abs() < 1e-9, "{d}");
+        assert!(
+            (d - 1000.0 * (1.0 - (-10.5f64 / 50.0).exp())).abs() < 1e-9,
+            "{d}"
+        );
         assert_eq!(b.at(Side::Sell, 19_990), 0.0);
         assert!(b.at(Side::Sell, 20_300) > 997.0);
         assert!((params().slope() - 20.0).abs() < 1e-12);
@@ -358,7 +377,10 @@ mod tests {
             b.annihilate();
         }
         let refilled = b.within(Side::Buy, 20_000.5, 20.0);
-        assert!(refilled > 0.5 * full && refilled < 1.05 * full, "{refilled} of {full}");
+        assert!(
+            refilled > 0.5 * full && refilled < 1.05 * full,
+            "{refilled} of {full}"
+        );
     }
 
     /// A value move shifts intentions: bids left above the mid are sent whole, the rest within

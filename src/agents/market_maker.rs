@@ -97,11 +97,19 @@ impl Agent for MarketMaker {
         // One-bar volatility in ticks from the daily EWMA.
         let bars = ctx.calendar.bars_per_day().max(1) as f64;
         let sigma_ticks = (data.ewma_var / bars).sqrt() * mid;
-        let half =
-            (self.cfg.min_half_spread_ticks as f64).max(self.cfg.vol_spread_mult * sigma_ticks);
+        let half = (self.cfg.min_half_spread_ticks).max(self.cfg.vol_spread_mult * sigma_ticks);
         let centre = mid - skew;
-        let mut bid = (centre - half).floor() as Price;
-        let mut ask = (centre + half).ceil() as Price;
+        let (mut bid, mut ask) = if half < 1.0 {
+            // A one-tick market: the pair of ticks around the centre (rounding each side
+            // outwards would give two or three ticks).
+            let b = (centre - 0.5).round() as Price;
+            (b, b + 1)
+        } else {
+            (
+                (centre - half).floor() as Price,
+                (centre + half).ceil() as Price,
+            )
+        };
         if ask <= bid {
             ask = bid + 1;
         }

@@ -267,7 +267,9 @@ impl Latent {
             data.mid()
         };
         let params = self.params;
-        let book = self.book.get_or_insert_with(|| LatentBook::new(params, mid));
+        let book = self
+            .book
+            .get_or_insert_with(|| LatentBook::new(params, mid));
         for (side, price, qty) in self.posted.drain(..) {
             let left: u64 = ctx
                 .open_orders
@@ -283,7 +285,8 @@ impl Latent {
         book.follow(moved, mid);
         let now = session_days(ctx.now, ctx.calendar);
         let since = now - self.evolved_at.unwrap_or(now);
-        if self.evolved_at.is_none() || since * session_seconds(ctx.calendar) >= cfg.latent.evolve_seconds
+        if self.evolved_at.is_none()
+            || since * session_seconds(ctx.calendar) >= cfg.latent.evolve_seconds
         {
             book.evolve(since, mid);
             self.evolved_at = Some(now);

@@ -149,7 +149,11 @@ fn log_return_sd(x: &[f64]) -> f64 {
 
 impl fmt::Display for MarketDay {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "market by day ({} days, from bars and auctions)", self.days)?;
+        writeln!(
+            f,
+            "market by day ({} days, from bars and auctions)",
+            self.days
+        )?;
         writeln!(
             f,
             "  volume            ${:.0}bn a day ({:.0} units)",

@@ -13,11 +13,11 @@ use thiserror::Error;
 
 use super::load::LoadedScenario;
 use super::schema::*;
+use crate::agents::latent::LatentParams;
 use crate::agents::{
     Agent, AgentClass, Cta, Dealer, FlowProgramme, Hedger, LeveragedEtf, LongTermManager,
     MarketMaker, NoiseTrader, OptionsCustomer, Pension, ShortSeller, ValueTrader, VolTarget,
 };
-use crate::agents::latent::LatentParams;
 use crate::book::{BookConfig, OrderBook};
 use crate::history::{
     Columns, HistoryError, TradingCalendar, parse_date, read_columns, read_daily,

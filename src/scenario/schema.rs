@@ -324,8 +324,9 @@ pub struct MarketMakerCfg {
     pub quote_usd: f64,
     /// Quote layers per side, one tick apart beyond the first.
     pub layers: u32,
-    /// Minimum half-spread in ticks.
-    pub min_half_spread_ticks: u32,
+    /// Minimum half-spread in ticks: 0.5 quotes a one-tick market around a mid between two
+    /// ticks (the bid rounds down and the ask up, so 1 gives two or three ticks).
+    pub min_half_spread_ticks: f64,
     /// Extra half-spread per unit of recent one-minute volatility, in multiples of that volatility.
     pub vol_spread_mult: f64,
     /// Inventory (dollars) at which the maker stops quoting the side that would add to it.
@@ -348,7 +349,7 @@ impl Default for MarketMakerCfg {
             count: 2,
             quote_usd: 50e6,
             layers: 3,
-            min_half_spread_ticks: 1,
+            min_half_spread_ticks: 1.0,
             vol_spread_mult: 0.2,
             inventory_limit_usd: 2e9,
             skew_ticks_at_limit: 4.0,

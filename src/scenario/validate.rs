@@ -432,11 +432,11 @@ fn agents(p: &mut Problems, s: &Scenario) {
         p.int(f("count"), c.count.into(), 0, MAX_FEW.into());
         p.usd(f("quote_usd"), c.quote_usd);
         p.int(f("layers"), c.layers.into(), 1, 100);
-        p.int(
+        p.range(
             f("min_half_spread_ticks"),
-            c.min_half_spread_ticks.into(),
-            1,
-            10_000,
+            c.min_half_spread_ticks,
+            0.5,
+            10_000.0,
         );
         p.range(f("vol_spread_mult"), c.vol_spread_mult, 0.0, 1000.0);
         p.usd(f("inventory_limit_usd"), c.inventory_limit_usd);
@@ -521,7 +521,12 @@ fn agents(p: &mut Problems, s: &Scenario) {
             p.at_most(f("memory_days"), l.memory_days, 1000.0);
             p.int(f("reveal_ticks"), l.reveal_ticks.into(), 0, 1000);
             p.range(f("reveal_share"), l.reveal_share, 0.0, 1.0);
-            p.int(f("close_reveal_ticks"), l.close_reveal_ticks.into(), 0, 10_000);
+            p.int(
+                f("close_reveal_ticks"),
+                l.close_reveal_ticks.into(),
+                0,
+                10_000,
+            );
             p.positive(f("span"), l.span);
             p.at_most(f("span"), l.span, 0.5);
             p.positive(f("evolve_seconds"), l.evolve_seconds);

@@ -26,6 +26,7 @@ mod plot;
 mod pricing;
 mod record_parquet;
 mod record_read;
+mod reference_market;
 mod replay_lobster;
 mod results;
 mod sim_kernel;
