@@ -72,6 +72,7 @@ fn fundamental_params(i: &InstrumentCfg) -> FundamentalParams {
         jump_sd: i.jump_sd,
         vol_of_vol: i.vol_of_vol,
         vol_half_life_days: i.vol_half_life_days,
+        vol_leverage: i.vol_leverage,
     }
 }
 
@@ -151,9 +152,10 @@ pub fn build_with(
         let agent = make(&mut rng);
         agents.push(AgentSlot::new(agent, id, rng, latency_us * 1000));
     };
+    // Background amounts are scaled by each instrument's liquidity.
     let units = |i: usize, usd: f64| {
         let ins = &s.instruments[i];
-        usd / (ins.initial_price * ins.notional_per_unit)
+        usd * ins.liquidity_scale / (ins.initial_price * ins.notional_per_unit)
     };
     let n_ins = s.instruments.len();
     if let Some(c) = &s.agents.market_maker {
@@ -192,6 +194,11 @@ pub fn build_with(
                     c.latency_us,
                     &mut |rng| {
                         let ins = &s.instruments[i];
+                        let k = ins.liquidity_scale;
+                        let mut c = c.clone();
+                        c.usd_per_pct *= k;
+                        c.max_position_usd *= k;
+                        c.latent.far_usd_per_pct *= k;
                         let trader = ValueTrader::new(i, c.clone(), ins.annual_vol, rng);
                         Box::new(if c.limit == ValueLimit::Latent {
                             trader.with_latent(LatentParams::new(

@@ -145,6 +145,16 @@ pub struct InstrumentCfg {
     pub vol_of_vol: f64,
     #[serde(default = "d_vol_half_life")]
     pub vol_half_life_days: f64,
+    /// Correlation of the log-volatility shocks with the return shocks (the leverage effect:
+    /// below 0, falls raise volatility). Needs `vol_of_vol` above 0.
+    #[serde(default)]
+    pub vol_leverage: f64,
+    /// Scales the background market's dollar amounts on this instrument (market makers' quotes
+    /// and inventory limits, noise orders, value traders' demand and latent book), which the
+    /// agent tables give once for every instrument: 0.35 makes a market about a third as deep
+    /// and as busy as its neighbour's.
+    #[serde(default = "d_one")]
+    pub liquidity_scale: f64,
 }
 
 fn d_vol_half_life() -> f64 {

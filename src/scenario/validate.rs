@@ -80,6 +80,9 @@ pub(crate) fn validate(s: &Scenario) -> Vec<(String, String)> {
         p.range(f("jump_mean"), ins.jump_mean, -5.0, 5.0);
         p.range(f("jump_sd"), ins.jump_sd, 0.0, 5.0);
         p.range(f("vol_of_vol"), ins.vol_of_vol, 0.0, 2.0);
+        p.range(f("vol_leverage"), ins.vol_leverage, -1.0, 1.0);
+        p.positive(f("liquidity_scale"), ins.liquidity_scale);
+        p.at_most(f("liquidity_scale"), ins.liquidity_scale, 1000.0);
         p.positive(f("vol_half_life_days"), ins.vol_half_life_days);
         p.at_most(f("vol_half_life_days"), ins.vol_half_life_days, 10_000.0);
     }

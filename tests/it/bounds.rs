@@ -327,6 +327,55 @@ fn latencies_durations_and_volatilities_are_bounded() {
         "jump_sd",
         "instruments[0].jump_sd",
     );
+    for (key, bad) in [("vol_leverage", "-1.5"), ("liquidity_scale", "0.0")] {
+        refused(
+            &edit(
+                "notional_per_unit = 50.0\n",
+                &format!("notional_per_unit = 50.0\n{key} = {bad}\n"),
+            ),
+            key,
+            &format!("instruments[0].{key}"),
+        );
+    }
+    refused_in(
+        "agents.market_maker",
+        "min_half_spread_ticks",
+        "0.25",
+        "agents.market_maker.min_half_spread_ticks",
+    );
+}
+
+/// The latent book's values are bounded too, and its grid (one cell per tick) is kept to a
+/// million cells a trader.
+#[test]
+fn latent_liquidity_values_are_bounded() {
+    let latent = |key: &str, value: &str| {
+        edit(
+            "[agents.value]\ncount = 5\n",
+            &format!(
+                "[agents.value]\ncount = 5\nlimit = \"latent\"\n[agents.value.latent]\n{key} = {value}\n"
+            ),
+        )
+    };
+    for (key, bad) in [
+        ("memory_days", "0.0"),
+        ("width", "0.9"),
+        ("reveal_share", "1.5"),
+        ("far_usd_per_pct", "1e30"),
+        ("span", "0.5000001"),
+        ("evolve_seconds", "-1.0"),
+    ] {
+        refused(
+            &latent(key, bad),
+            &format!("{key} = {bad}"),
+            &format!("agents.value.latent.{key}"),
+        );
+    }
+    refused(
+        &latent("span", "0.5").replace("tick_size = 0.25", "tick_size = 0.0001"),
+        "span = 0.5",
+        "agents.value.latent.span",
+    );
 }
 
 #[test]
