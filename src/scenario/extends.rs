@@ -34,9 +34,16 @@ pub(super) fn expand(path: &Path, source: &str) -> Result<(String, Vec<Layer>), 
     let Some(doc) = chain(&mut layers, 0)? else {
         return Ok((source.to_string(), layers));
     };
+    // File names only: the merged text (and so a run's summary hash) must not depend on the
+    // folder the scenario was run from.
     let header = layers
         .iter()
-        .map(|l| l.path.display().to_string())
+        .map(|l| {
+            l.path.file_name().map_or_else(
+                || l.path.display().to_string(),
+                |n| n.to_string_lossy().into(),
+            )
+        })
         .collect::<Vec<_>>()
         .join(" extending ");
     Ok((format!("# merged from {header}\n{doc}"), layers))

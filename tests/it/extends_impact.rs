@@ -59,6 +59,28 @@ fn an_extending_scenario_overrides_keys_and_merges_tables() {
     let again = s.path("again");
     run_ok(&out.join("scenario.toml"), &again, &["--no-report", "-q"]);
     assert_same_file(&out.join("summary.json"), &again.join("summary.json"));
+    // Run by a relative path from its own folder, the same scenario gives the same bytes: the
+    // merged text names files, not the folders they were reached through.
+    let o = flowsim_in(
+        Some(&s.path("")),
+        [
+            "run",
+            "child.toml",
+            "--out",
+            "relative",
+            "--no-report",
+            "-q",
+        ],
+    );
+    assert_success(&o, "run by a relative path");
+    assert_same_file(
+        &out.join("summary.json"),
+        &s.path("relative").join("summary.json"),
+    );
+    assert_same_file(
+        &out.join("scenario.toml"),
+        &s.path("relative").join("scenario.toml"),
+    );
 }
 
 /// A problem is located in the file that set the key, base or scenario; a cycle is refused.
