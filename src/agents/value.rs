@@ -670,4 +670,88 @@ mod tests {
             -target_units(&trader.cfg, &data[0], (5000.0f64 / 4750.0).ln(), 5000.0)
         );
     }
+
+    /// A latent trader shows its intentions near the mid, and what traded of them (read from
+    /// what is left of its orders at the next decision) leaves its latent book: a bid cut from
+    /// q to q − 30 removes 30 units at that price and nothing elsewhere.
+    #[test]
+    fn a_latent_trader_removes_what_traded_from_its_book() {
+        use crate::agents::OpenOrder;
+        use rand::SeedableRng;
+        let cfg = ValueCfg {
+            limit: ValueLimit::Latent,
+            count: 1,
+            ..ValueCfg::default()
+        };
+        let params = LatentParams::new(&cfg.latent, 1, 5000.0, 0.25, 50.0);
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let mut trader = ValueTrader::new(0, cfg, 0.16, &mut rng).with_latent(params);
+        let cal = testkit::calendar();
+        let data = [testkit::market(&[5000.0])];
+        let account = testkit::account(0);
+        let at =
+            |s: u64| testkit::context(&cal, &data, &account, 2, s * SECOND, DayPhase::Continuous);
+        let mut out = Vec::new();
+        trader.wake(&at(40_000), &mut rng, &mut out);
+        // Bids and offers within 8 ticks of the 20000 mid, none beyond it.
+        let shown: Vec<(Side, i64, u64)> = out
+            .iter()
+            .filter_map(|a| match *a {
+                Action::Submit {
+                    side,
+                    kind: OrderKind::Limit(p),
+                    qty,
+                    ..
+                } => Some((side, p, qty)),
+                _ => None,
+            })
+            .collect();
+        assert!(!shown.is_empty());
+        for &(side, p, _) in &shown {
+            match side {
+                Side::Buy => assert!((19_992..20_000).contains(&p), "bid at {p}"),
+                Side::Sell => assert!((20_001..=20_008).contains(&p), "offer at {p}"),
+            }
+        }
+        let (_, bid, qty) = *shown.iter().find(|o| o.0 == Side::Buy).unwrap();
+        let book = |t: &ValueTrader, side, p| {
+            t.latent
+                .as_ref()
+                .unwrap()
+                .book
+                .as_ref()
+                .unwrap()
+                .at(side, p)
+        };
+        let before = book(&trader, Side::Buy, bid);
+        let other = book(&trader, Side::Sell, 20_004);
+        // Ten seconds later every order is still there, the chosen bid with 30 units gone.
+        let open: Vec<OpenOrder> = shown
+            .iter()
+            .enumerate()
+            .map(|(k, &(side, p, q))| OpenOrder {
+                id: crate::book::OrderId(k as u64 + 1),
+                instrument: 0,
+                side,
+                price: Some(p),
+                qty: if p == bid && side == Side::Buy {
+                    q - 30
+                } else {
+                    q
+                },
+                tif: TimeInForce::Day,
+                motive: Motive::Value,
+                placed_at: 0,
+            })
+            .collect();
+        let mut ctx = at(40_010);
+        ctx.open_orders = &open;
+        out.clear();
+        trader.wake(&ctx, &mut rng, &mut out);
+        assert!(qty > 30);
+        let after = book(&trader, Side::Buy, bid);
+        assert!((before - after - 30.0).abs() < 1e-9, "{before} -> {after}");
+        assert_eq!(book(&trader, Side::Sell, 20_004), other);
+        assert!(matches!(out[0], Action::CancelAll { instrument: 0 }));
+    }
 }
