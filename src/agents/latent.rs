@@ -37,6 +37,11 @@ pub struct LatentBook {
     width: f64,
     /// Value shift (ticks) not yet applied: the density moves by whole cells.
     carry: f64,
+    /// Where the book's own V stands (ticks): it moves with value, and relaxes towards the
+    /// mid as intentions deposited around the mid replace old ones (rate ν). Cells that come
+    /// onto the grid (after a shift or a recentring) take the stationary profile around it, so
+    /// after a fall of value beyond the grid everything above value is a sell.
+    anchor: f64,
     /// Scratch for the tridiagonal solve of the diffusion step.
     scratch: Vec<f64>,
 }
@@ -88,6 +93,7 @@ impl LatentBook {
             diffusion: p.width * p.width * p.nu,
             width: p.width,
             carry: 0.0,
+            anchor: mid,
             scratch: vec![0.0; n],
         };
         book.fill(0, n, mid);
@@ -110,7 +116,7 @@ impl LatentBook {
             .then_some(k as usize)
     }
 
-    /// Sets cells `from..to` to the stationary profile around `mid`.
+    /// Sets cells `from..to` to the stationary profile around `mid` (ticks).
     fn fill(&mut self, from: usize, to: usize, mid: f64) {
         for k in from..to {
             let x = self.price(k) as f64 - mid;
@@ -157,12 +163,13 @@ impl LatentBook {
     /// Everyone revises with value: the density moves by `ticks` (fractions carry over), and
     /// the grid recentres on `mid` when the price nears its edge.
     pub fn follow(&mut self, ticks: f64, mid: f64) {
+        self.anchor += ticks;
         self.carry += ticks;
         let whole = self.carry.trunc();
         self.carry -= whole;
         let whole = whole as i64;
         if whole != 0 {
-            self.shift(whole, mid);
+            self.shift(whole);
         }
         let n = self.cells() as f64;
         let at = mid - self.origin as f64;
@@ -171,13 +178,14 @@ impl LatentBook {
             // keep their prices.
             let by = (at - n / 2.0).round() as i64;
             self.origin += by;
-            self.shift(-by, mid);
+            self.shift(-by);
         }
     }
 
     /// Moves every intention up by `by` cells; cells left empty take the stationary profile
-    /// (far from the price the book is at its stationary density).
-    fn shift(&mut self, by: i64, mid: f64) {
+    /// around the anchor.
+    fn shift(&mut self, by: i64) {
+        let mid = self.anchor;
         let n = self.cells();
         let m = by.unsigned_abs() as usize;
         if m >= n {
@@ -202,6 +210,7 @@ impl LatentBook {
         }
         let keep = (-self.nu * dt).exp();
         let deposit = self.far * (1.0 - keep);
+        self.anchor = mid + (self.anchor - mid) * keep;
         for k in 0..self.cells() {
             let p = self.price(k) as f64;
             self.bid[k] = self.bid[k] * keep + if p < mid { deposit } else { 0.0 };
@@ -405,6 +414,23 @@ mod tests {
             .sum();
         assert_eq!(buys_above, expected);
         assert!(shown_below > 0.0);
+    }
+
+    /// A value move larger than the grid moves the whole book: after a 10% fall (2,000 ticks on
+    /// a grid of ±400), every cell holds sell intentions, those at or under the mid sent at once.
+    #[test]
+    fn a_move_beyond_the_grid_moves_the_whole_book() {
+        let mut b = LatentBook::new(params(), 20_000.5);
+        b.follow(-2_000.0, 20_000.5);
+        assert_eq!(b.within(Side::Buy, 20_000.5, 400.0), 0.0);
+        assert!(b.at(Side::Sell, 19_700) > 999.0);
+        let mut sells_through = 0.0;
+        b.orders(20_000.5, 0.0, 0.0, |side, p, q| {
+            assert_eq!(side, Side::Sell);
+            assert!(p <= 20_000, "{p}");
+            sells_through += q as f64;
+        });
+        assert!(sells_through > 300.0 * 999.0, "{sells_through}");
     }
 
     /// A buy and a sell intention at the same price cancel each other.
