@@ -6,7 +6,7 @@ vol-targeters, leveraged ETFs, CTAs and options dealers (every other agent keeps
 draws). Draws each index's 1-minute closes on both runs over the fundamental value, and
 writes the chart to ``cascade.png`` (or the path given as the first argument).
 
-    python python/examples/cascade.py [OUT.png]      # from the repository root, about 5 s
+    python python/examples/cascade.py [OUT.png]      # from the repository root, about 80 s
 """
 
 import sys
