@@ -148,14 +148,20 @@ pub fn run(a: ImpactArgs) -> Result<()> {
             ),
             x: Axis::new("log10 of executed dollars / daily volume (Q/V)"),
             y: Axis::new("log10 of impact (log-price move)"),
+            // A log scale cannot show an impact of zero or less: the legend says how many
+            // seeds' points are missing for that reason, so the cloud is not read as all of them.
             series: vec![
                 PointSeries {
-                    name: "peak (end of window)".into(),
+                    name: legend(
+                        "peak (end of window)",
+                        report.points.len(),
+                        &pts(|p| p.peak),
+                    ),
                     color: 0,
                     points: pts(|p| p.peak),
                 },
                 PointSeries {
-                    name: "next close".into(),
+                    name: legend("next close", report.points.len(), &pts(|p| p.next_close)),
                     color: 2,
                     points: pts(|p| p.next_close),
                 },
@@ -215,4 +221,12 @@ pub fn run(a: ImpactArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A point series' legend, naming the runs it cannot draw (an impact of zero or less).
+fn legend(name: &str, runs: usize, drawn: &[(f64, f64)]) -> String {
+    match runs.saturating_sub(drawn.len()) {
+        0 => name.to_string(),
+        missing => format!("{name} ({missing} of {runs} runs at or below 0, not drawn)"),
+    }
 }
