@@ -9,6 +9,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use super::daily_facts::{log_returns, sample_sd};
 use crate::record::BarRow;
 
 /// One instrument's accumulator.
@@ -127,24 +128,10 @@ impl MarketDayBuilder {
             mean_spread_ticks: self.spread_ticks / sided,
             depth_1pct_bid_usd: self.depth_bid_usd / sided,
             depth_1pct_ask_usd: self.depth_ask_usd / sided,
-            daily_vol: log_return_sd(&closes),
-            fundamental_daily_vol: log_return_sd(&values),
+            daily_vol: sample_sd(&log_returns(&closes)),
+            fundamental_daily_vol: sample_sd(&log_returns(&values)),
         }
     }
-}
-
-/// Sample standard deviation of the log returns of `x` (NaN with fewer than 3 points).
-fn log_return_sd(x: &[f64]) -> f64 {
-    let r: Vec<f64> = x
-        .windows(2)
-        .filter(|w| w[0] > 0.0 && w[1] > 0.0)
-        .map(|w| (w[1] / w[0]).ln())
-        .collect();
-    if r.len() < 2 {
-        return f64::NAN;
-    }
-    let m = r.iter().sum::<f64>() / r.len() as f64;
-    (r.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (r.len() - 1) as f64).sqrt()
 }
 
 impl fmt::Display for MarketDay {
@@ -222,12 +209,16 @@ mod tests {
         assert!(m.daily_vol.is_nan());
     }
 
+    /// Daily volatility is the s.d. of the daily closes' log returns (the last bar of each day).
     #[test]
     fn daily_volatility_is_the_sd_of_log_returns() {
-        let x = [100.0, 101.0, 100.0, 101.0];
+        let mut b = MarketDayBuilder::new(0.25, 50.0);
+        for (day, close) in [(1, 100.0), (2, 101.0), (3, 100.0), (4, 101.0)] {
+            b.bar(&BarRow::test(day, 1, close, close));
+        }
         let r = (101.0f64 / 100.0).ln();
         // Returns r, −r, r: mean r/3, deviations 2r/3, −4r/3, 2r/3.
         let sd = ((4.0 + 16.0 + 4.0) / 9.0 * r * r / 2.0).sqrt();
-        assert!((log_return_sd(&x) - sd).abs() < 1e-15);
+        assert!((b.finish().daily_vol - sd).abs() < 1e-15);
     }
 }

@@ -151,20 +151,13 @@ pub fn run(a: ImpactArgs) -> Result<()> {
             // A log scale cannot show an impact of zero or less: the legend says how many
             // seeds' points are missing for that reason, so the cloud is not read as all of them.
             series: vec![
-                PointSeries {
-                    name: legend(
-                        "peak (end of window)",
-                        report.points.len(),
-                        &pts(|p| p.peak),
-                    ),
-                    color: 0,
-                    points: pts(|p| p.peak),
-                },
-                PointSeries {
-                    name: legend("next close", report.points.len(), &pts(|p| p.next_close)),
-                    color: 2,
-                    points: pts(|p| p.next_close),
-                },
+                series(
+                    "peak (end of window)",
+                    0,
+                    pts(|p| p.peak),
+                    report.points.len(),
+                ),
+                series("next close", 2, pts(|p| p.next_close), report.points.len()),
             ],
             fits,
         };
@@ -223,10 +216,15 @@ pub fn run(a: ImpactArgs) -> Result<()> {
     Ok(())
 }
 
-/// A point series' legend, naming the runs it cannot draw (an impact of zero or less).
-fn legend(name: &str, runs: usize, drawn: &[(f64, f64)]) -> String {
-    match runs.saturating_sub(drawn.len()) {
+/// A point series whose legend names the runs it cannot draw (an impact of zero or less).
+fn series(name: &str, color: usize, points: Vec<(f64, f64)>, runs: usize) -> PointSeries {
+    let name = match runs.saturating_sub(points.len()) {
         0 => name.to_string(),
         missing => format!("{name} ({missing} of {runs} runs at or below 0, not drawn)"),
+    };
+    PointSeries {
+        name,
+        color,
+        points,
     }
 }
