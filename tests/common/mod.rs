@@ -284,3 +284,14 @@ count = 30
 [agents.value]
 count = 5
 "#;
+
+/// The tiny market with its first three lines (name, seed, days) replaced by `head` and
+/// `tail` appended after its last table: a variant of it without a copy of it. What `head`
+/// puts on line 4 stays on line 4.
+pub fn tiny(head: &str, tail: &str) -> String {
+    let body = TINY
+        .splitn(4, '\n')
+        .nth(3)
+        .expect("TINY starts with name, seed and days");
+    format!("{head}\n{body}{tail}")
+}

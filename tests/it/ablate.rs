@@ -1,46 +1,30 @@
 //! `flowsim ablate` end to end: both runs in one folder, the factual run identical to a plain
 //! `flowsim run`, the counterfactual without the classes, and clear refusals.
 
-use crate::common::{Scratch, assert_same_file, assert_success, flowsim, run_ok, text};
+use crate::common::{Scratch, assert_same_file, assert_success, flowsim, run_ok, text, tiny};
 
-const SMALL: &str = r#"name = "small_flows"
-seed = 4
-days = 3
-
-[prehistory]
-kind = "synthetic"
-days = 30
-
-[[instruments]]
-symbol = "SPX"
-initial_price = 5000.0
-tick_size = 0.25
-notional_per_unit = 50.0
-
+/// The tiny market with a 4% fall on day 2 and two flow classes, three days.
+fn small() -> String {
+    tiny(
+        "name = \"small_flows\"\nseed = 4\ndays = 3",
+        r#"
 [[shocks]]
 day = 2
 time = "11:00"
 instrument = "SPX"
 fundamental_jump = -0.04
 
-[agents.market_maker]
-count = 2
-
-[agents.noise]
-count = 30
-
-[agents.value]
-count = 5
-
 [agents.letf]
 
 [agents.vol_target]
-"#;
+"#,
+    )
+}
 
 #[test]
 fn ablation_writes_both_runs_and_the_comparison() {
     let s = Scratch::new("ablate");
-    let scenario = s.write("small.toml", SMALL);
+    let scenario = s.write("small.toml", &small());
     let out = s.path("abl");
     let o = flowsim([
         "ablate",
@@ -89,7 +73,7 @@ fn ablation_writes_both_runs_and_the_comparison() {
 #[test]
 fn unknown_or_absent_classes_are_refused() {
     let s = Scratch::new("ablate-bad");
-    let scenario = s.write("small.toml", SMALL);
+    let scenario = s.write("small.toml", &small());
     let out = s.path("abl");
     let o = flowsim([
         "ablate",

@@ -3,7 +3,7 @@
 //! `sweep` tables option writes only what a sweep needs; and no recorded trade pairs an agent
 //! with itself, auctions included.
 
-use crate::common::{Scratch, entries, flowsim, read_csv, run_ok, text};
+use crate::common::{Scratch, entries, flowsim, read_csv, run_ok, text, tiny};
 use std::fs::File;
 
 use parquet::basic::LogicalType;
@@ -13,33 +13,10 @@ use parquet::record::Field;
 /// Three days from Friday 8 March 2024: New York moves to daylight saving time on Sunday the
 /// 10th, so day 1 is at UTC−5 and days 2 and 3 (Monday 11th, Tuesday 12th) at UTC−4.
 fn scenario(extra: &str) -> String {
-    format!(
-        r#"name = "dated"
-seed = 3
-days = 3
-{extra}
-
-[prehistory]
-kind = "synthetic"
-days = 30
-
-[[instruments]]
-symbol = "SPX"
-initial_price = 5000.0
-tick_size = 0.25
-notional_per_unit = 50.0
-
-[agents.market_maker]
-count = 2
-
-[agents.noise]
-count = 30
-
-[agents.value]
-count = 5
-limit = "schedule"
-close_speed = 1.0
-"#
+    // `extra` is line 4, where the located-error test looks for it.
+    tiny(
+        &format!("name = \"dated\"\nseed = 3\ndays = 3\n{extra}"),
+        "limit = \"schedule\"\nclose_speed = 1.0\n",
     )
 }
 

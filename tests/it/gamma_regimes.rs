@@ -2,7 +2,7 @@
 //! and a sweep's `points.csv` pools each point's seeds into the same regression one computes
 //! from the run folders' bars by hand.
 
-use crate::common::{Scratch, num, read_csv_maps, sweep_ok};
+use crate::common::{Scratch, num, read_csv_maps, sweep_ok, tiny};
 use std::path::{Path, PathBuf};
 
 use flowsim::analysis::momentum::{IntradayMomentum, intraday_momentum};
@@ -140,30 +140,11 @@ fn sweep_file_expands_to_the_documented_grid() {
     );
 }
 
-/// A small market with short-gamma dealers, five days.
-const TINY: &str = r#"name = "tiny_gamma"
-seed = 1
-days = 5
-
-[prehistory]
-kind = "synthetic"
-days = 30
-
-[[instruments]]
-symbol = "SPX"
-initial_price = 5000.0
-tick_size = 0.25
-notional_per_unit = 50.0
-
-[agents.market_maker]
-count = 2
-
-[agents.noise]
-count = 30
-
-[agents.value]
-count = 5
-
+/// The tiny market (tests/common) with short-gamma dealers, five days.
+fn tiny_gamma() -> String {
+    tiny(
+        "name = \"tiny_gamma\"\nseed = 1\ndays = 5",
+        r#"
 [agents.dealer]
 close_hedge = "15:30"
 strike_step = 25.0
@@ -172,7 +153,9 @@ kind = "call"
 moneyness = 1.0
 expiry_days = 2
 contracts = -20000
-"#;
+"#,
+    )
+}
 
 const SWEEP: &str = r#"scenario = "tiny.toml"
 seeds = [3, 4]
@@ -187,7 +170,7 @@ seeds = [3, 4]
 #[test]
 fn points_table_pools_the_seeds_of_each_point() {
     let s = Scratch::new("gamma-points");
-    s.write("tiny.toml", TINY);
+    s.write("tiny.toml", &tiny_gamma());
     let file = s.write("sweep.toml", SWEEP);
     let out = s.path("out");
     sweep_ok(&file, &out, &["--threads", "2", "--no-charts", "-q"]);

@@ -18,37 +18,20 @@ const TABLES: [&str; 5] = ["trades", "bars", "flows", "positions", "events"];
 
 use flowsim::record::ROW_GROUP_ROWS;
 
-/// A small market that still trades a lot: 2 market makers, 30 noise and 5 value traders for
-/// two days, with a shock so that `events` has a row with an instrument.
-const TINY: &str = r#"name = "tiny"
-seed = 5
-days = 2
-
-[prehistory]
-kind = "synthetic"
-days = 30
-
-[[instruments]]
-symbol = "SPX"
-initial_price = 5000.0
-tick_size = 0.25
-notional_per_unit = 50.0
-
+/// The tiny market (tests/common) with a shock, so that `events` has a row with an instrument.
+fn tiny() -> String {
+    format!(
+        "{}{}",
+        crate::common::TINY,
+        r#"
 [[shocks]]
 day = 2
 time = "11:00"
 instrument = "SPX"
 fundamental_jump = -0.02
-
-[agents.market_maker]
-count = 2
-
-[agents.noise]
-count = 30
-
-[agents.value]
-count = 5
-"#;
+"#
+    )
+}
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -136,7 +119,7 @@ fn column<'a>(names: &[String], rows: &'a [Vec<Field>], col: &str) -> Vec<&'a Fi
 #[test]
 fn parquet_tables_hold_the_csv_rows_and_values() {
     let s = Scratch::new("values");
-    let scenario = s.write("tiny.toml", TINY);
+    let scenario = s.write("tiny.toml", &tiny());
     let run = s.path("run");
     run_ok(&scenario, &run, &["--quiet"]);
 
@@ -214,7 +197,7 @@ fn parquet_tables_hold_the_csv_rows_and_values() {
 #[test]
 fn parquet_columns_have_the_documented_types() {
     let s = Scratch::new("types");
-    let scenario = s.write("tiny.toml", TINY);
+    let scenario = s.write("tiny.toml", &tiny());
     let run = s.path("run");
     run_ok(&scenario, &run, &["--quiet"]);
 
@@ -305,7 +288,7 @@ fn parquet_columns_have_the_documented_types() {
 #[test]
 fn same_seed_gives_byte_identical_parquet_files() {
     let s = Scratch::new("determinism");
-    let scenario = s.write("tiny.toml", TINY);
+    let scenario = s.write("tiny.toml", &tiny());
     let (a, b, c) = (s.path("a"), s.path("b"), s.path("c"));
     run_ok(&scenario, &a, &["--quiet"]);
     run_ok(&scenario, &b, &["--quiet"]);
@@ -328,7 +311,10 @@ fn same_seed_gives_byte_identical_parquet_files() {
 #[test]
 fn parquet_false_writes_no_parquet_files() {
     let s = Scratch::new("off");
-    let scenario = s.write("off.toml", &format!("{TINY}\n[record]\nparquet = false\n"));
+    let scenario = s.write(
+        "off.toml",
+        &format!("{}\n[record]\nparquet = false\n", tiny()),
+    );
     let run = s.path("run");
     run_ok(&scenario, &run, &["--quiet"]);
     let files = entries(&run);
@@ -351,8 +337,8 @@ fn parquet_false_writes_no_parquet_files() {
 #[test]
 fn long_run_is_written_in_row_groups_of_65536() {
     let s = Scratch::new("groups");
-    let long = TINY.replacen("days = 2\n", "days = 40\n", 1);
-    assert_ne!(long, TINY);
+    let long = tiny().replacen("days = 2\n", "days = 40\n", 1);
+    assert_ne!(long, tiny());
     let scenario = s.write("long.toml", &long);
     let run = s.path("run");
     run_ok(&scenario, &run, &["--quiet"]);
