@@ -75,6 +75,7 @@ impl LatentParams {
     }
 
     /// The slope of the stationary density at the price, L = far/ξ, in units per tick².
+    #[cfg(test)]
     pub fn slope(&self) -> f64 {
         self.far / self.width
     }
@@ -128,6 +129,7 @@ impl LatentBook {
     }
 
     /// Latent units on `side` at `price` (0 off the grid).
+    #[cfg(test)]
     pub fn at(&self, side: Side, price: Price) -> f64 {
         self.cell(price).map_or(0.0, |k| match side {
             Side::Buy => self.bid[k],
@@ -136,6 +138,7 @@ impl LatentBook {
     }
 
     /// Total latent units on `side` within `ticks` of `mid` (on its own side of the mid).
+    #[cfg(test)]
     pub fn within(&self, side: Side, mid: f64, ticks: f64) -> f64 {
         (0..self.cells())
             .filter(|&k| {

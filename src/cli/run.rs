@@ -27,7 +27,10 @@ pub struct RunArgs {
     pub quiet: bool,
     /// Also compute the book calibration summary (spreads, depth, arrival, cancel and trade
     /// rates; the same numbers `flowsim replay` gives for real LOBSTER data) and write it as
-    /// calibration.json and calibration.txt. Costs memory of about 8 bytes per order.
+    /// calibration.json and calibration.txt, with the market by day (dollar volume,
+    /// closing-auction share, spread and depth within 1% of the mid at bar ends, daily
+    /// volatility against the fundamental's) in calibration.txt and market.json. Costs memory
+    /// of about 8 bytes per order.
     #[arg(long)]
     pub calibration: bool,
     /// Skip the charts (charts/*.png, *.svg) and report.html a run writes by default.
