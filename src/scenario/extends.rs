@@ -88,10 +88,9 @@ fn chain(layers: &mut Vec<Layer>, k: usize) -> Result<Option<DocumentMut>, Scena
             base_path.display()
         )));
     }
-    let base_source = std::fs::read_to_string(&base_path).map_err(|source| ScenarioError::Io {
-        file: base_path.clone(),
-        source,
-    })?;
+    // An unreadable base is the extending file's problem, at its `extends` line.
+    let base_source = std::fs::read_to_string(&base_path)
+        .map_err(|e| bad(format!("cannot read {}: {e}", base_path.display())))?;
     // A base that is not valid TOML is reported in its own file.
     if let Err(e) = base_source.parse::<DocumentMut>() {
         let (line, column) = e

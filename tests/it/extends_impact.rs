@@ -110,6 +110,13 @@ fn problems_are_located_in_the_file_that_set_them() {
     let o = flowsim([OsStr::new("validate"), a.as_os_str()]);
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o.stderr).contains("cycle"), "{}", text(&o.stderr));
+    // A base that cannot be read is reported at the `extends` line of the file naming it.
+    let orphan = s.write("orphan.toml", "name = \"o\"\nextends = \"missing.toml\"\n");
+    let o = flowsim([OsStr::new("validate"), orphan.as_os_str()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert_located(&err, &orphan, 2, "extends");
+    assert!(err.contains("missing.toml"), "{err}");
 }
 
 /// `flowsim impact` measures each size against the same seeds without it: bigger programmes
