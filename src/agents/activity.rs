@@ -11,6 +11,15 @@ use crate::market::time::{Calendar, Nanos};
 /// Width of the open and close activity bumps, as a fraction of the session.
 const BUMP: f64 = 0.04;
 
+/// Bands of distance from the nearer end of the session, over [0, 0.5], in which the shape has a
+/// precomputed upper bound (see `IntradayActivity::upper`).
+const BANDS: usize = 16;
+
+/// Relative margin on the precomputed upper bounds: far above the few ulps by which the shape's
+/// own rounding can exceed the exact value, far below anything that would let a rejection
+/// skip a candidate the exact rate accepts.
+const MARGIN: f64 = 1e-9;
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct IntradayActivity {
     /// Rate at the open and the close relative to midday (1 = flat).
@@ -21,6 +30,11 @@ pub struct IntradayActivity {
     /// intensity), computed once: they depend only on `u_shape`.
     mean: f64,
     peak: f64,
+    /// `upper[j]` bounds `shape(x)` from above wherever x is at least j/(2·BANDS) from both ends
+    /// of the session (for a U-shape, `u_shape` ≥ 1): thinning rejects most candidates against
+    /// it, and accepts most of the rest against the shape's floor 1/mean, without the two
+    /// exponentials of the exact shape. Decisions are the exact ones (`accepts`).
+    upper: [f64; BANDS + 1],
 }
 
 impl IntradayActivity {
@@ -32,9 +46,38 @@ impl IntradayActivity {
             preopen,
             mean,
             peak: 0.0,
+            upper: [f64::INFINITY; BANDS + 1],
         };
         a.peak = a.shape(0.0).max(a.shape(1.0));
+        if u >= 0.0 {
+            // The bumps' sum e^(−x/B) + e^(−(1−x)/B) is largest at the band's ends.
+            for (j, up) in a.upper.iter_mut().enumerate() {
+                let d = j as f64 / (2 * BANDS) as f64;
+                let raw = 1.0 + u * ((-d / BUMP).exp() + (-(1.0 - d) / BUMP).exp());
+                *up = raw / mean * (1.0 + MARGIN);
+            }
+        }
         a
+    }
+
+    /// Whether a thinning candidate at session fraction `x` with uniform draw `draw` (already
+    /// scaled by the peak rate) is accepted, exactly as `draw <= base * shape(x)` decides, but
+    /// computing the shape only when the draw falls between its bounds.
+    #[inline]
+    fn accepts(&self, draw: f64, base: f64, x: f64) -> bool {
+        if self.u_shape >= 1.0 {
+            // The shape's numerator is 1 plus non-negative terms, so after rounding it is at
+            // least 1, and the rate at least base·(1/mean): rounding is monotone.
+            if draw <= base * (1.0 / self.mean) {
+                return true;
+            }
+            let d = x.min(1.0 - x);
+            let j = ((d * (2 * BANDS) as f64) as usize).min(BANDS);
+            if draw > base * self.upper[j] {
+                return false;
+            }
+        }
+        draw <= base * self.shape(x)
     }
 
     /// Intensity at session fraction `x`, normalised to mean 1 over the session.
@@ -54,7 +97,8 @@ impl IntradayActivity {
         cal: &Calendar,
         rng: &mut ChaCha8Rng,
     ) -> Option<Nanos> {
-        let day_end = cal.day_start(cal.day_of(now)) + end;
+        let day_start = cal.day_start(cal.day_of(now));
+        let day_end = day_start + end;
         let base = per_day / cal.session() as f64;
         let max = base * self.peak.max(self.preopen);
         let exp = Exp::new(max).ok()?;
@@ -65,13 +109,94 @@ impl IntradayActivity {
                 return None;
             }
             let at = t as Nanos;
-            let rate = if cal.time_of_day(at) < cal.open {
-                base * self.preopen
+            // `at` is before `day_end`, on the day of `now`: its time of day without a division.
+            let tod = at - day_start;
+            let draw = rng.random::<f64>() * max;
+            let accepted = if tod < cal.open {
+                draw <= base * self.preopen
             } else {
-                base * self.shape(cal.session_fraction(at))
+                self.accepts(draw, base, cal.session_fraction_at(tod))
+            };
+            if accepted {
+                return Some(at);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    /// Thinning as it was written before the bounds: the shape computed for every candidate.
+    fn next_arrival_exact(
+        a: &IntradayActivity,
+        now: Nanos,
+        per_day: f64,
+        end: Nanos,
+        cal: &Calendar,
+        rng: &mut ChaCha8Rng,
+    ) -> Option<Nanos> {
+        let day_end = cal.day_start(cal.day_of(now)) + end;
+        let base = per_day / cal.session() as f64;
+        let max = base * a.peak.max(a.preopen);
+        let exp = Exp::new(max).ok()?;
+        let mut t = now as f64;
+        loop {
+            t += exp.sample(rng).max(1.0);
+            if t >= day_end as f64 {
+                return None;
+            }
+            let at = t as Nanos;
+            let rate = if cal.time_of_day(at) < cal.open {
+                base * a.preopen
+            } else {
+                base * a.shape(cal.session_fraction(at))
             };
             if rng.random::<f64>() * max <= rate {
                 return Some(at);
+            }
+        }
+    }
+
+    /// The bounded decision is the exact one: the same arrivals from the same streams, over
+    /// whole days, for flat, U-shaped and inverted shapes, with and without a pre-open.
+    #[test]
+    fn bounded_thinning_gives_the_exact_arrivals() {
+        let cal = crate::agents::testkit::calendar();
+        for (u_shape, preopen) in [(1.0, 0.0), (3.0, 0.0), (10.0, 0.5), (40.0, 0.5), (0.5, 0.2)] {
+            let a = IntradayActivity::new(u_shape, preopen);
+            for seed in 0..4 {
+                let mut fast = ChaCha8Rng::seed_from_u64(seed);
+                let mut exact = fast.clone();
+                let (mut t1, mut t2) = (cal.day_start(0), cal.day_start(0));
+                let mut n = 0;
+                loop {
+                    let x = a.next_arrival(t1, 5_000.0, cal.close, &cal, &mut fast);
+                    let y = next_arrival_exact(&a, t2, 5_000.0, cal.close, &cal, &mut exact);
+                    assert_eq!(x, y, "u_shape {u_shape}, seed {seed}, arrival {n}");
+                    match x {
+                        Some(t) => (t1, t2) = (t, t),
+                        None => break,
+                    }
+                    n += 1;
+                }
+                assert!(n > 1_000, "{n} arrivals");
+            }
+        }
+    }
+
+    /// The precomputed bounds hold the shape between them everywhere in the session.
+    #[test]
+    fn the_bounds_hold_the_shape() {
+        for u_shape in [1.0, 3.0, 10.0, 40.0] {
+            let a = IntradayActivity::new(u_shape, 0.0);
+            for k in 0..=100_000 {
+                let x = k as f64 / 100_000.0;
+                let j = ((x.min(1.0 - x) * (2 * BANDS) as f64) as usize).min(BANDS);
+                let s = a.shape(x);
+                assert!(s >= 1.0 / a.mean && s <= a.upper[j], "u {u_shape}, x {x}");
             }
         }
     }

@@ -44,6 +44,12 @@ pub struct LatentBook {
     anchor: f64,
     /// Scratch for the tridiagonal solve of the diffusion step.
     scratch: Vec<f64>,
+    /// Every bid cell at or above `bid_end`, and every ask cell below `ask_start`, holds less
+    /// than one unit, so it shows and annihilates nothing: decisions scan from these instead
+    /// of from the grid's ends. Reset where cells can grow (deposits, diffusion, new cells);
+    /// executions and annihilation only shrink cells, so the bounds stay true.
+    bid_end: usize,
+    ask_start: usize,
 }
 
 /// The latent book's parameters in ticks and units, for one trader.
@@ -96,9 +102,23 @@ impl LatentBook {
             carry: 0.0,
             anchor: mid,
             scratch: vec![0.0; n],
+            bid_end: n,
+            ask_start: 0,
         };
         book.fill(0, n, mid);
+        book.bound();
         book
+    }
+
+    /// Resets `bid_end` and `ask_start` to the first cells from the grid's ends holding a
+    /// unit or more.
+    fn bound(&mut self) {
+        let n = self.cells();
+        self.bid_end = (0..n)
+            .rev()
+            .find(|&k| self.bid[k] >= 1.0)
+            .map_or(0, |k| k + 1);
+        self.ask_start = (0..n).find(|&k| self.ask[k] >= 1.0).unwrap_or(n);
     }
 
     fn cells(&self) -> usize {
@@ -193,9 +213,7 @@ impl LatentBook {
         let m = by.unsigned_abs() as usize;
         if m >= n {
             self.fill(0, n, mid);
-            return;
-        }
-        if by > 0 {
+        } else if by > 0 {
             self.bid.copy_within(0..n - m, m);
             self.ask.copy_within(0..n - m, m);
             self.fill(0, m, mid);
@@ -204,6 +222,7 @@ impl LatentBook {
             self.ask.copy_within(m..n, 0);
             self.fill(n - m, n, mid);
         }
+        self.bound();
     }
 
     /// `dt` session days of deposits (on each side of `mid`), cancellations and diffusion.
@@ -220,8 +239,8 @@ impl LatentBook {
             self.ask[k] = self.ask[k] * keep + if p > mid { deposit } else { 0.0 };
         }
         let r = self.diffusion * dt;
-        diffuse(&mut self.bid, r, &mut self.scratch);
-        diffuse(&mut self.ask, r, &mut self.scratch);
+        diffuse(&mut self.bid, &mut self.ask, r, &mut self.scratch);
+        self.bound();
     }
 
     /// Intentions that crossed each other (a buy at or above a sell) meet: both are removed,
@@ -231,7 +250,10 @@ impl LatentBook {
         let n = self.cells();
         let next_bid = |v: &[f64], from: usize| (0..from).rev().find(|&k| v[k] >= 1.0);
         let next_ask = |v: &[f64], from: usize| (from..n).find(|&k| v[k] >= 1.0);
-        let (mut b, mut a) = (next_bid(&self.bid, n), next_ask(&self.ask, 0));
+        let (mut b, mut a) = (
+            next_bid(&self.bid, self.bid_end),
+            next_ask(&self.ask, self.ask_start),
+        );
         while let (Some(kb), Some(ka)) = (b, a) {
             if kb < ka {
                 return;
@@ -249,8 +271,8 @@ impl LatentBook {
     }
 
     /// The orders this trader shows for its intentions: on each side, whatever is beyond the
-    /// mid (it trades now), and `share` of what lies within `reveal` ticks of it, in whole
-    /// units, nearest the price first.
+    /// mid (it trades now), and `share` (at most 1) of what lies within `reveal` ticks of it,
+    /// in whole units, nearest the price first.
     pub fn orders(
         &self,
         mid: f64,
@@ -258,8 +280,9 @@ impl LatentBook {
         share: f64,
         mut emit: impl FnMut(Side, Price, u64),
     ) {
+        debug_assert!(share <= 1.0);
         let n = self.cells();
-        for k in (0..n).rev() {
+        for k in (0..self.bid_end).rev() {
             let x = self.price(k) as f64 - mid;
             if x < -reveal {
                 break;
@@ -273,7 +296,7 @@ impl LatentBook {
                 emit(Side::Buy, self.price(k), q as u64);
             }
         }
-        for k in 0..n {
+        for k in self.ask_start..n {
             let x = self.price(k) as f64 - mid;
             if x > reveal {
                 break;
@@ -291,12 +314,15 @@ impl LatentBook {
 }
 
 /// One implicit (backward Euler) diffusion step with `r = D·dt` (cells of one tick), zero flux
-/// at the ends: stable at any step, so the density can be advanced once a minute.
-fn diffuse(v: &mut [f64], r: f64, c: &mut [f64]) {
-    let n = v.len();
+/// at the ends: stable at any step, so the density can be advanced once a minute. Both sides
+/// share the tridiagonal matrix, so they are solved together: one elimination, two
+/// right-hand sides, each with exactly the arithmetic of solving it alone.
+fn diffuse(u: &mut [f64], v: &mut [f64], r: f64, c: &mut [f64]) {
+    let n = u.len();
     if n < 2 || r <= 0.0 {
         return;
     }
+    let (u, v, c) = (&mut u[..n], &mut v[..n], &mut c[..n]);
     // Thomas algorithm on (1 + 2r) x_k − r x_{k−1} − r x_{k+1} = v_k, with the end rows
     // (1 + r) x − r x_next (no flux through the ends).
     let diag = |k: usize| {
@@ -307,13 +333,16 @@ fn diffuse(v: &mut [f64], r: f64, c: &mut [f64]) {
         }
     };
     c[0] = -r / diag(0);
+    u[0] /= diag(0);
     v[0] /= diag(0);
     for k in 1..n {
         let m = diag(k) + r * c[k - 1];
         c[k] = -r / m;
+        u[k] = (u[k] + r * u[k - 1]) / m;
         v[k] = (v[k] + r * v[k - 1]) / m;
     }
     for k in (0..n - 1).rev() {
+        u[k] -= c[k] * u[k + 1];
         v[k] -= c[k] * v[k + 1];
     }
 }
@@ -361,16 +390,22 @@ mod tests {
         assert!((after / before - 1.0).abs() < 0.03, "{before} -> {after}");
     }
 
-    /// Diffusion conserves mass (zero flux at the ends) and spreads a spike.
+    /// Diffusion conserves mass (zero flux at the ends) and spreads a spike; the second side,
+    /// solved beside it, comes out as if solved alone.
     #[test]
     fn diffusion_conserves_mass() {
         let mut v = vec![0.0; 101];
         v[50] = 100.0;
+        let mut w: Vec<f64> = (0..101).map(|k| (k as f64 * 0.37).sin().abs()).collect();
+        let mut w_alone = w.clone();
         let mut c = vec![0.0; 101];
-        diffuse(&mut v, 4.0, &mut c);
+        diffuse(&mut v, &mut w, 4.0, &mut c);
         let total: f64 = v.iter().sum();
         assert!((total - 100.0).abs() < 1e-9, "{total}");
         assert!(v[50] < 40.0 && v[45] > 1.0 && (v[45] - v[55]).abs() < 1e-9);
+        let mut zero = vec![0.0; 101];
+        diffuse(&mut w_alone, &mut zero, 4.0, &mut c);
+        assert_eq!(w, w_alone);
     }
 
     /// A hole dug at the price refills: after executing the first 20 ticks of bids, the
@@ -442,6 +477,7 @@ mod tests {
         let mut b = LatentBook::new(params(), 20_000.5);
         let k = b.cell(20_010).unwrap();
         b.bid[k] = 7.0;
+        b.bound(); // as after the deposits that could put a bid there
         let asks = b.within(Side::Sell, 20_000.5, 10.0);
         b.annihilate();
         assert!(b.at(Side::Buy, 20_010) < 1.0);

@@ -231,6 +231,12 @@ pub trait Agent {
     /// Called when the pre-open starts each day; returns the first wake-up of the day.
     fn start_day(&mut self, ctx: &Context, rng: &mut ChaCha8Rng) -> Option<Nanos>;
 
+    /// Whether the agent reads the depth snapshot (`InstrumentData::bid_depth`, `ask_depth`):
+    /// the market then refreshes it before each of the agent's wake-ups.
+    fn reads_depth(&self) -> bool {
+        false
+    }
+
     /// Called at a wake-up; pushes actions and returns the next wake-up (None: not today).
     fn wake(&mut self, ctx: &Context, rng: &mut ChaCha8Rng, out: &mut Vec<Action>)
     -> Option<Nanos>;

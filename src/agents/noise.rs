@@ -19,7 +19,10 @@ use crate::scenario::NoiseCfg;
 pub struct NoiseTrader {
     instrument: usize,
     cfg: NoiseCfg,
-    mean_units: f64,
+    /// Order sizes: 1 + Geometric(1/mean units), built once.
+    sizes: Geometric,
+    /// Ticks behind the best for limit orders, when `offset_ticks_mean` > 0.
+    offsets: Option<Exp<f64>>,
     last_wake: Nanos,
     /// Activity multiplier from feedback, set at each wake.
     activity: f64,
@@ -30,10 +33,15 @@ pub struct NoiseTrader {
 impl NoiseTrader {
     pub fn new(instrument: usize, cfg: NoiseCfg, mean_units: f64) -> Self {
         let arrivals = IntradayActivity::new(cfg.u_shape, 0.5);
+        let sizes = Geometric::new(1.0 / mean_units.max(1.0)).expect("mean_units >= 1");
+        let offsets = (cfg.offset_ticks_mean > 0.0)
+            .then(|| Exp::new(1.0 / cfg.offset_ticks_mean).ok())
+            .flatten();
         NoiseTrader {
             instrument,
             cfg,
-            mean_units: mean_units.max(1.0),
+            sizes,
+            offsets,
             last_wake: 0,
             activity: 1.0,
             arrivals,
@@ -51,8 +59,7 @@ impl NoiseTrader {
     }
 
     fn size(&self, rng: &mut ChaCha8Rng) -> u64 {
-        let g = Geometric::new(1.0 / self.mean_units).expect("mean_units >= 1");
-        1 + g.sample(rng)
+        1 + self.sizes.sample(rng)
     }
 }
 
@@ -83,7 +90,12 @@ impl Agent for NoiseTrader {
             _ => {}
         }
         // Resting limit orders die at rate 1/lifetime; at-close orders wait for the auction.
-        let p_cancel = 1.0 - (-since / self.cfg.lifetime_minutes).exp();
+        // (Most traders have nothing resting: the exponential is taken only when needed.)
+        let p_cancel = if ctx.open_orders.is_empty() {
+            0.0
+        } else {
+            1.0 - (-since / self.cfg.lifetime_minutes).exp()
+        };
         for o in ctx.open_orders {
             if o.instrument == i
                 && o.tif != TimeInForce::AtClose
@@ -139,9 +151,7 @@ impl Agent for NoiseTrader {
             }
         } else {
             let offset = if self.cfg.offset_ticks_mean > 0.0 {
-                Exp::new(1.0 / self.cfg.offset_ticks_mean)
-                    .map_or(0.0, |e| e.sample(rng))
-                    .floor() as i64
+                self.offsets.map_or(0.0, |e| e.sample(rng)).floor() as i64
             } else {
                 0
             };

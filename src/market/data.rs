@@ -57,7 +57,10 @@ pub struct InstrumentData {
     pub cents_per_tick_unit: i128,
     pub best_bid: Option<(Price, Qty)>,
     pub best_ask: Option<(Price, Qty)>,
-    /// The best [`DEPTH_LEVELS`] aggregated levels of each side, best first.
+    /// The best [`DEPTH_LEVELS`] aggregated levels of each side, best first. Taken at each
+    /// bar and, during the session, refreshed before the wake-up of an agent whose
+    /// `Agent::reads_depth` says it looks (no agent kind does today: a snapshot per wake-up
+    /// cost 3% of a run for nobody).
     pub bid_depth: Vec<LevelView>,
     pub ask_depth: Vec<LevelView>,
     pub last_price: Price,

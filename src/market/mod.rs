@@ -6,6 +6,7 @@ pub mod data;
 pub mod ewma;
 pub mod fundamental;
 pub mod ledger;
+pub mod queue;
 pub mod rejects;
 pub mod sim;
 pub mod time;

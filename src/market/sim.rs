@@ -3,9 +3,6 @@
 //! Everything that happens is an event in a queue ordered by (time, sequence number), so
 //! simultaneous events resolve in the order they were scheduled, the same way every run.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use thiserror::Error;
@@ -13,6 +10,7 @@ use thiserror::Error;
 use super::data::{DEPTH_LEVELS, InstrumentData};
 use super::fundamental::Fundamentals;
 use super::ledger::{Ledger, LedgerError};
+use super::queue::EventQueue;
 use super::rejects::RejectCounts;
 use super::time::{Calendar, MINUTE, Nanos};
 use crate::agents::{Action, Agent, AgentClass, Context, DayPhase, OpenOrder};
@@ -62,12 +60,15 @@ pub struct AgentSlot {
     pub latency: Nanos,
     pub open: Vec<OpenOrder>,
     wake_gen: u32,
+    /// `Agent::reads_depth`, asked once.
+    reads_depth: bool,
 }
 
 impl AgentSlot {
     pub fn new(agent: Box<dyn Agent>, stable_id: u64, rng: ChaCha8Rng, latency: Nanos) -> Self {
         AgentSlot {
             class: agent.class(),
+            reads_depth: agent.reads_depth(),
             agent,
             stable_id,
             rng,
@@ -148,33 +149,6 @@ enum Ev {
     },
 }
 
-/// A heap entry in one `u128`: the time in the high 64 bits, then the sequence number
-/// (`SEQ_BITS`), then where the event waits in `Simulation::slots` (`SLOT_BITS`). Comparing
-/// entries as integers orders them by (time, sequence), sequence numbers being unique; the
-/// events themselves stay out of the heap so that sifting moves 16 bytes, not 64.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Queued(u128);
-
-const SLOT_BITS: u32 = 24;
-const SEQ_BITS: u32 = 64 - SLOT_BITS;
-
-impl Queued {
-    /// Whether `seq` and `slot` fit their bits (`Simulation::push_at` checks before packing).
-    fn fits(seq: u64, slot: u32) -> bool {
-        seq < 1 << SEQ_BITS && slot < 1 << SLOT_BITS
-    }
-    fn new(t: Nanos, seq: u64, slot: u32) -> Self {
-        debug_assert!(Self::fits(seq, slot));
-        Queued(u128::from(t) << 64 | u128::from(seq << SLOT_BITS | u64::from(slot)))
-    }
-    fn t(self) -> Nanos {
-        (self.0 >> 64) as Nanos
-    }
-    fn slot(self) -> u32 {
-        (self.0 as u64 & ((1 << SLOT_BITS) - 1)) as u32
-    }
-}
-
 const N_CLASSES: usize = AgentClass::ALL.len();
 const N_MOTIVES: usize = Motive::ALL.len();
 
@@ -185,10 +159,9 @@ pub struct Simulation {
     fundamentals: Fundamentals,
     ledger: Ledger,
     agents: Vec<AgentSlot>,
-    queue: BinaryHeap<Reverse<Queued>>,
-    /// The queued events, indexed by `Queued::slot`; `free` lists the slots not in use.
-    slots: Vec<Ev>,
-    free: Vec<u32>,
+    queue: EventQueue<Ev>,
+    /// Each agent's lane in the queue: one per distinct latency, for its orders in flight.
+    lane_of: Vec<u32>,
     seq: u64,
     /// Today's bars and fundamental steps are queued one at a time, each when the one before
     /// it happens, under the sequence numbers reserved for them at the pre-open: bar `k` has
@@ -216,7 +189,7 @@ pub struct Simulation {
     depth_stale: Vec<bool>,
     /// The options customers' agent, when they are one: deliveries go to its account.
     options_customer: Option<usize>,
-    /// An event could not be queued (sequence or slot beyond `Queued`'s bits): the run stops
+    /// An event could not be queued (sequence or slot beyond the queue's keys): the run stops
     /// with `SimError::QueueLimit` after the current event.
     overflow: bool,
 }
@@ -253,6 +226,13 @@ impl Simulation {
         let options_customer = agents
             .iter()
             .position(|a| a.class == AgentClass::OptionsCustomer);
+        let mut latencies: Vec<Nanos> = agents.iter().map(|a| a.latency).collect();
+        latencies.sort_unstable();
+        latencies.dedup();
+        let lane_of = agents
+            .iter()
+            .map(|a| latencies.binary_search(&a.latency).unwrap_or(0) as u32)
+            .collect();
         Simulation {
             options_customer,
             overflow: false,
@@ -266,9 +246,8 @@ impl Simulation {
             fundamentals,
             ledger,
             agents,
-            queue: Default::default(),
-            slots: Vec::new(),
-            free: Vec::new(),
+            queue: EventQueue::new(latencies.len()),
+            lane_of,
             bar_seq: 0,
             step_seq: 0,
             seq: 0,
@@ -310,22 +289,24 @@ impl Simulation {
     /// Queues `ev` under a sequence number taken (or reserved) earlier.
     #[inline]
     fn push_at(&mut self, t: Nanos, seq: u64, ev: Ev) {
-        let no_slot = self.free.is_empty() && self.slots.len() >= 1 << SLOT_BITS;
-        if no_slot || seq >= 1 << SEQ_BITS {
+        if self.queue.push(t, seq, ev).is_err() {
             self.overflow = true;
-            return;
         }
-        let slot = match self.free.pop() {
-            Some(k) => {
-                self.slots[k as usize] = ev;
-                k
-            }
-            None => {
-                self.slots.push(ev);
-                u32::try_from(self.slots.len() - 1).unwrap_or(u32::MAX)
-            }
+    }
+
+    /// Queues agent `a`'s action to reach its book after the agent's latency, in the agent's
+    /// lane (see `queue`).
+    #[inline]
+    fn push_arrival(&mut self, a: usize, action: Action) {
+        self.seq += 1;
+        let (t, lane) = (self.now + self.agents[a].latency, self.lane_of[a] as usize);
+        let ev = Ev::Arrive {
+            agent: a as u32,
+            action,
         };
-        self.queue.push(Reverse(Queued::new(t, seq, slot)));
+        if self.queue.push_lane(lane, t, self.seq, ev).is_err() {
+            self.overflow = true;
+        }
     }
 
     /// Runs every day, calling `on_day` after each close with the number of days done.
@@ -342,11 +323,9 @@ impl Simulation {
             .map(|d| d.price_usd(d.last_price))
             .collect();
         self.push(cal.day_start(0) + cal.preopen, Ev::PreOpen(0));
-        while let Some(Reverse(q)) = self.queue.pop() {
-            self.now = q.t();
+        while let Some((t, ev)) = self.queue.pop() {
+            self.now = t;
             self.counts.events += 1;
-            let ev = self.slots[q.slot() as usize];
-            self.free.push(q.slot());
             match ev {
                 Ev::PreOpen(d) => self.pre_open(d),
                 Ev::Open => self.uncross_all(DayPhase::Continuous, sink)?,
@@ -470,17 +449,8 @@ impl Simulation {
         for a in 0..self.agents.len() {
             let slot = &mut self.agents[a];
             slot.wake_gen = slot.wake_gen.wrapping_add(1);
-            let ctx = Context {
-                now: self.now,
-                day: d,
-                phase: self.phase,
-                calendar: &self.settings.calendar,
-                instruments: &self.data,
-                account: self.ledger.account(a),
-                open_orders: &slot.open,
-            };
-            if let Some(t) = slot.agent.start_day(&ctx, &mut slot.rng) {
-                let generation = slot.wake_gen;
+            let generation = slot.wake_gen;
+            if let Some(t) = self.with_agent(a, d, |agent, ctx, rng| agent.start_day(ctx, rng)) {
                 self.push(
                     t.max(self.now),
                     Ev::Wake {
@@ -490,6 +460,28 @@ impl Simulation {
                 );
             }
         }
+    }
+
+    /// Lets agent `a` act on the market as it is now, on day `d`: builds the agent's `Context`
+    /// (the one place one is built) and hands it to `f` with the agent and its random stream.
+    #[inline]
+    fn with_agent<R>(
+        &mut self,
+        a: usize,
+        d: u32,
+        f: impl FnOnce(&mut dyn Agent, &Context, &mut ChaCha8Rng) -> R,
+    ) -> R {
+        let slot = &mut self.agents[a];
+        let ctx = Context {
+            now: self.now,
+            day: d,
+            phase: self.phase,
+            calendar: &self.settings.calendar,
+            instruments: &self.data,
+            account: self.ledger.account(a),
+            open_orders: &slot.open,
+        };
+        f(slot.agent.as_mut(), &ctx, &mut slot.rng)
     }
 
     /// Queues bar `k` of day `d`, if the day has one, under its reserved sequence number.
@@ -624,18 +616,8 @@ impl Simulation {
         let mut deliveries = Vec::new();
         for a in 0..self.agents.len() {
             deliveries.clear();
-            let slot = &mut self.agents[a];
-            let ctx = Context {
-                now: self.now,
-                day: d,
-                phase: self.phase,
-                calendar: &self.settings.calendar,
-                instruments: &self.data,
-                account: self.ledger.account(a),
-                open_orders: &slot.open,
-            };
-            slot.agent.settle(&ctx, &mut deliveries);
-            let (stable_id, class) = (slot.stable_id, slot.class);
+            self.with_agent(a, d, |agent, ctx, _| agent.settle(ctx, &mut deliveries));
+            let (stable_id, class) = (self.agents[a].stable_id, self.agents[a].class);
             for x in &deliveries {
                 let data = &self.data[x.instrument];
                 let cash = self.ledger.deliver(
@@ -670,18 +652,10 @@ impl Simulation {
     /// Lets every agent roll its daily state and records what it reports.
     fn end_day(&mut self, d: u32, sink: &mut dyn RecordSink) -> std::io::Result<()> {
         let mut samples = Vec::new();
-        for (a, slot) in self.agents.iter_mut().enumerate() {
+        for a in 0..self.agents.len() {
             samples.clear();
-            let ctx = Context {
-                now: self.now,
-                day: d,
-                phase: self.phase,
-                calendar: &self.settings.calendar,
-                instruments: &self.data,
-                account: self.ledger.account(a),
-                open_orders: &slot.open,
-            };
-            slot.agent.end_day(&ctx, &mut samples);
+            self.with_agent(a, d, |agent, ctx, _| agent.end_day(ctx, &mut samples));
+            let slot = &self.agents[a];
             for s in &samples {
                 sink.state(&StateRow {
                     day: d + 1,
@@ -849,24 +823,17 @@ impl Simulation {
         if self.agents[a].wake_gen != generation {
             return Ok(());
         }
-        for i in 0..self.books.len() {
-            self.refresh_depth(i);
+        if self.agents[a].reads_depth {
+            for i in 0..self.books.len() {
+                self.refresh_depth(i);
+            }
         }
-        let slot = &mut self.agents[a];
         let mut actions = std::mem::take(&mut self.actions_buf);
         actions.clear();
-        let ctx = Context {
-            now: self.now,
-            day: self.day,
-            phase: self.phase,
-            calendar: &self.settings.calendar,
-            instruments: &self.data,
-            account: self.ledger.account(a),
-            open_orders: &slot.open,
-        };
-        let next = slot.agent.wake(&ctx, &mut slot.rng, &mut actions);
-        let latency = slot.latency;
-        let (stable_id, class) = (slot.stable_id, slot.class);
+        let next = self.with_agent(a, self.day, |agent, ctx, rng| {
+            agent.wake(ctx, rng, &mut actions)
+        });
+        let (stable_id, class) = (self.agents[a].stable_id, self.agents[a].class);
         for &action in &actions {
             if let Action::Note(note) = action {
                 self.event(
@@ -878,13 +845,7 @@ impl Simulation {
                 )?;
                 continue;
             }
-            self.push(
-                self.now + latency,
-                Ev::Arrive {
-                    agent: a as u32,
-                    action,
-                },
-            );
+            self.push_arrival(a, action);
         }
         self.actions_buf = actions;
         if let Some(t) = next {
@@ -1231,17 +1192,6 @@ fn reduce_open(open: &mut Vec<OpenOrder>, id: crate::book::OrderId, qty: u64) {
 mod tests {
     use super::*;
 
-    /// Time outranks sequence and sequence outranks slot in the packed key.
-    #[test]
-    fn the_packed_key_orders_by_time_then_sequence() {
-        let last_seq = (1u64 << SEQ_BITS) - 1;
-        let last_slot = (1u32 << SLOT_BITS) - 1;
-        assert!(Queued::new(1, last_seq, last_slot) < Queued::new(2, 0, 0));
-        assert!(Queued::new(5, 3, last_slot) < Queued::new(5, 4, 0));
-        let q = Queued::new(7, last_seq, last_slot);
-        assert_eq!((q.t(), q.slot()), (7, last_slot));
-    }
-
     /// Running out of sequence numbers ends the run with a typed error, not a panic.
     #[test]
     fn the_queue_limit_is_an_error() {
@@ -1261,7 +1211,7 @@ count = 5
         let s = crate::scenario::parse(std::path::Path::new("limit.toml"), text).unwrap();
         let mut sim =
             crate::scenario::build::build_with(&s, std::path::Path::new("."), 1, false).unwrap();
-        sim.seq = (1 << SEQ_BITS) - 100;
+        sim.seq = (1 << super::super::queue::SEQ_BITS) - 100;
         let mut sink = crate::record::MemorySink::default();
         let err = sim.run(&mut sink, &mut |_, _| {}).unwrap_err();
         assert!(matches!(err, SimError::QueueLimit { day: 1, .. }), "{err}");

@@ -54,7 +54,11 @@ impl Calendar {
     }
     /// Position in the session in [0, 1] (clamped).
     pub fn session_fraction(&self, t: Nanos) -> f64 {
-        let tod = self.time_of_day(t);
+        self.session_fraction_at(self.time_of_day(t))
+    }
+
+    /// `session_fraction` from the time of day, for callers that already have it.
+    pub fn session_fraction_at(&self, tod: Nanos) -> f64 {
         if tod <= self.open {
             0.0
         } else if tod >= self.close {
