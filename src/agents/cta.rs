@@ -9,13 +9,13 @@
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-use super::execution::{DailyWorker, Plan};
+use super::daily::{Daily, DailyDecision, Target};
+use super::execution::Plan;
 use super::state::{Metric, StateSample};
 use super::stats;
-use super::{Action, Agent, AgentClass, Context};
+use super::{AgentClass, Context};
 use crate::book::Motive;
 use crate::market::data::InstrumentData;
-use crate::market::time::Nanos;
 use crate::scenario::CtaCfg;
 
 /// Sign of the return over `h` days ending at the last close (0 without enough history).
@@ -142,15 +142,16 @@ impl CtaRule {
     }
 }
 
-pub struct Cta {
+/// A CTA: its [`CtaRule`] and the signs it last traded on. Its closes are the market's
+/// (`InstrumentData::closes_usd`, pre-history included).
+pub struct CtaDecision {
     instrument: usize,
     rule: CtaRule,
-    /// Daily closes in dollars, pre-history included.
-    closes: Vec<f64>,
     /// Each lookback's sign at the last decision (a change is a signal flip).
     last_signs: Vec<f64>,
-    worker: DailyWorker,
 }
+
+pub type Cta = Daily<CtaDecision>;
 
 impl Cta {
     pub fn new(instrument: usize, cfg: &CtaCfg, capital: f64, rng: &mut ChaCha8Rng) -> Self {
@@ -168,81 +169,68 @@ impl Cta {
             })
             .collect();
         let n = cfg.lookbacks.len();
-        Cta {
-            instrument,
-            rule: CtaRule::new(cfg, capital, lookbacks),
-            closes: Vec::new(),
-            last_signs: vec![0.0; n],
-            worker: DailyWorker::new(Plan::from_cfg(&cfg.execution)),
-        }
-    }
-
-    /// Target position in dollars from the closes so far.
-    pub fn target(&self) -> f64 {
-        self.rule.target(&self.closes)
+        Daily::with_plan(
+            Plan::from_cfg(&cfg.execution),
+            CtaDecision {
+                instrument,
+                rule: CtaRule::new(cfg, capital, lookbacks),
+                last_signs: vec![0.0; n],
+            },
+        )
     }
 }
 
-impl Agent for Cta {
-    fn class(&self) -> AgentClass {
-        AgentClass::Cta
-    }
+impl DailyDecision for CtaDecision {
+    const CLASS: AgentClass = AgentClass::Cta;
 
     fn initial_positions(&mut self, data: &[InstrumentData]) -> Vec<(usize, i64)> {
         let d = &data[self.instrument];
-        self.closes = stats::closes_usd(&d.daily, d.tick_size);
         let returns: Vec<f64> = stats::daily_returns(&d.daily).collect();
         self.rule.seed(&returns);
-        self.last_signs = self.rule.signs(&self.closes);
-        vec![(self.instrument, d.units_for_usd(self.target()))]
+        let closes = d.closes_usd();
+        self.last_signs = self.rule.signs(closes);
+        vec![(self.instrument, d.units_for_usd(self.rule.target(closes)))]
     }
 
-    fn start_day(&mut self, ctx: &Context, _rng: &mut ChaCha8Rng) -> Option<Nanos> {
-        self.worker.start_day(ctx)
-    }
-
-    fn wake(
-        &mut self,
-        ctx: &Context,
-        _rng: &mut ChaCha8Rng,
-        out: &mut Vec<Action>,
-    ) -> Option<Nanos> {
-        if self.worker.decision_due(ctx) {
-            let i = self.instrument;
-            let d = &ctx.instruments[i];
-            let signs = self.rule.signs(&self.closes);
-            // Compared with the signs of the last trade, so a flip inside the band is still
-            // labelled a flip when it is finally traded.
-            let flipped = signs != self.last_signs;
-            let units = d.units_for_usd(self.target());
-            let gap = d.units_usd(units - ctx.position(i)).abs();
-            if self.rule.in_band(gap) {
-                self.worker.skip();
-                return None;
-            }
-            let motive = if flipped {
-                Motive::SignalFlip
-            } else {
-                Motive::Rebalance
-            };
-            self.last_signs = signs;
-            self.worker.begin(ctx, i, units, motive);
+    fn decide(&mut self, ctx: &Context, _rng: &mut ChaCha8Rng) -> Option<Target> {
+        let i = self.instrument;
+        let d = &ctx.instruments[i];
+        // Today's close is not in the data yet: the signals are on yesterday's.
+        let closes = d.closes_usd();
+        let signs = self.rule.signs(closes);
+        // Compared with the signs of the last trade, so a flip inside the band is still
+        // labelled a flip when it is finally traded.
+        let flipped = signs != self.last_signs;
+        let units = d.units_for_usd(self.rule.target(closes));
+        let gap = d.units_usd(units - ctx.position(i)).abs();
+        if self.rule.in_band(gap) {
+            return None;
         }
-        self.worker.step(ctx, out)
+        let motive = if flipped {
+            Motive::SignalFlip
+        } else {
+            Motive::Rebalance
+        };
+        self.last_signs = signs;
+        Some(Target {
+            instrument: i,
+            units,
+            motive,
+        })
     }
 
     fn end_day(&mut self, ctx: &Context, out: &mut Vec<StateSample>) {
         let i = self.instrument;
         let d = &ctx.instruments[i];
-        let close = d.close_usd();
-        if let Some(&prev) = self.closes.last() {
+        // The data has today's close now.
+        let closes = d.closes_usd();
+        if let [.., prev, close] = *closes {
             self.rule.close(close / prev - 1.0);
         }
-        self.closes.push(close);
         let position = ctx.position_usd(i);
         out.extend([
             StateSample::new(i, Metric::PositionUsd, position),
-            StateSample::new(i, Metric::TargetUsd, self.target()),
+            StateSample::new(i, Metric::TargetUsd, self.rule.target(closes)),
             StateSample::new(i, Metric::Exposure, position / self.rule.capital),
             StateSample::new(i, Metric::VolEstimate, self.rule.sigma()),
         ]);
@@ -251,9 +239,9 @@ impl Agent for Cta {
                 i,
                 Metric::Signal,
                 h as f64,
-                lookback_sign(&self.closes, h),
+                lookback_sign(closes, h),
             ));
-            if let Some(p) = trigger(&self.closes, h) {
+            if let Some(p) = trigger(closes, h) {
                 out.push(StateSample::at(i, Metric::Trigger, h as f64, p));
             }
         }
@@ -331,7 +319,7 @@ mod tests {
             ..CtaCfg::default()
         };
         let mut rng = rand::SeedableRng::seed_from_u64(1);
-        let mut c = Cta::new(0, &cfg, 1.0, &mut rng).rule;
+        let mut c = Cta::new(0, &cfg, 1.0, &mut rng).decision.rule;
         for (sigma, lev) in [(0.16, 2.5), (0.08, 5.0), (0.30, 1.3333)] {
             c.var = sigma * sigma / 252.0;
             assert!((c.leverage() - lev).abs() < 1e-3, "{sigma}");

@@ -277,82 +277,8 @@ impl Plan {
     }
 }
 
-/// Drives a once-a-day decision: wakes at the plan's start, lets the agent decide, then works
-/// the order through halts and auctions. Agents that also act at other times combine its
-/// wake-ups with their own.
-#[derive(Clone, Copy, Debug)]
-pub struct DailyWorker {
-    pub plan: Plan,
-    exec: Option<Execution>,
-    /// Today's decision has been taken (to trade or not).
-    decided: bool,
-}
-
 /// How long a worker waits before trying again while trading is halted.
 pub const HALT_RETRY: Nanos = crate::market::time::MINUTE;
-
-impl DailyWorker {
-    pub fn new(plan: Plan) -> Self {
-        DailyWorker {
-            plan,
-            exec: None,
-            decided: false,
-        }
-    }
-
-    /// Forgets yesterday's work; returns the decision time.
-    pub fn start_day(&mut self, ctx: &Context) -> Option<Nanos> {
-        self.exec = None;
-        self.decided = false;
-        Some(ctx.today_at(self.plan.start))
-    }
-
-    /// Whether today's decision time has come (and no decision is being worked).
-    pub fn decision_due(&self, ctx: &Context) -> bool {
-        !self.decided && ctx.now >= ctx.today_at(self.plan.start)
-    }
-
-    pub fn working(&self) -> bool {
-        self.exec.is_some_and(|e| !e.is_done())
-    }
-
-    /// Starts working towards `target` units with today's plan.
-    pub fn begin(&mut self, ctx: &Context, instrument: usize, target: i64, motive: Motive) {
-        self.decided = true;
-        self.exec = Some(Execution::new(
-            instrument,
-            target,
-            self.plan.style_today(ctx),
-            motive,
-        ));
-    }
-
-    /// Starts working towards `target` units at once with a market order (stops, margin calls).
-    pub fn begin_now(&mut self, instrument: usize, target: i64, motive: Motive) {
-        self.decided = true;
-        self.exec = Some(Execution::new(instrument, target, Style::Immediate, motive));
-    }
-
-    /// Marks today's decision as taken without trading.
-    pub fn skip(&mut self) {
-        self.decided = true;
-    }
-
-    /// Sends what is due now; returns when to come back.
-    pub fn step(&mut self, ctx: &Context, out: &mut Vec<Action>) -> Option<Nanos> {
-        let exec = self.exec.as_mut()?;
-        if exec.is_done() {
-            return None;
-        }
-        match ctx.phase {
-            DayPhase::Closed => None,
-            // Orders are refused in a halt; continuous-only styles wait for the open.
-            DayPhase::Halted => Some(ctx.now + HALT_RETRY),
-            DayPhase::PreOpen => Some(ctx.today_at(ctx.calendar.open) + 1),
-            _ => exec.step(ctx, out),
-        }
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -8,13 +8,13 @@
 
 use rand_chacha::ChaCha8Rng;
 
-use super::execution::{DailyWorker, Plan};
+use super::daily::{Daily, DailyDecision, Target};
+use super::execution::Plan;
 use super::state::{Metric, StateSample};
 use super::stats;
-use super::{Action, Agent, AgentClass, Context};
+use super::{AgentClass, Context};
 use crate::book::Motive;
 use crate::market::data::InstrumentData;
-use crate::market::time::Nanos;
 use crate::scenario::HedgerCfg;
 
 /// Hedge ratio for a volatility estimate and a rally from the trailing low:
@@ -33,30 +33,35 @@ pub fn hedge_ratio(cfg: &HedgerCfg, sigma: f64, rally: f64) -> f64 {
     (cfg.hedge_ratio * vol * rally_left).clamp(0.0, cfg.max_hedge_ratio)
 }
 
-pub struct Hedger {
+/// A hedger: the protected portfolio and its volatility estimate. The trailing low is read
+/// from the market's closes (`InstrumentData::closes_usd`, pre-history included).
+pub struct HedgerDecision {
     instrument: usize,
     cfg: HedgerCfg,
     /// The protected portfolio's value at the starting price (it moves with the index).
     portfolio_usd: f64,
     start_price: f64,
     var: f64,
-    closes: Vec<f64>,
-    worker: DailyWorker,
 }
+
+pub type Hedger = Daily<HedgerDecision>;
 
 impl Hedger {
     pub fn new(instrument: usize, cfg: &HedgerCfg, portfolio_usd: f64) -> Self {
-        Hedger {
-            instrument,
-            cfg: cfg.clone(),
-            portfolio_usd,
-            start_price: 0.0,
-            var: stats::DEFAULT_DAILY_VAR,
-            closes: Vec::new(),
-            worker: DailyWorker::new(Plan::from_cfg(&cfg.execution)),
-        }
+        Daily::with_plan(
+            Plan::from_cfg(&cfg.execution),
+            HedgerDecision {
+                instrument,
+                cfg: cfg.clone(),
+                portfolio_usd,
+                start_price: 0.0,
+                var: stats::DEFAULT_DAILY_VAR,
+            },
+        )
     }
+}
 
+impl HedgerDecision {
     fn portfolio_at(&self, price: f64) -> f64 {
         if self.start_price > 0.0 {
             self.portfolio_usd * price / self.start_price
@@ -65,9 +70,10 @@ impl Hedger {
         }
     }
 
-    fn rally(&self, price: f64) -> f64 {
-        let n = self.closes.len();
-        let window = &self.closes[n.saturating_sub(self.cfg.rally_lookback_days as usize)..];
+    /// The rise of `price` from the lowest of the last `rally_lookback_days` `closes`.
+    fn rally(&self, closes: &[f64], price: f64) -> f64 {
+        let n = closes.len();
+        let window = &closes[n.saturating_sub(self.cfg.rally_lookback_days as usize)..];
         window
             .iter()
             .copied()
@@ -75,74 +81,72 @@ impl Hedger {
             .map_or(0.0, |low| price / low - 1.0)
     }
 
-    fn target_ratio(&self, price: f64) -> f64 {
-        hedge_ratio(&self.cfg, stats::annualise(self.var), self.rally(price))
+    fn target_ratio(&self, closes: &[f64], price: f64) -> f64 {
+        hedge_ratio(
+            &self.cfg,
+            stats::annualise(self.var),
+            self.rally(closes, price),
+        )
     }
 }
 
-impl Agent for Hedger {
-    fn class(&self) -> AgentClass {
-        AgentClass::Hedger
-    }
+impl DailyDecision for HedgerDecision {
+    const CLASS: AgentClass = AgentClass::Hedger;
 
     fn initial_positions(&mut self, data: &[InstrumentData]) -> Vec<(usize, i64)> {
         let d = &data[self.instrument];
-        self.closes = stats::closes_usd(&d.daily, d.tick_size);
         self.var = stats::ewma_last(&d.daily, self.cfg.ewma_lambda);
         let price = d.close_usd();
         self.start_price = price;
         vec![(
             self.instrument,
-            d.units_for_usd(-self.target_ratio(price) * self.portfolio_usd),
+            d.units_for_usd(-self.target_ratio(d.closes_usd(), price) * self.portfolio_usd),
         )]
     }
 
-    fn start_day(&mut self, ctx: &Context, _rng: &mut ChaCha8Rng) -> Option<Nanos> {
-        self.worker.start_day(ctx)
-    }
-
-    fn wake(
-        &mut self,
-        ctx: &Context,
-        _rng: &mut ChaCha8Rng,
-        out: &mut Vec<Action>,
-    ) -> Option<Nanos> {
-        if self.worker.decision_due(ctx) {
-            let i = self.instrument;
-            let d = &ctx.instruments[i];
-            let price = d.last_usd();
-            let portfolio = self.portfolio_at(price);
-            let units = d.units_for_usd(-self.target_ratio(price) * portfolio);
-            let delta = units - ctx.position(i);
-            if d.units_usd(delta).abs() <= self.cfg.band * portfolio {
-                self.worker.skip();
-                return None;
-            }
-            // Buying back protection is an unwind; selling more is hedging.
-            let motive = if delta > 0 {
-                Motive::Unwind
-            } else {
-                Motive::Hedge
-            };
-            self.worker.begin(ctx, i, units, motive);
+    fn decide(&mut self, ctx: &Context, _rng: &mut ChaCha8Rng) -> Option<Target> {
+        let i = self.instrument;
+        let d = &ctx.instruments[i];
+        let price = d.last_usd();
+        let portfolio = self.portfolio_at(price);
+        // The low is over the closes up to yesterday's (today's is not in the data yet).
+        let units = d.units_for_usd(-self.target_ratio(d.closes_usd(), price) * portfolio);
+        let delta = units - ctx.position(i);
+        if d.units_usd(delta).abs() <= self.cfg.band * portfolio {
+            return None;
         }
-        self.worker.step(ctx, out)
+        // Buying back protection is an unwind; selling more is hedging.
+        let motive = if delta > 0 {
+            Motive::Unwind
+        } else {
+            Motive::Hedge
+        };
+        Some(Target {
+            instrument: i,
+            units,
+            motive,
+        })
     }
 
     fn end_day(&mut self, ctx: &Context, out: &mut Vec<StateSample>) {
         let i = self.instrument;
         let d = &ctx.instruments[i];
+        // The data has today's close now.
+        let closes = d.closes_usd();
         let close = d.close_usd();
-        if let Some(&prev) = self.closes.last() {
+        if let [.., prev, _] = *closes {
             self.var = stats::ewma_update(self.var, self.cfg.ewma_lambda, close / prev - 1.0);
         }
-        self.closes.push(close);
         let portfolio = self.portfolio_at(close);
         let position = ctx.position_usd(i);
         out.extend([
             StateSample::new(i, Metric::PositionUsd, position),
             StateSample::new(i, Metric::HedgeRatio, -position / portfolio),
-            StateSample::new(i, Metric::TargetUsd, -self.target_ratio(close) * portfolio),
+            StateSample::new(
+                i,
+                Metric::TargetUsd,
+                -self.target_ratio(closes, close) * portfolio,
+            ),
             StateSample::new(i, Metric::VolEstimate, stats::annualise(self.var)),
         ]);
     }

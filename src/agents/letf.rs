@@ -10,12 +10,12 @@
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 
-use super::execution::{DailyWorker, Plan};
+use super::daily::{Daily, DailyDecision, Target};
+use super::execution::Plan;
 use super::state::{Metric, StateSample};
-use super::{Action, Agent, AgentClass, Context};
+use super::{AgentClass, Context};
 use crate::book::Motive;
 use crate::market::data::InstrumentData;
-use crate::market::time::Nanos;
 use crate::scenario::{ExecutionCfg, LetfFundCfg};
 
 /// The rebalancing trade in dollars: L(L−1)·A·r + L·F.
@@ -28,7 +28,8 @@ pub fn nav_after(leverage: f64, nav: f64, r: f64, net_creations: f64) -> f64 {
     nav * (1.0 + leverage * r) + net_creations
 }
 
-pub struct LeveragedEtf {
+/// A leveraged or inverse ETF: its multiple, NAV and creations.
+pub struct LetfDecision {
     instrument: usize,
     leverage: f64,
     nav: f64,
@@ -39,29 +40,30 @@ pub struct LeveragedEtf {
     /// Net creations decided today, dollars.
     creations: f64,
     rebalance_usd: f64,
-    worker: DailyWorker,
 }
+
+pub type LeveragedEtf = Daily<LetfDecision>;
 
 impl LeveragedEtf {
     pub fn new(instrument: usize, fund: &LetfFundCfg, execution: &ExecutionCfg) -> Self {
-        LeveragedEtf {
-            instrument,
-            leverage: fund.leverage as f64,
-            nav: fund.aum_usd,
-            flow_beta: fund.flow_beta,
-            flow_noise: fund.flow_noise,
-            prev_close: 0.0,
-            creations: 0.0,
-            rebalance_usd: 0.0,
-            worker: DailyWorker::new(Plan::from_cfg(execution)),
-        }
+        Daily::with_plan(
+            Plan::from_cfg(execution),
+            LetfDecision {
+                instrument,
+                leverage: fund.leverage as f64,
+                nav: fund.aum_usd,
+                flow_beta: fund.flow_beta,
+                flow_noise: fund.flow_noise,
+                prev_close: 0.0,
+                creations: 0.0,
+                rebalance_usd: 0.0,
+            },
+        )
     }
 }
 
-impl Agent for LeveragedEtf {
-    fn class(&self) -> AgentClass {
-        AgentClass::Letf
-    }
+impl DailyDecision for LetfDecision {
+    const CLASS: AgentClass = AgentClass::Letf;
 
     fn initial_positions(&mut self, data: &[InstrumentData]) -> Vec<(usize, i64)> {
         let d = &data[self.instrument];
@@ -69,35 +71,27 @@ impl Agent for LeveragedEtf {
         vec![(self.instrument, d.units_for_usd(self.leverage * self.nav))]
     }
 
-    fn start_day(&mut self, ctx: &Context, _rng: &mut ChaCha8Rng) -> Option<Nanos> {
+    fn start_day(&mut self, _ctx: &Context) -> bool {
         self.creations = 0.0;
         self.rebalance_usd = 0.0;
-        self.worker.start_day(ctx)
+        true
     }
 
-    fn wake(
-        &mut self,
-        ctx: &Context,
-        rng: &mut ChaCha8Rng,
-        out: &mut Vec<Action>,
-    ) -> Option<Nanos> {
-        if self.worker.decision_due(ctx) {
-            let i = self.instrument;
-            let d = &ctx.instruments[i];
-            let r = d.last_usd() / self.prev_close - 1.0;
-            let noise = Normal::new(0.0, self.flow_noise.max(0.0)).map_or(0.0, |n| n.sample(rng));
-            self.creations = (self.flow_beta * r + noise) * self.nav;
-            // Exposure the fund must hold at the close if the index closes where it is now.
-            let nav = nav_after(self.leverage, self.nav, r, self.creations).max(0.0);
-            let target = d.units_for_usd(self.leverage * nav);
-            self.rebalance_usd = d.units_usd(target - ctx.position(i));
-            if target == ctx.position(i) {
-                self.worker.skip();
-                return None;
-            }
-            self.worker.begin(ctx, i, target, Motive::Rebalance);
-        }
-        self.worker.step(ctx, out)
+    fn decide(&mut self, ctx: &Context, rng: &mut ChaCha8Rng) -> Option<Target> {
+        let i = self.instrument;
+        let d = &ctx.instruments[i];
+        let r = d.last_usd() / self.prev_close - 1.0;
+        let noise = Normal::new(0.0, self.flow_noise.max(0.0)).map_or(0.0, |n| n.sample(rng));
+        self.creations = (self.flow_beta * r + noise) * self.nav;
+        // Exposure the fund must hold at the close if the index closes where it is now.
+        let nav = nav_after(self.leverage, self.nav, r, self.creations).max(0.0);
+        let target = d.units_for_usd(self.leverage * nav);
+        self.rebalance_usd = d.units_usd(target - ctx.position(i));
+        (target != ctx.position(i)).then_some(Target {
+            instrument: i,
+            units: target,
+            motive: Motive::Rebalance,
+        })
     }
 
     fn end_day(&mut self, ctx: &Context, out: &mut Vec<StateSample>) {

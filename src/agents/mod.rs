@@ -6,6 +6,7 @@
 
 pub mod activity;
 pub mod cta;
+pub mod daily;
 pub mod dealer;
 pub mod execution;
 mod exogenous;

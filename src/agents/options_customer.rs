@@ -17,9 +17,10 @@
 
 use rand_chacha::ChaCha8Rng;
 
-use super::execution::{DailyWorker, Plan};
+use super::daily::{Daily, DailyDecision, Target};
+use super::execution::Plan;
 use super::state::{Metric, StateSample};
-use super::{Action, Agent, AgentClass, Context};
+use super::{AgentClass, Context};
 use crate::book::Motive;
 use crate::market::time::{Calendar, MINUTE, Nanos};
 use crate::scenario::ExecStyle;
@@ -27,54 +28,43 @@ use crate::scenario::ExecStyle;
 /// One TWAP slice every this long.
 const SLICE: Nanos = 5 * MINUTE;
 
-pub struct OptionsCustomer {
+/// The customers' holdings in one instrument, traded back to zero.
+pub struct UnwindDecision {
     instrument: usize,
-    worker: DailyWorker,
 }
+
+pub type OptionsCustomer = Daily<UnwindDecision>;
 
 impl OptionsCustomer {
     pub fn new(instrument: usize, calendar: &Calendar) -> Self {
         let (start, end) = (calendar.open, calendar.close_auction.max(calendar.open));
         let slices = ((end - start) / SLICE).max(1) as u32;
-        OptionsCustomer {
-            instrument,
-            worker: DailyWorker::new(Plan {
+        Daily::with_plan(
+            Plan {
                 style: ExecStyle::Twap,
                 start,
                 end,
                 slices,
-            }),
-        }
+            },
+            UnwindDecision { instrument },
+        )
     }
 }
 
-impl Agent for OptionsCustomer {
-    fn class(&self) -> AgentClass {
-        AgentClass::OptionsCustomer
-    }
+impl DailyDecision for UnwindDecision {
+    const CLASS: AgentClass = AgentClass::OptionsCustomer;
 
-    fn start_day(&mut self, ctx: &Context, _rng: &mut ChaCha8Rng) -> Option<Nanos> {
+    fn start_day(&mut self, ctx: &Context) -> bool {
         // Flat (no delivery yesterday, or all of it unwound): nothing to do today.
-        if ctx.position(self.instrument) == 0 {
-            return None;
-        }
-        self.worker.start_day(ctx)
+        ctx.position(self.instrument) != 0
     }
 
-    fn wake(
-        &mut self,
-        ctx: &Context,
-        _rng: &mut ChaCha8Rng,
-        out: &mut Vec<Action>,
-    ) -> Option<Nanos> {
-        if self.worker.decision_due(ctx) {
-            if ctx.position(self.instrument) == 0 {
-                self.worker.skip();
-                return None;
-            }
-            self.worker.begin(ctx, self.instrument, 0, Motive::Unwind);
-        }
-        self.worker.step(ctx, out)
+    fn decide(&mut self, ctx: &Context, _rng: &mut ChaCha8Rng) -> Option<Target> {
+        (ctx.position(self.instrument) != 0).then_some(Target {
+            instrument: self.instrument,
+            units: 0,
+            motive: Motive::Unwind,
+        })
     }
 
     fn end_day(&mut self, ctx: &Context, out: &mut Vec<StateSample>) {
@@ -90,8 +80,8 @@ impl Agent for OptionsCustomer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::agents::DayPhase;
     use crate::agents::testkit;
+    use crate::agents::{Action, Agent, DayPhase};
     use crate::book::{OrderKind, Side, TimeInForce};
     use rand::SeedableRng;
 

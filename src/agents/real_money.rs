@@ -13,12 +13,12 @@
 
 use rand_chacha::ChaCha8Rng;
 
-use super::execution::{DailyWorker, Plan};
+use super::daily::{Daily, DailyDecision, Target};
+use super::execution::Plan;
 use super::state::{Metric, StateSample};
-use super::{Action, Agent, AgentClass, Context};
+use super::{AgentClass, Context};
 use crate::book::Motive;
 use crate::market::data::InstrumentData;
-use crate::market::time::Nanos;
 use crate::scenario::{LongTermCfg, PensionCfg};
 
 /// Dollars of equity to trade to restore weight `w` (positive = buy): w·(E + B) − E.
@@ -32,7 +32,8 @@ fn equity_and_other(ctx: &Context, i: usize, sleeve: f64) -> (f64, f64) {
     (ctx.position_usd(i), sleeve + ctx.cash_usd())
 }
 
-pub struct Pension {
+/// A balanced fund: its equity weight, rebalancing calendar and bond sleeve.
+pub struct PensionDecision {
     instrument: usize,
     weight: f64,
     daily_bond_return: f64,
@@ -41,28 +42,29 @@ pub struct Pension {
     aum_usd: f64,
     /// The off-book sleeve (bonds), accruing its return; trading cash is in the ledger.
     sleeve_usd: f64,
-    worker: DailyWorker,
 }
+
+pub type Pension = Daily<PensionDecision>;
 
 impl Pension {
     pub fn new(instrument: usize, cfg: &PensionCfg, aum_usd: f64) -> Self {
-        Pension {
-            instrument,
-            weight: cfg.equity_weight,
-            daily_bond_return: cfg.bond_return_annual / 252.0,
-            every: cfg.rebalance_every_days.max(1),
-            band: cfg.drift_band,
-            aum_usd,
-            sleeve_usd: aum_usd,
-            worker: DailyWorker::new(Plan::from_cfg(&cfg.execution)),
-        }
+        Daily::with_plan(
+            Plan::from_cfg(&cfg.execution),
+            PensionDecision {
+                instrument,
+                weight: cfg.equity_weight,
+                daily_bond_return: cfg.bond_return_annual / 252.0,
+                every: cfg.rebalance_every_days.max(1),
+                band: cfg.drift_band,
+                aum_usd,
+                sleeve_usd: aum_usd,
+            },
+        )
     }
 }
 
-impl Agent for Pension {
-    fn class(&self) -> AgentClass {
-        AgentClass::RealMoney
-    }
+impl DailyDecision for PensionDecision {
+    const CLASS: AgentClass = AgentClass::RealMoney;
 
     fn initial_positions(&mut self, data: &[InstrumentData]) -> Vec<(usize, i64)> {
         let d = &data[self.instrument];
@@ -71,40 +73,26 @@ impl Agent for Pension {
         vec![(self.instrument, units)]
     }
 
-    fn start_day(&mut self, ctx: &Context, _rng: &mut ChaCha8Rng) -> Option<Nanos> {
-        self.worker.start_day(ctx)
-    }
-
-    fn wake(
-        &mut self,
-        ctx: &Context,
-        _rng: &mut ChaCha8Rng,
-        out: &mut Vec<Action>,
-    ) -> Option<Nanos> {
-        if self.worker.decision_due(ctx) {
-            let i = self.instrument;
-            let d = &ctx.instruments[i];
-            let (equity, other) = equity_and_other(ctx, i, self.sleeve_usd);
-            let total = equity + other;
-            let drift = if total > 0.0 {
-                (equity / total - self.weight).abs()
-            } else {
-                0.0
-            };
-            let period_end = (ctx.day + 1) % self.every == 0;
-            if !(period_end || drift > self.band) || total <= 0.0 {
-                self.worker.skip();
-                return None;
-            }
-            let trade = d.units_for_usd(rebalance_trade(self.weight, equity, other));
-            if trade == 0 {
-                self.worker.skip();
-                return None;
-            }
-            self.worker
-                .begin(ctx, i, ctx.position(i) + trade, Motive::Rebalance);
+    fn decide(&mut self, ctx: &Context, _rng: &mut ChaCha8Rng) -> Option<Target> {
+        let i = self.instrument;
+        let d = &ctx.instruments[i];
+        let (equity, other) = equity_and_other(ctx, i, self.sleeve_usd);
+        let total = equity + other;
+        let drift = if total > 0.0 {
+            (equity / total - self.weight).abs()
+        } else {
+            0.0
+        };
+        let period_end = (ctx.day + 1) % self.every == 0;
+        if !(period_end || drift > self.band) || total <= 0.0 {
+            return None;
         }
-        self.worker.step(ctx, out)
+        let trade = d.units_for_usd(rebalance_trade(self.weight, equity, other));
+        (trade != 0).then(|| Target {
+            instrument: i,
+            units: ctx.position(i) + trade,
+            motive: Motive::Rebalance,
+        })
     }
 
     fn end_day(&mut self, ctx: &Context, out: &mut Vec<StateSample>) {
@@ -125,28 +113,34 @@ impl Agent for Pension {
     }
 }
 
-pub struct LongTermManager {
+/// A value-anchored manager: its weights, slow value anchor and sleeve.
+pub struct LongTermDecision {
     instrument: usize,
     cfg: LongTermCfg,
     aum_usd: f64,
     sleeve_usd: f64,
     /// Slow average of the fundamental value (dollars).
     anchor: f64,
-    worker: DailyWorker,
 }
+
+pub type LongTermManager = Daily<LongTermDecision>;
 
 impl LongTermManager {
     pub fn new(instrument: usize, cfg: &LongTermCfg, aum_usd: f64) -> Self {
-        LongTermManager {
-            instrument,
-            cfg: cfg.clone(),
-            aum_usd,
-            sleeve_usd: aum_usd,
-            anchor: 0.0,
-            worker: DailyWorker::new(Plan::from_cfg(&cfg.execution)),
-        }
+        Daily::with_plan(
+            Plan::from_cfg(&cfg.execution),
+            LongTermDecision {
+                instrument,
+                cfg: cfg.clone(),
+                aum_usd,
+                sleeve_usd: aum_usd,
+                anchor: 0.0,
+            },
+        )
     }
+}
 
+impl LongTermDecision {
     /// Target equity weight at `price`: leans towards value, buys below it.
     pub fn target_weight(&self, price: f64) -> f64 {
         let value = self.anchor * (1.0 + self.cfg.value_premium);
@@ -159,10 +153,8 @@ impl LongTermManager {
     }
 }
 
-impl Agent for LongTermManager {
-    fn class(&self) -> AgentClass {
-        AgentClass::RealMoney
-    }
+impl DailyDecision for LongTermDecision {
+    const CLASS: AgentClass = AgentClass::RealMoney;
 
     fn initial_positions(&mut self, data: &[InstrumentData]) -> Vec<(usize, i64)> {
         let d = &data[self.instrument];
@@ -173,33 +165,20 @@ impl Agent for LongTermManager {
         vec![(self.instrument, units)]
     }
 
-    fn start_day(&mut self, ctx: &Context, _rng: &mut ChaCha8Rng) -> Option<Nanos> {
-        self.worker.start_day(ctx)
-    }
-
-    fn wake(
-        &mut self,
-        ctx: &Context,
-        _rng: &mut ChaCha8Rng,
-        out: &mut Vec<Action>,
-    ) -> Option<Nanos> {
-        if self.worker.decision_due(ctx) {
-            let i = self.instrument;
-            let d = &ctx.instruments[i];
-            let price = d.last_usd();
-            let (equity, other) = equity_and_other(ctx, i, self.sleeve_usd);
-            let total = equity + other;
-            let cap = self.cfg.max_daily_trade * total.max(0.0);
-            let trade = (self.target_weight(price) * total - equity).clamp(-cap, cap);
-            let units = d.units_for_usd(trade);
-            if units == 0 {
-                self.worker.skip();
-                return None;
-            }
-            self.worker
-                .begin(ctx, i, ctx.position(i) + units, Motive::Value);
-        }
-        self.worker.step(ctx, out)
+    fn decide(&mut self, ctx: &Context, _rng: &mut ChaCha8Rng) -> Option<Target> {
+        let i = self.instrument;
+        let d = &ctx.instruments[i];
+        let price = d.last_usd();
+        let (equity, other) = equity_and_other(ctx, i, self.sleeve_usd);
+        let total = equity + other;
+        let cap = self.cfg.max_daily_trade * total.max(0.0);
+        let trade = (self.target_weight(price) * total - equity).clamp(-cap, cap);
+        let units = d.units_for_usd(trade);
+        (units != 0).then(|| Target {
+            instrument: i,
+            units: ctx.position(i) + units,
+            motive: Motive::Value,
+        })
     }
 
     fn end_day(&mut self, ctx: &Context, out: &mut Vec<StateSample>) {

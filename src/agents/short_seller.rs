@@ -9,7 +9,8 @@
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-use super::execution::{DailyWorker, Plan};
+use super::daily::DailyWorker;
+use super::execution::Plan;
 use super::state::{AgentEvent, AgentEventKind, Metric, StateSample};
 use super::{Action, Agent, AgentClass, Context, DayPhase};
 use crate::book::Motive;

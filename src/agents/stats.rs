@@ -54,11 +54,6 @@ impl History {
     }
 }
 
-/// Closes of a daily history in dollars.
-pub fn closes_usd(daily: &[DailyBar], tick_size: f64) -> Vec<f64> {
-    daily.iter().map(|d| d.close as f64 * tick_size).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

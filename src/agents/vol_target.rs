@@ -8,13 +8,13 @@
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-use super::execution::{DailyWorker, Plan};
+use super::daily::{Daily, DailyDecision, Target};
+use super::execution::Plan;
 use super::state::{Metric, StateSample};
 use super::stats::{self, History};
-use super::{Action, Agent, AgentClass, Context};
+use super::{AgentClass, Context};
 use crate::book::Motive;
 use crate::market::data::InstrumentData;
-use crate::market::time::Nanos;
 use crate::scenario::VolTargetCfg;
 
 /// Exposure for a volatility estimate: σ_target/σ̂ clamped to [min, max].
@@ -147,7 +147,8 @@ impl VolTargetRule {
     }
 }
 
-pub struct VolTarget {
+/// A vol-target fund: the [`VolTargetRule`] and the fund's assets.
+pub struct VolTargetDecision {
     instrument: usize,
     rule: VolTargetRule,
     /// Exposures over the fund's history, for the percentile.
@@ -155,9 +156,10 @@ pub struct VolTarget {
     /// Net assets outside the instrument when the run started (cash, bonds).
     sleeve_usd: f64,
     aum_usd: f64,
-    worker: DailyWorker,
     rebalance_usd: f64,
 }
+
+pub type VolTarget = Daily<VolTargetDecision>;
 
 impl VolTarget {
     pub fn new(instrument: usize, cfg: &VolTargetCfg, aum_usd: f64, rng: &mut ChaCha8Rng) -> Self {
@@ -168,27 +170,29 @@ impl VolTarget {
             cfg.target_vol
         };
         let lag = rng.random_range(cfg.lag_days..=cfg.lag_days_max.max(cfg.lag_days)) as usize;
-        VolTarget {
-            instrument,
-            rule: VolTargetRule::new(cfg, target_vol, lag),
-            history: History::default(),
-            sleeve_usd: aum_usd,
-            aum_usd,
-            worker: DailyWorker::new(Plan::from_cfg(&cfg.execution)),
-            rebalance_usd: 0.0,
-        }
+        Daily::with_plan(
+            Plan::from_cfg(&cfg.execution),
+            VolTargetDecision {
+                instrument,
+                rule: VolTargetRule::new(cfg, target_vol, lag),
+                history: History::default(),
+                sleeve_usd: aum_usd,
+                aum_usd,
+                rebalance_usd: 0.0,
+            },
+        )
     }
+}
 
+impl VolTargetDecision {
     /// Net assets at the last price: the off-book sleeve, the trading cash and the position.
     fn nav(&self, ctx: &Context) -> f64 {
         self.sleeve_usd + ctx.cash_usd() + ctx.position_usd(self.instrument)
     }
 }
 
-impl Agent for VolTarget {
-    fn class(&self) -> AgentClass {
-        AgentClass::VolTarget
-    }
+impl DailyDecision for VolTargetDecision {
+    const CLASS: AgentClass = AgentClass::VolTarget;
 
     fn initial_positions(&mut self, data: &[InstrumentData]) -> Vec<(usize, i64)> {
         let d = &data[self.instrument];
@@ -201,34 +205,24 @@ impl Agent for VolTarget {
         vec![(self.instrument, units)]
     }
 
-    fn start_day(&mut self, ctx: &Context, _rng: &mut ChaCha8Rng) -> Option<Nanos> {
+    fn start_day(&mut self, _ctx: &Context) -> bool {
         self.rebalance_usd = 0.0;
-        self.worker.start_day(ctx)
+        true
     }
 
-    fn wake(
-        &mut self,
-        ctx: &Context,
-        _rng: &mut ChaCha8Rng,
-        out: &mut Vec<Action>,
-    ) -> Option<Nanos> {
-        if self.worker.decision_due(ctx) {
-            let i = self.instrument;
-            let d = &ctx.instruments[i];
-            let nav = self.nav(ctx);
-            let current = d.units_usd(ctx.position(i)) / nav;
-            let target = match self.rule.trade_to(current) {
-                Some(t) if nav > 0.0 => t,
-                _ => {
-                    self.worker.skip();
-                    return None;
-                }
-            };
-            let units = d.units_for_usd(target * nav);
-            self.rebalance_usd = d.units_usd(units - ctx.position(i));
-            self.worker.begin(ctx, i, units, Motive::Rebalance);
-        }
-        self.worker.step(ctx, out)
+    fn decide(&mut self, ctx: &Context, _rng: &mut ChaCha8Rng) -> Option<Target> {
+        let i = self.instrument;
+        let d = &ctx.instruments[i];
+        let nav = self.nav(ctx);
+        let current = d.units_usd(ctx.position(i)) / nav;
+        let target = self.rule.trade_to(current).filter(|_| nav > 0.0)?;
+        let units = d.units_for_usd(target * nav);
+        self.rebalance_usd = d.units_usd(units - ctx.position(i));
+        Some(Target {
+            instrument: i,
+            units,
+            motive: Motive::Rebalance,
+        })
     }
 
     fn end_day(&mut self, ctx: &Context, out: &mut Vec<StateSample>) {
@@ -275,7 +269,7 @@ mod tests {
     /// with a lag of 2 acts on the estimate from two closes ago, not on the latest one.
     #[test]
     fn estimate_seeding_and_lag() {
-        use crate::agents::testkit;
+        use crate::agents::{Agent, testkit};
         // 30 days of ±1% moves, then two −3% days.
         let mut closes = vec![5000.0];
         for k in 0..30 {
@@ -292,21 +286,22 @@ mod tests {
         };
         let mut rng = rand::SeedableRng::seed_from_u64(3);
         let mut vt = VolTarget::new(0, &cfg, 1e9, &mut rng);
-        vt.rule.lag = 2;
+        vt.decision.rule.lag = 2;
         vt.initial_positions(&data);
+        let rule = &mut vt.decision.rule;
         let returns: Vec<f64> = stats::daily_returns(&data[0].daily).collect();
         // Seed: the first 20 returns are ±1% (tick rounding aside).
         assert!(
-            (vt.rule.sigmas[0] - stats::annualise(1e-4)).abs() < 2e-3,
+            (rule.sigmas[0] - stats::annualise(1e-4)).abs() < 2e-3,
             "{}",
-            vt.rule.sigmas[0]
+            rule.sigmas[0]
         );
         let path = stats::ewma_path(&returns, 0.94);
         let n = path.len();
-        assert_eq!(vt.rule.sigmas.len(), n);
-        assert_eq!(vt.rule.lagged_sigma(), stats::annualise(path[n - 2]));
-        vt.rule.lag = 1;
-        assert_eq!(vt.rule.lagged_sigma(), stats::annualise(path[n - 1]));
+        assert_eq!(rule.sigmas.len(), n);
+        assert_eq!(rule.lagged_sigma(), stats::annualise(path[n - 2]));
+        rule.lag = 1;
+        assert_eq!(rule.lagged_sigma(), stats::annualise(path[n - 1]));
         assert!(stats::annualise(path[n - 1]) > stats::annualise(path[n - 2]));
     }
 

@@ -71,6 +71,9 @@ pub struct InstrumentData {
     pub current_bar: Option<Bar>,
     /// Daily history, pre-history included.
     pub daily: Vec<DailyBar>,
+    /// `daily`'s closes in dollars, kept beside it so that funds reading whole windows of
+    /// closes (trend signals, trailing lows) share one copy instead of keeping their own.
+    closes_usd: Vec<f64>,
     today: Option<DailyBar>,
     /// EWMA of squared daily log returns (a daily variance).
     pub ewma_var: f64,
@@ -94,6 +97,7 @@ impl InstrumentData {
         fundamental: f64,
     ) -> Self {
         let last = history.last().map_or(1, |d| d.close);
+        let closes_usd = history.iter().map(|d| d.close as f64 * tick_size).collect();
         let mut d = InstrumentData {
             symbol,
             tick_size,
@@ -108,6 +112,7 @@ impl InstrumentData {
             bars: Vec::new(),
             current_bar: None,
             daily: history,
+            closes_usd,
             today: None,
             ewma_var: 0.0,
             ewma_lambda,
@@ -185,6 +190,11 @@ impl InstrumentData {
         self.price_usd(self.daily.last().map_or(self.last_price, |d| d.close))
     }
 
+    /// Daily closes in dollars, pre-history included: today's only once the day has closed.
+    pub fn closes_usd(&self) -> &[f64] {
+        &self.closes_usd
+    }
+
     /// Annualised EWMA volatility.
     pub fn ewma_vol(&self) -> f64 {
         ewma::annualise(self.ewma_var)
@@ -252,6 +262,7 @@ impl InstrumentData {
         let r = (day.close as f64 / self.prev_close as f64).ln();
         self.ewma_var = ewma::ewma_update(self.ewma_var, self.ewma_lambda, r);
         self.daily.push(day);
+        self.closes_usd.push(self.price_usd(day.close));
         self.prev_close = day.close;
         self.bars.clear();
         self.current_bar = None;
