@@ -12,6 +12,13 @@ b=$(realpath "$2")
 cd "$(dirname "$0")/.."
 work=${3:-$(mktemp -d)}
 mkdir -p "$work"
+# Both builds read one snapshot of the inputs, so an edit made meanwhile cannot show as a
+# difference.
+rm -rf "$work/in"
+mkdir -p "$work/in"
+cp -r experiments "$work/in/experiments"
+cp benches/sweep_short_baseline.toml "$work/in/experiments/"
+cd "$work/in"
 scenarios="deleveraging_cascade all_agents baseline flow_rally gamma_regimes bench_reference_day"
 sums() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum); }
 for tag in a b; do
@@ -28,7 +35,7 @@ for tag in a b; do
     --out "$out" --quiet --no-report
   sums "$out" | sed "s|  \./|  ablation/|" >> "$work/$tag.sha256"
   rm -rf "$out"
-  "$bin" sweep benches/sweep_short_baseline.toml --out "$out" --quiet --no-charts --tables sweep
+  "$bin" sweep experiments/sweep_short_baseline.toml --out "$out" --quiet --no-charts --tables sweep
   sums "$out" | sed "s|  \./|  sweep/|" >> "$work/$tag.sha256"
   rm -rf "$out"
   echo "$tag: $(wc -l < "$work/$tag.sha256") files hashed"

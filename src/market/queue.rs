@@ -117,7 +117,17 @@ impl<E: Copy> EventQueue<E> {
         }
         let key = best?;
         match from_lane {
-            Some(k) => self.lanes[k].pop_front().map(|(_, ev)| (key.t(), ev)),
+            Some(k) => {
+                let fifo = &mut self.lanes[k];
+                let ev = fifo.pop_front().map(|(_, ev)| (key.t(), ev));
+                if fifo.is_empty() {
+                    // Back to the buffer's start: a ring that only ever advanced would walk
+                    // through its whole capacity (grown by the pre-open's burst), all of it
+                    // cold, instead of reusing the few lines it needs.
+                    fifo.clear();
+                }
+                ev
+            }
             None => {
                 self.heap.pop();
                 let slot = key.slot();
