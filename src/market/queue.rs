@@ -43,17 +43,26 @@ impl Key {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct QueueFull;
 
-pub struct EventQueue<E> {
+/// What `EventQueue::pop` hands back: an event from the heap or one from a lane.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Popped<E, A> {
+    Heap(E),
+    Lane(A),
+}
+
+/// Events `E` through the heap and lane events `A` (their own type, so that a lane's entries
+/// are laid out for the one thing they carry and written with whole-word copies).
+pub struct EventQueue<E, A> {
     heap: BinaryHeap<Reverse<Key>>,
     /// The heap's events, indexed by `Key::slot`; `free` lists the slots not in use.
     slots: Vec<E>,
     free: Vec<u32>,
     /// Per lane, events in (time, sequence) order, each with its key (slot bits zero: keys are
     /// unique by sequence, so the slot never decides a comparison).
-    lanes: Vec<VecDeque<(Key, E)>>,
+    lanes: Vec<VecDeque<(Key, A)>>,
 }
 
-impl<E: Copy> EventQueue<E> {
+impl<E: Copy, A> EventQueue<E, A> {
     /// A queue with `lanes` first-in-first-out lanes besides the heap.
     pub fn new(lanes: usize) -> Self {
         EventQueue {
@@ -88,7 +97,7 @@ impl<E: Copy> EventQueue<E> {
     /// Queues `ev` in `lane`, whose events must be pushed in (time, sequence) order: the caller
     /// keeps one lane per fixed delay from a clock that never goes back.
     #[inline]
-    pub fn push_lane(&mut self, lane: usize, t: Nanos, seq: u64, ev: E) -> Result<(), QueueFull> {
+    pub fn push_lane(&mut self, lane: usize, t: Nanos, seq: u64, ev: A) -> Result<(), QueueFull> {
         if seq >= 1 << SEQ_BITS {
             return Err(QueueFull);
         }
@@ -104,7 +113,7 @@ impl<E: Copy> EventQueue<E> {
 
     /// Takes the earliest event: smallest time, then smallest sequence number.
     #[inline]
-    pub fn pop(&mut self) -> Option<(Nanos, E)> {
+    pub fn pop(&mut self) -> Option<(Nanos, Popped<E, A>)> {
         let mut best = self.heap.peek().map(|r| r.0);
         let mut from_lane = None;
         for (k, fifo) in self.lanes.iter().enumerate() {
@@ -119,7 +128,7 @@ impl<E: Copy> EventQueue<E> {
         match from_lane {
             Some(k) => {
                 let fifo = &mut self.lanes[k];
-                let ev = fifo.pop_front().map(|(_, ev)| (key.t(), ev));
+                let ev = fifo.pop_front().map(|(_, ev)| (key.t(), Popped::Lane(ev)));
                 if fifo.is_empty() {
                     // Back to the buffer's start: a ring that only ever advanced would walk
                     // through its whole capacity (grown by the pre-open's burst), all of it
@@ -132,7 +141,7 @@ impl<E: Copy> EventQueue<E> {
                 self.heap.pop();
                 let slot = key.slot();
                 self.free.push(slot);
-                Some((key.t(), self.slots[slot as usize]))
+                Some((key.t(), Popped::Heap(self.slots[slot as usize])))
             }
         }
     }
@@ -164,6 +173,12 @@ mod tests {
         assert_eq!((k.t(), k.slot()), (7, last_slot));
     }
 
+    fn seq_of(e: Popped<u64, u64>) -> u64 {
+        match e {
+            Popped::Heap(s) | Popped::Lane(s) => s,
+        }
+    }
+
     /// Random interleavings of heap events and lane events (each lane a fixed delay from a
     /// clock that only moves forward, as in the simulation) pop in exactly the order a sorted
     /// list of (time, sequence) gives.
@@ -192,14 +207,14 @@ mod tests {
                     };
                     reference.push((t, seq));
                 }
-                if let Some((t, s)) = q.pop() {
+                if let Some((t, e)) = q.pop() {
                     assert!(t >= now);
                     now = t;
-                    popped.push((t, s));
+                    popped.push((t, seq_of(e)));
                 }
             }
-            while let Some((t, s)) = q.pop() {
-                popped.push((t, s));
+            while let Some((t, e)) = q.pop() {
+                popped.push((t, seq_of(e)));
             }
             assert!(q.is_empty());
             reference.sort_unstable();
@@ -210,7 +225,7 @@ mod tests {
     /// A sequence number beyond the packed key's bits is refused, in the heap and in a lane.
     #[test]
     fn sequence_numbers_beyond_the_key_are_refused() {
-        let mut q = EventQueue::new(1);
+        let mut q: EventQueue<(), ()> = EventQueue::new(1);
         assert_eq!(q.push(1, 1 << SEQ_BITS, ()), Err(QueueFull));
         assert_eq!(q.push_lane(0, 1, 1 << SEQ_BITS, ()), Err(QueueFull));
         assert!(q.is_empty());

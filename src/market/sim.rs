@@ -10,7 +10,7 @@ use thiserror::Error;
 use super::data::{DEPTH_LEVELS, InstrumentData};
 use super::fundamental::Fundamentals;
 use super::ledger::{Ledger, LedgerError};
-use super::queue::EventQueue;
+use super::queue::{EventQueue, Popped};
 use super::rejects::RejectCounts;
 use super::time::{Calendar, MINUTE, Nanos};
 use crate::agents::{Action, Agent, AgentClass, Context, DayPhase, OpenOrder};
@@ -143,10 +143,13 @@ enum Ev {
         agent: u32,
         generation: u32,
     },
-    Arrive {
-        agent: u32,
-        action: Action,
-    },
+}
+
+/// An agent's action on its way to a book (events in the queue's lanes).
+#[derive(Clone, Copy, Debug)]
+struct Arrival {
+    action: Action,
+    agent: u32,
 }
 
 const N_CLASSES: usize = AgentClass::ALL.len();
@@ -159,7 +162,7 @@ pub struct Simulation {
     fundamentals: Fundamentals,
     ledger: Ledger,
     agents: Vec<AgentSlot>,
-    queue: EventQueue<Ev>,
+    queue: EventQueue<Ev, Arrival>,
     /// Each agent's lane in the queue: one per distinct latency, for its orders in flight.
     lane_of: Vec<u32>,
     seq: u64,
@@ -297,12 +300,12 @@ impl Simulation {
     /// Queues agent `a`'s action to reach its book after the agent's latency, in the agent's
     /// lane (see `queue`).
     #[inline]
-    fn push_arrival(&mut self, a: usize, action: Action) {
+    fn push_arrival(&mut self, a: usize, action: &Action) {
         self.seq += 1;
         let (t, lane) = (self.now + self.agents[a].latency, self.lane_of[a] as usize);
-        let ev = Ev::Arrive {
+        let ev = Arrival {
+            action: *action,
             agent: a as u32,
-            action,
         };
         if self.queue.push_lane(lane, t, self.seq, ev).is_err() {
             self.overflow = true;
@@ -323,9 +326,19 @@ impl Simulation {
             .map(|d| d.price_usd(d.last_price))
             .collect();
         self.push(cal.day_start(0) + cal.preopen, Ev::PreOpen(0));
-        while let Some((t, ev)) = self.queue.pop() {
+        while let Some((t, popped)) = self.queue.pop() {
             self.now = t;
             self.counts.events += 1;
+            let ev = match popped {
+                Popped::Heap(ev) => ev,
+                Popped::Lane(Arrival { agent, action }) => {
+                    self.arrive(agent as usize, action, sink)?;
+                    if self.overflow {
+                        return Err(self.queue_limit());
+                    }
+                    continue;
+                }
+            };
             match ev {
                 Ev::PreOpen(d) => self.pre_open(d),
                 Ev::Open => self.uncross_all(DayPhase::Continuous, sink)?,
@@ -363,14 +376,9 @@ impl Simulation {
                     }
                 }
                 Ev::Wake { agent, generation } => self.wake(agent as usize, generation, sink)?,
-                Ev::Arrive { agent, action } => self.arrive(agent as usize, action, sink)?,
             }
             if self.overflow {
-                return Err(SimError::QueueLimit {
-                    day: self.day + 1,
-                    events: self.counts.events,
-                    queued: self.queue.len(),
-                });
+                return Err(self.queue_limit());
             }
         }
         Ok(RunOutcome {
@@ -402,6 +410,14 @@ impl Simulation {
                 })
                 .collect(),
         })
+    }
+
+    fn queue_limit(&self) -> SimError {
+        SimError::QueueLimit {
+            day: self.day + 1,
+            events: self.counts.events,
+            queued: self.queue.len(),
+        }
     }
 
     fn publish_fundamentals(&mut self) {
@@ -834,8 +850,8 @@ impl Simulation {
             agent.wake(ctx, rng, &mut actions)
         });
         let (stable_id, class) = (self.agents[a].stable_id, self.agents[a].class);
-        for &action in &actions {
-            if let Action::Note(note) = action {
+        for action in &actions {
+            if let Action::Note(note) = *action {
                 self.event(
                     sink,
                     note.kind.into(),
