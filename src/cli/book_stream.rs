@@ -37,19 +37,19 @@ pub enum StreamFileError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path}, line 1: the header is {found:?}; a stream file starts with {HEADER:?}")]
+    #[error("{path}:1: the header is {found:?}; a stream file starts with {HEADER:?}")]
     Header { path: PathBuf, found: String },
     #[error("{path}: no operations after the header")]
     Empty { path: PathBuf },
-    #[error("{path}, line {line}: more than {MAX_OPS} operations, the most a benchmark runs")]
+    #[error("{path}:{line}: more than {MAX_OPS} operations, the most a benchmark runs")]
     TooLong { path: PathBuf, line: usize },
-    #[error("{path}, line {line}: {found} fields; every line has 5 ({HEADER})")]
+    #[error("{path}:{line}: {found} fields; every line has 5 ({HEADER})")]
     Fields {
         path: PathBuf,
         line: usize,
         found: usize,
     },
-    #[error("{path}, line {line}, field {field}: {problem}")]
+    #[error("{path}:{line}: field `{field}`: {problem}")]
     Field {
         path: PathBuf,
         line: usize,
