@@ -565,16 +565,16 @@ fn generator_reaches_every_rule() {
 fn benchmark_stream_same_totals() {
     for seed in [7, 8, 9] {
         let s = stream::generate(200_000, seed);
-        let fast = stream::run(&mut OrderBook::new(stream::config()), &s);
-        let reference = stream::run(&mut ReferenceBook::new(stream::config()), &s);
+        let fast = stream::run_checked(&mut OrderBook::new(stream::config()), &s);
+        let reference = stream::run_checked(&mut ReferenceBook::new(stream::config()), &s);
         assert_eq!(fast, reference, "seed {seed}");
         assert!(fast.trades > 10_000, "the stream should trade: {fast:?}");
         assert!(fast.cancels > 10_000, "the stream should cancel: {fast:?}");
-        let flat = stream::run(&mut FlatBook::new(), &s);
+        let flat = stream::run_checked(&mut FlatBook::new(), &s);
         assert_eq!(fast, flat, "seed {seed}: the flat-array book");
         let deep = stream::generate_with(100_000, seed, 0.25);
-        let fast = stream::run(&mut OrderBook::new(stream::config()), &deep);
-        let flat = stream::run(&mut FlatBook::new(), &deep);
+        let fast = stream::run_checked(&mut OrderBook::new(stream::config()), &deep);
+        let flat = stream::run_checked(&mut FlatBook::new(), &deep);
         assert_eq!(fast, flat, "seed {seed}, deep book: the flat-array book");
     }
 }
