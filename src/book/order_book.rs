@@ -499,7 +499,9 @@ impl OrderBook {
     /// [`OrderBook::route`] of the node `n`, which belongs in `slot` but may not be written
     /// there yet (see [`OrderBook::alloc`]): every way out of here either writes it or frees the
     /// slot.
-    #[inline]
+    // Always inlined, with `rest_limit`: passed through memory, the node would be written
+    // field by field and read back in wider pieces, which stalls on store forwarding.
+    #[inline(always)]
     fn route_node(&mut self, slot: u32, n: Node, out: &mut Vec<BookEvent>) -> Submitted {
         let id = OrderId::new(slot, n.generation);
         let in_close_auction = self.phase == Phase::Auction(AuctionKind::Close);
@@ -592,7 +594,7 @@ impl OrderBook {
     }
 
     /// Puts the limit order `n` at the back of its price level, writing it into `slot`.
-    #[inline]
+    #[inline(always)]
     fn rest_limit(&mut self, slot: u32, n: Node) {
         self.nodes[slot as usize] = Node {
             place: Place::Book,
