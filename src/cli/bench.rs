@@ -36,7 +36,8 @@ pub enum BenchTarget {
         /// Seed of the stream.
         #[arg(long, default_value_t = 1, allow_hyphen_values = true, value_parser = super::seed)]
         seed: u64,
-        /// Timed runs of the fast book; the median is reported.
+        /// Timed runs of the flowsim book, each followed by one of the flat-array book; the
+        /// medians are reported.
         #[arg(long, default_value_t = 5, allow_hyphen_values = true,
               value_parser = super::at_most(1, 1000))]
         runs: usize,
@@ -45,7 +46,7 @@ pub enum BenchTarget {
               value_parser = super::at_most(0, 1000))]
         reference_runs: usize,
         /// Share of cancels in the stream. The standard 0.45 keeps the book nearly empty;
-        /// lower values build a standing book (0.35 for a deep-book run).
+        /// lower values build a standing book (0.25: about 900 resting orders).
         #[arg(long, default_value_t = stream::DEFAULT_CANCEL_SHARE, allow_hyphen_values = true)]
         cancel_share: f64,
         /// Also write the generated stream to FILE (the format is below), so that another engine
