@@ -637,8 +637,11 @@ impl OrderBook {
         }
     }
 
-    /// Continuous matching of the order in `slot` against the opposite side.
+    /// Continuous matching of the order `taker`, entered in `slot` (and perhaps not written
+    /// there yet), against the opposite side.
     /// Returns the quantity filled and whether self-trade prevention stopped the order.
+    // Out of line: inlined into `submit`, its registers spilled on the path of every passive
+    // order too.
     #[inline(never)]
     fn match_incoming(
         &mut self,
