@@ -63,12 +63,21 @@ impl Ladder {
 
     /// The index of `price`, growing the ladder if needed. Fails when the price is not
     /// positive or would make the ladder wider than [`MAX_LEVELS`].
+    #[inline]
     pub fn ensure(&mut self, price: Price) -> Option<usize> {
+        // Prices inside the ladder are positive (its base is at least 1), so the common case
+        // is one subtraction and one comparison; growing stays out of line.
+        match self.index(price) {
+            Some(i) => Some(i),
+            None => self.grow(price),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, price: Price) -> Option<usize> {
         if price <= 0 {
             return None;
-        }
-        if let Some(i) = self.index(price) {
-            return Some(i);
         }
         let (old_lo, old_hi) = if self.levels.is_empty() {
             (price, price)

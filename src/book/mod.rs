@@ -4,6 +4,7 @@
 //! the clock. See `ARCHITECTURE.md` for the invariants it keeps.
 
 mod engine;
+pub mod flat;
 mod ladder;
 mod list;
 mod order_book;

@@ -354,16 +354,20 @@ impl OrderBook {
         (n.place != Place::Free && n.generation == id.generation()).then_some(id.slot() as u32)
     }
 
-    fn alloc(&mut self, node: Node) -> u32 {
+    /// Takes a slot for `node` and returns it with the node as it belongs there (its
+    /// generation set). A reused slot is not written: the caller keeps the node in registers
+    /// and writes it once, when it rests (reading back a node just written in pieces stalls on
+    /// store forwarding); until then the slot still reads as free.
+    #[inline]
+    fn alloc(&mut self, node: Node) -> (u32, Node) {
         if self.free != NIL {
             let slot = self.free;
             let generation = self.nodes[slot as usize].generation;
             self.free = self.nodes[slot as usize].next;
-            self.nodes[slot as usize] = Node { generation, ..node };
-            slot
+            (slot, Node { generation, ..node })
         } else {
             self.nodes.push(node);
-            (self.nodes.len() - 1) as u32
+            ((self.nodes.len() - 1) as u32, node)
         }
     }
 
@@ -420,7 +424,7 @@ impl OrderBook {
             return Err(Reject::FokNotFillable);
         }
         let seq = self.bump_seq();
-        let slot = self.alloc(Node {
+        let (slot, node) = self.alloc(Node {
             prev: NIL,
             next: NIL,
             qty: o.qty,
@@ -436,7 +440,7 @@ impl OrderBook {
             place: Place::Free,
         });
         self.counters.submitted += o.qty as u128;
-        Ok(self.route(slot, out))
+        Ok(self.route_node(slot, node, out))
     }
 
     fn bump_seq(&mut self) -> u64 {
@@ -489,10 +493,20 @@ impl OrderBook {
 
     /// Sends a freshly entered (or re-entered) order where the phase says it goes.
     fn route(&mut self, slot: u32, out: &mut Vec<BookEvent>) -> Submitted {
-        let n = self.nodes[slot as usize];
+        self.route_node(slot, self.nodes[slot as usize], out)
+    }
+
+    /// [`OrderBook::route`] of the node `n`, which belongs in `slot` but may not be written
+    /// there yet (see [`OrderBook::alloc`]): every way out of here either writes it or frees the
+    /// slot.
+    // Always inlined, with `rest_limit`: passed through memory, the node would be written
+    // field by field and read back in wider pieces, which stalls on store forwarding.
+    #[inline(always)]
+    fn route_node(&mut self, slot: u32, n: Node, out: &mut Vec<BookEvent>) -> Submitted {
         let id = OrderId::new(slot, n.generation);
         let in_close_auction = self.phase == Phase::Auction(AuctionKind::Close);
         if n.tif == TimeInForce::AtClose && !in_close_auction {
+            self.nodes[slot as usize] = n;
             self.pending_close.push_back(&mut self.nodes, slot);
             self.nodes[slot as usize].place = Place::PendingClose;
             self.pending_close_qty += n.qty;
@@ -503,7 +517,7 @@ impl OrderBook {
             };
         }
         if let Phase::Auction(_) = self.phase {
-            self.rest(slot);
+            self.rest_node(slot, n);
             return Submitted {
                 id,
                 filled: 0,
@@ -511,7 +525,12 @@ impl OrderBook {
             };
         }
         let limit = self.effective_limit(n.side, n.price, n.is_market);
-        let (filled, stopped) = self.match_incoming(slot, limit, out);
+        // Most limit orders do not reach the other side: they skip the matching loop's setup.
+        let (filled, stopped) = if self.would_cross(n.side, limit) {
+            self.match_incoming(slot, n, limit, out)
+        } else {
+            (0, false)
+        };
         let left = n.qty - filled;
         if left == 0 {
             self.release(slot);
@@ -546,8 +565,7 @@ impl OrderBook {
                 }
             }
             None => {
-                self.nodes[slot as usize].qty = left;
-                self.rest(slot);
+                self.rest_limit(slot, Node { qty: left, ..n });
                 Submitted {
                     id,
                     filled,
@@ -559,14 +577,29 @@ impl OrderBook {
 
     /// Puts an order at the back of its queue: its price level, or the auction's market queue.
     fn rest(&mut self, slot: u32) {
-        let n = self.nodes[slot as usize];
+        self.rest_node(slot, self.nodes[slot as usize]);
+    }
+
+    /// [`OrderBook::rest`] of the node `n`, written into `slot` here.
+    fn rest_node(&mut self, slot: u32, n: Node) {
         if n.is_market {
             let s = side_index(n.side);
+            self.nodes[slot as usize] = n;
             self.auction_market[s].push_back(&mut self.nodes, slot);
             self.auction_market_qty[s] += n.qty;
             self.nodes[slot as usize].place = Place::AuctionMarket;
             return;
         }
+        self.rest_limit(slot, n);
+    }
+
+    /// Puts the limit order `n` at the back of its price level, writing it into `slot`.
+    #[inline(always)]
+    fn rest_limit(&mut self, slot: u32, n: Node) {
+        self.nodes[slot as usize] = Node {
+            place: Place::Book,
+            ..n
+        };
         let ladder = match n.side {
             Side::Buy => &mut self.bids,
             Side::Sell => &mut self.asks,
@@ -581,12 +614,11 @@ impl OrderBook {
         if first {
             ladder.mark_nonempty(idx);
         }
-        self.nodes[slot as usize].place = Place::Book;
     }
 
-    /// Takes a limit order out of its level (the node stays allocated).
-    fn unrest(&mut self, slot: u32) {
-        let n = self.nodes[slot as usize];
+    /// Takes the limit order `n` in `slot` out of its level (the node stays allocated).
+    #[inline]
+    fn unrest_node(&mut self, slot: u32, n: Node) {
         let ladder = match n.side {
             Side::Buy => &mut self.bids,
             Side::Sell => &mut self.asks,
@@ -605,10 +637,19 @@ impl OrderBook {
         }
     }
 
-    /// Continuous matching of the order in `slot` against the opposite side.
+    /// Continuous matching of the order `taker`, entered in `slot` (and perhaps not written
+    /// there yet), against the opposite side.
     /// Returns the quantity filled and whether self-trade prevention stopped the order.
-    fn match_incoming(&mut self, slot: u32, limit: Price, out: &mut Vec<BookEvent>) -> (Qty, bool) {
-        let taker = self.nodes[slot as usize];
+    // Out of line: inlined into `submit`, its registers spilled on the path of every passive
+    // order too.
+    #[inline(never)]
+    fn match_incoming(
+        &mut self,
+        slot: u32,
+        taker: Node,
+        limit: Price,
+        out: &mut Vec<BookEvent>,
+    ) -> (Qty, bool) {
         let taker_id = OrderId::new(slot, taker.generation);
         let stp = self.config.self_trade;
         let mut remaining = taker.qty;
@@ -739,9 +780,10 @@ impl OrderBook {
     }
 
     /// Removes a live order without trading, reporting it with `reason`.
+    #[inline]
     fn remove(&mut self, slot: u32, reason: CancelReason, out: &mut Vec<BookEvent>) -> Qty {
         let n = self.nodes[slot as usize];
-        self.detach(slot);
+        self.detach_node(slot, n);
         self.counters.cancelled += n.qty as u128;
         out.push(BookEvent::Cancelled {
             id: OrderId::new(slot, n.generation),
@@ -756,9 +798,14 @@ impl OrderBook {
 
     /// Unlinks a live order from whichever queue holds it, keeping its node.
     fn detach(&mut self, slot: u32) {
-        let n = self.nodes[slot as usize];
+        self.detach_node(slot, self.nodes[slot as usize]);
+    }
+
+    /// [`OrderBook::detach`] of the node `n` in `slot`, already read by the caller.
+    #[inline]
+    fn detach_node(&mut self, slot: u32, n: Node) {
         match n.place {
-            Place::Book => self.unrest(slot),
+            Place::Book => self.unrest_node(slot, n),
             Place::AuctionMarket => {
                 let s = side_index(n.side);
                 self.auction_market[s].unlink(&mut self.nodes, slot);

@@ -14,6 +14,7 @@ use rand_chacha::ChaCha8Rng;
 use std::collections::HashMap;
 
 use super::engine::MatchingEngine;
+use super::flat::FlatBook;
 use super::order_book::{BookConfig, OrderBook};
 use super::types::*;
 
@@ -158,27 +159,143 @@ pub fn generate_with(n: usize, seed: u64, cancel_share: f64) -> Stream {
     }
 }
 
+impl Stream {
+    /// A stream of given operations (read from a file, say): counts its limit orders and
+    /// measures how deep it keeps the book by running it once through [`OrderBook`]. Every
+    /// cancel must name an earlier limit order.
+    pub fn from_ops(ops: Vec<StreamOp>) -> Stream {
+        let mut book = OrderBook::with_capacity(config(), 1 << 16);
+        let mut ids = Vec::new();
+        let mut out = Vec::with_capacity(64);
+        let (mut live, mut live_sum) = (0u64, 0u64);
+        for &op in &ops {
+            out.clear();
+            let sub = apply(&mut book, op, &mut ids, &mut out);
+            if let (StreamOp::Limit { .. }, Some(sub)) = (op, sub) {
+                live += (sub.resting > 0) as u64;
+            }
+            for ev in &out {
+                match ev {
+                    BookEvent::Fill(f) => {
+                        let maker = f.maker().expect("continuous fill");
+                        live -= book.order(maker).is_none() as u64;
+                    }
+                    BookEvent::Cancelled {
+                        reason: CancelReason::Requested,
+                        ..
+                    } => live -= 1,
+                    BookEvent::Cancelled { .. } => {}
+                }
+            }
+            live_sum += live;
+        }
+        Stream {
+            limits: ids.len(),
+            mean_live: live_sum as f64 / ops.len().max(1) as f64,
+            ops,
+        }
+    }
+}
+
+/// What the stream needs of an engine: limit and market orders from one agent, and cancels.
+/// [`MatchingEngine`]s have it, and so has the flat-array [`FlatBook`], which has nothing else.
+pub trait StreamEngine {
+    fn limit(
+        &mut self,
+        side: Side,
+        price: Price,
+        qty: Qty,
+        out: &mut Vec<BookEvent>,
+    ) -> Result<Submitted, Reject>;
+    fn market(
+        &mut self,
+        side: Side,
+        qty: Qty,
+        out: &mut Vec<BookEvent>,
+    ) -> Result<Submitted, Reject>;
+    fn cancel(&mut self, id: OrderId, out: &mut Vec<BookEvent>) -> Result<Qty, Reject>;
+}
+
+const AGENT: AgentId = AgentId(0);
+
+impl<E: MatchingEngine> StreamEngine for E {
+    #[inline]
+    fn limit(
+        &mut self,
+        side: Side,
+        price: Price,
+        qty: Qty,
+        out: &mut Vec<BookEvent>,
+    ) -> Result<Submitted, Reject> {
+        self.submit(NewOrder::limit(side, price, qty, AGENT, Motive::Noise), out)
+    }
+    #[inline]
+    fn market(
+        &mut self,
+        side: Side,
+        qty: Qty,
+        out: &mut Vec<BookEvent>,
+    ) -> Result<Submitted, Reject> {
+        self.submit(NewOrder::market(side, qty, AGENT, Motive::Noise), out)
+    }
+    #[inline]
+    fn cancel(&mut self, id: OrderId, out: &mut Vec<BookEvent>) -> Result<Qty, Reject> {
+        MatchingEngine::cancel(self, id, out)
+    }
+}
+
+impl StreamEngine for FlatBook {
+    #[inline]
+    fn limit(
+        &mut self,
+        side: Side,
+        price: Price,
+        qty: Qty,
+        out: &mut Vec<BookEvent>,
+    ) -> Result<Submitted, Reject> {
+        FlatBook::limit(self, side, price, qty, out)
+    }
+    #[inline]
+    fn market(
+        &mut self,
+        side: Side,
+        qty: Qty,
+        out: &mut Vec<BookEvent>,
+    ) -> Result<Submitted, Reject> {
+        FlatBook::market(self, side, qty, out)
+    }
+    #[inline]
+    fn cancel(&mut self, id: OrderId, out: &mut Vec<BookEvent>) -> Result<Qty, Reject> {
+        FlatBook::cancel(self, id, out)
+    }
+}
+
+/// An id no engine hands out: stands in for a limit order the engine refused, so that the
+/// stream's limit numbers stay aligned (a cancel of it is refused in turn). Generated streams
+/// have no refused orders; a stream read from a file may (a price outside an engine's range).
+const REFUSED: OrderId = OrderId(u64::MAX);
+
 /// Applies one stream operation; `ids` maps limit numbers to the engine's ids and grows with
-/// each limit order.
+/// each limit order. A cancel must name an earlier limit order (`limit_no < ids.len()`).
 #[inline]
-pub fn apply<E: MatchingEngine>(
+pub fn apply<E: StreamEngine>(
     engine: &mut E,
     op: StreamOp,
     ids: &mut Vec<OrderId>,
     out: &mut Vec<BookEvent>,
 ) -> Option<Submitted> {
-    const AGENT: AgentId = AgentId(0);
     match op {
-        StreamOp::Limit { side, price, qty } => {
-            let sub = engine
-                .submit(NewOrder::limit(side, price, qty, AGENT, Motive::Noise), out)
-                .ok()?;
-            ids.push(sub.id);
-            Some(sub)
-        }
-        StreamOp::Market { side, qty } => engine
-            .submit(NewOrder::market(side, qty, AGENT, Motive::Noise), out)
-            .ok(),
+        StreamOp::Limit { side, price, qty } => match engine.limit(side, price, qty, out) {
+            Ok(sub) => {
+                ids.push(sub.id);
+                Some(sub)
+            }
+            Err(_) => {
+                ids.push(REFUSED);
+                None
+            }
+        },
+        StreamOp::Market { side, qty } => engine.market(side, qty, out).ok(),
         StreamOp::Cancel { limit_no } => {
             engine.cancel(ids[limit_no as usize], out).ok();
             None
@@ -192,13 +309,37 @@ pub struct StreamTotals {
     pub trades: u64,
     pub traded_qty: u128,
     pub cancels: u64,
+    /// With [`run_checked`], a hash of every fill's price, quantity and aggressor and every
+    /// cancellation's quantity, in order: engines with their own ids still agree on it only if
+    /// they matched alike. 0 from [`run`].
+    pub digest: u64,
 }
 
-/// Runs the whole stream through `engine`.
-pub fn run<E: MatchingEngine>(engine: &mut E, stream: &Stream) -> StreamTotals {
+/// Folds one value into a digest (FNV-1a over the value's 8 bytes at once, which is enough to
+/// tell engines apart, not a cryptographic hash).
+#[inline]
+fn mix(h: u64, v: u64) -> u64 {
+    (h ^ v).wrapping_mul(0x0000_0100_0000_01b3)
+}
+
+/// Runs the whole stream through `engine`, counting trades, traded quantity and cancellations
+/// (the timed loop of `flowsim bench book`; the digest stays 0).
+pub fn run<E: StreamEngine>(engine: &mut E, stream: &Stream) -> StreamTotals {
+    run_with::<E, false>(engine, stream)
+}
+
+/// [`run`] with the digest of every fill and cancellation, to check that engines agree.
+pub fn run_checked<E: StreamEngine>(engine: &mut E, stream: &Stream) -> StreamTotals {
+    run_with::<E, true>(engine, stream)
+}
+
+fn run_with<E: StreamEngine, const DIGEST: bool>(engine: &mut E, stream: &Stream) -> StreamTotals {
     let mut ids = Vec::with_capacity(stream.limits);
     let mut out = Vec::with_capacity(256);
     let mut t = StreamTotals::default();
+    if DIGEST {
+        t.digest = 0xcbf2_9ce4_8422_2325;
+    }
     for &op in &stream.ops {
         out.clear();
         apply(engine, op, &mut ids, &mut out);
@@ -207,8 +348,17 @@ pub fn run<E: MatchingEngine>(engine: &mut E, stream: &Stream) -> StreamTotals {
                 BookEvent::Fill(f) => {
                     t.trades += 1;
                     t.traded_qty += f.qty as u128;
+                    if DIGEST {
+                        let side = matches!(f.aggressor, Some(Side::Sell)) as u64;
+                        t.digest = mix(mix(t.digest, f.price as u64), (f.qty << 1) | side);
+                    }
                 }
-                BookEvent::Cancelled { .. } => t.cancels += 1,
+                BookEvent::Cancelled { qty, .. } => {
+                    t.cancels += 1;
+                    if DIGEST {
+                        t.digest = mix(t.digest, !qty);
+                    }
+                }
             }
         }
     }

@@ -10,9 +10,12 @@ use std::time::Instant;
 
 use flowsim::bench::{self as sb, Axis};
 
+use flowsim::book::OrderBook;
+use flowsim::book::flat::FlatBook;
 use flowsim::book::reference::ReferenceBook;
-use flowsim::book::stream::{self, Stream, StreamTotals};
-use flowsim::book::{MatchingEngine, OrderBook};
+use flowsim::book::stream::{self, Stream, StreamEngine, StreamTotals};
+
+use super::book_stream;
 
 #[derive(Subcommand)]
 #[command(
@@ -22,7 +25,9 @@ a command is `flowsim bench scenario SCENARIO`."
 )]
 pub enum BenchTarget {
     /// Matching-engine throughput on the seeded benchmark stream (see BENCHMARKS.md), compared
-    /// with the naive reference book on the same stream.
+    /// with a minimal flat-array price-time book and with the naive reference book on the same
+    /// stream (both must give the same fills).
+    #[command(after_help = STREAM_FILE_HELP)]
     Book {
         /// Operations in the stream (limit orders, market orders and cancels).
         #[arg(long, default_value_t = 2_000_000, allow_hyphen_values = true,
@@ -31,7 +36,8 @@ pub enum BenchTarget {
         /// Seed of the stream.
         #[arg(long, default_value_t = 1, allow_hyphen_values = true, value_parser = super::seed)]
         seed: u64,
-        /// Timed runs of the fast book; the median is reported.
+        /// Timed runs of the flowsim book, each followed by one of the flat-array book; the
+        /// medians are reported.
         #[arg(long, default_value_t = 5, allow_hyphen_values = true,
               value_parser = super::at_most(1, 1000))]
         runs: usize,
@@ -40,9 +46,17 @@ pub enum BenchTarget {
               value_parser = super::at_most(0, 1000))]
         reference_runs: usize,
         /// Share of cancels in the stream. The standard 0.45 keeps the book nearly empty;
-        /// lower values build a standing book (0.35 for a deep-book run).
+        /// lower values build a standing book (0.25: about 900 resting orders).
         #[arg(long, default_value_t = stream::DEFAULT_CANCEL_SHARE, allow_hyphen_values = true)]
         cancel_share: f64,
+        /// Also write the generated stream to FILE (the format is below), so that another engine
+        /// can be timed on the same operations.
+        #[arg(long, value_name = "FILE")]
+        write_stream: Option<PathBuf>,
+        /// Time the engines on the stream in FILE instead of generating one (the format is below).
+        #[arg(long, value_name = "FILE",
+              conflicts_with_all = ["orders", "seed", "cancel_share", "write_stream"])]
+        read_stream: Option<PathBuf>,
     },
     /// Run a scenario in memory (no files: rows go to a sink that drops them) and report
     /// medians over runs: wall time per simulated day, orders/s, events/s, trades/s and peak
@@ -91,6 +105,17 @@ struct PathCli {
     args: ScenarioArgs,
 }
 
+const STREAM_FILE_HELP: &str = "Stream files (--write-stream, --read-stream) are CSV: the header \
+line `op,side,price,qty,limit_no`, then one line per operation with five fields, empty where one \
+does not apply:
+  limit,SIDE,PRICE,QTY,      a limit order: SIDE buy or sell, PRICE in ticks (1 to 2^63-1), QTY \
+in units (1 to 2^32-1)
+  market,SIDE,,QTY,          a market order: the rest of it that does not fill is cancelled
+  cancel,,,,LIMIT_NO         a cancel of the LIMIT_NO-th limit line of the file (0 for the first)
+Every order comes from one agent, with self-trade prevention off; a cancel of an order that has \
+already traded away is refused and changes nothing. A bad line is reported with its line number \
+and field.";
+
 pub fn run(target: BenchTarget) -> Result<()> {
     match target {
         BenchTarget::Book {
@@ -99,7 +124,17 @@ pub fn run(target: BenchTarget) -> Result<()> {
             runs,
             reference_runs,
             cancel_share,
-        } => bench_book(orders, seed, runs, reference_runs, cancel_share),
+            write_stream,
+            read_stream,
+        } => bench_book(BookBench {
+            orders,
+            seed,
+            runs,
+            reference_runs,
+            cancel_share,
+            write_stream,
+            read_stream,
+        }),
         BenchTarget::Scenario(args) => bench_scenario(args),
         BenchTarget::Path(words) => {
             let argv = std::iter::once("flowsim bench".to_string()).chain(words);
@@ -254,42 +289,52 @@ fn fmt_mem(kib: Option<u64>) -> String {
     }
 }
 
-/// Times `runs` passes of the stream through fresh engines made by `make`; returns the
-/// per-run seconds and the totals of the last run.
-fn time_runs<E: MatchingEngine>(
-    stream: &Stream,
-    runs: usize,
-    make: impl Fn() -> E,
-) -> (Vec<f64>, StreamTotals) {
-    let mut secs = Vec::with_capacity(runs);
-    let mut totals = StreamTotals::default();
-    for _ in 0..runs {
-        let mut engine = make();
-        let t = Instant::now();
-        totals = stream::run(&mut engine, stream);
-        secs.push(t.elapsed().as_secs_f64());
-        std::hint::black_box(&engine);
-    }
+/// Times one pass of the stream through a fresh engine made by `make`; returns the seconds and
+/// the totals.
+fn time_run<E: StreamEngine>(stream: &Stream, make: impl Fn() -> E) -> (f64, StreamTotals) {
+    let mut engine = make();
+    let t = Instant::now();
+    let totals = stream::run(&mut engine, stream);
+    let secs = t.elapsed().as_secs_f64();
+    std::hint::black_box(&engine);
     (secs, totals)
 }
 
 use flowsim::analysis::distribution::median;
 
-fn bench_book(
+/// The options of `flowsim bench book`.
+struct BookBench {
     orders: usize,
     seed: u64,
     runs: usize,
     reference_runs: usize,
     cancel_share: f64,
-) -> Result<()> {
+    write_stream: Option<PathBuf>,
+    read_stream: Option<PathBuf>,
+}
+
+fn bench_book(o: BookBench) -> Result<()> {
     ensure!(
-        (0.0..=0.9).contains(&cancel_share),
+        (0.0..=0.9).contains(&o.cancel_share),
         "--cancel-share must be between 0 and 0.9"
     );
-    ensure!(orders > 0, "--orders must be positive");
-    ensure!(runs > 0, "--runs must be positive");
+    ensure!(o.orders > 0, "--orders must be positive");
+    ensure!(o.runs > 0, "--runs must be positive");
     let t = Instant::now();
-    let s = stream::generate_with(orders, seed, cancel_share);
+    let (s, origin) = match &o.read_stream {
+        Some(path) => {
+            let ops = book_stream::read(path)?;
+            (
+                Stream::from_ops(ops),
+                format!("read from {}", path.display()),
+            )
+        }
+        None => (
+            stream::generate_with(o.orders, o.seed, o.cancel_share),
+            format!("seed {}, cancel share {}", o.seed, o.cancel_share),
+        ),
+    };
+    let n = s.ops.len();
     let (mut limits, mut markets, mut cancels) = (0, 0, 0);
     for op in &s.ops {
         match op {
@@ -299,36 +344,73 @@ fn bench_book(
         }
     }
     println!(
-        "stream: {orders} operations, seed {seed} ({limits} limit, {markets} market, {cancels} cancel), {:.0} resting orders on average, generated in {:.2} s",
+        "stream: {n} operations, {origin} ({limits} limit, {markets} market, {cancels} cancel), {:.0} resting orders on average, ready in {:.2} s",
         s.mean_live,
         t.elapsed().as_secs_f64()
     );
-    let (secs, totals) = time_runs(&s, runs, || {
-        OrderBook::with_capacity(stream::config(), 1 << 16)
-    });
+    if let Some(path) = &o.write_stream {
+        book_stream::write(path, &s.ops)?;
+        println!("stream written to {}", path.display());
+    }
+    // The two fast books take turns, so that a change in the machine's load falls on both.
+    let (mut secs, mut flat_secs) = (Vec::new(), Vec::new());
+    let (mut totals, mut flat_totals) = (StreamTotals::default(), StreamTotals::default());
+    for _ in 0..o.runs {
+        let (t, tot) = time_run(&s, || OrderBook::with_capacity(stream::config(), 1 << 16));
+        secs.push(t);
+        totals = tot;
+        let (t, tot) = time_run(&s, || FlatBook::with_capacity(n));
+        flat_secs.push(t);
+        flat_totals = tot;
+    }
+    // The fills are compared by digest in untimed runs, so the timed loop is the one earlier
+    // figures were measured with.
+    let checked = stream::run_checked(&mut OrderBook::with_capacity(stream::config(), 1 << 16), &s);
+    let flat_checked = stream::run_checked(&mut FlatBook::with_capacity(n), &s);
+    ensure!(
+        flat_totals == totals && flat_checked == checked,
+        "the flat-array book disagrees with the flowsim book on this stream: {flat_checked:?} vs {checked:?}"
+    );
+    let runs = o.runs;
+    let per_op = |secs: f64| (n as f64 / secs / 1e6, secs * 1e9 / n as f64);
     let med = median(&secs);
+    let (rate, ns) = per_op(med);
     println!(
-        "flowsim book:   {:>8.2} M ops/s  {:>8.1} ns/op  (median of {runs}; runs {})",
-        orders as f64 / med / 1e6,
-        med * 1e9 / orders as f64,
+        "flowsim book:   {rate:>8.2} M ops/s  {ns:>8.1} ns/op  (median of {runs}; runs {})",
         fmt_runs(&secs)
     );
     println!(
         "                trades {}, traded quantity {}, cancellations {}",
         totals.trades, totals.traded_qty, totals.cancels
     );
-    if reference_runs > 0 {
-        let (rsecs, rtotals) =
-            time_runs(&s, reference_runs, || ReferenceBook::new(stream::config()));
+    let flat_med = median(&flat_secs);
+    let (rate, ns) = per_op(flat_med);
+    println!(
+        "flat book:      {rate:>8.2} M ops/s  {ns:>8.1} ns/op  (median of {runs}, alternating with the flowsim book; same fills; runs {})",
+        fmt_runs(&flat_secs)
+    );
+    println!(
+        "flowsim / flat: {:.2}x the time per operation",
+        med / flat_med
+    );
+    if o.reference_runs > 0 {
+        let mut rsecs = Vec::new();
+        let mut rtotals = StreamTotals::default();
+        for _ in 0..o.reference_runs {
+            let (t, tot) = time_run(&s, || ReferenceBook::new(stream::config()));
+            rsecs.push(t);
+            rtotals = tot;
+        }
+        let rchecked = stream::run_checked(&mut ReferenceBook::new(stream::config()), &s);
         ensure!(
-            rtotals == totals,
+            rtotals == totals && rchecked == checked,
             "the reference book disagrees with the fast book on this stream: {rtotals:?} vs {totals:?}"
         );
         let rmed = median(&rsecs);
+        let (rate, ns) = per_op(rmed);
         println!(
-            "reference book: {:>8.2} M ops/s  {:>8.1} ns/op  (median of {reference_runs}; same fills)",
-            orders as f64 / rmed / 1e6,
-            rmed * 1e9 / orders as f64
+            "reference book: {rate:>8.2} M ops/s  {ns:>8.1} ns/op  (median of {}; same fills)",
+            o.reference_runs
         );
         println!("speed-up over the reference: {:.1}x", rmed / med);
     }

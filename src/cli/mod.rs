@@ -2,6 +2,7 @@
 
 mod ablate;
 mod bench;
+mod book_stream;
 mod facts;
 mod impact;
 mod monitor;

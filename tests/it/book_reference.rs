@@ -11,6 +11,7 @@
 
 use std::collections::HashMap;
 
+use flowsim::book::flat::FlatBook;
 use flowsim::book::reference::ReferenceBook;
 use flowsim::book::stream;
 use flowsim::book::*;
@@ -557,16 +558,23 @@ fn generator_reaches_every_rule() {
     }
 }
 
-/// The benchmark stream gives the same totals on both engines (what `flowsim bench book`
-/// checks before it reports the speed ratio).
+/// The benchmark stream gives the same totals on both engines, and on the flat-array book
+/// with the standard and a deep book (what `flowsim bench book` checks before it reports the
+/// speed ratios).
 #[test]
 fn benchmark_stream_same_totals() {
     for seed in [7, 8, 9] {
         let s = stream::generate(200_000, seed);
-        let fast = stream::run(&mut OrderBook::new(stream::config()), &s);
-        let reference = stream::run(&mut ReferenceBook::new(stream::config()), &s);
+        let fast = stream::run_checked(&mut OrderBook::new(stream::config()), &s);
+        let reference = stream::run_checked(&mut ReferenceBook::new(stream::config()), &s);
         assert_eq!(fast, reference, "seed {seed}");
         assert!(fast.trades > 10_000, "the stream should trade: {fast:?}");
         assert!(fast.cancels > 10_000, "the stream should cancel: {fast:?}");
+        let flat = stream::run_checked(&mut FlatBook::new(), &s);
+        assert_eq!(fast, flat, "seed {seed}: the flat-array book");
+        let deep = stream::generate_with(100_000, seed, 0.25);
+        let fast = stream::run_checked(&mut OrderBook::new(stream::config()), &deep);
+        let flat = stream::run_checked(&mut FlatBook::new(), &deep);
+        assert_eq!(fast, flat, "seed {seed}, deep book: the flat-array book");
     }
 }

@@ -11,6 +11,7 @@ mod architecture;
 mod bench_cli;
 mod book_reference;
 mod book_rules;
+mod book_stream_file;
 mod bounds;
 mod cli_run;
 mod daily_facts;
