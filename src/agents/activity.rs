@@ -30,6 +30,8 @@ pub struct IntradayActivity {
     /// intensity), computed once: they depend only on `u_shape`.
     mean: f64,
     peak: f64,
+    /// 1/mean, the shape's floor for a U-shape (see `accepts`).
+    floor: f64,
     /// `upper[j]` bounds `shape(x)` from above wherever x is at least j/(2·BANDS) from both ends
     /// of the session (for a U-shape, `u_shape` ≥ 1): thinning rejects most candidates against
     /// it, and accepts most of the rest against the shape's floor 1/mean, without the two
@@ -46,6 +48,7 @@ impl IntradayActivity {
             preopen,
             mean,
             peak: 0.0,
+            floor: 1.0 / mean,
             upper: [f64::INFINITY; BANDS + 1],
         };
         a.peak = a.shape(0.0).max(a.shape(1.0));
@@ -68,7 +71,7 @@ impl IntradayActivity {
         if self.u_shape >= 1.0 {
             // The shape's numerator is 1 plus non-negative terms, so after rounding it is at
             // least 1, and the rate at least base·(1/mean): rounding is monotone.
-            if draw <= base * (1.0 / self.mean) {
+            if draw <= base * self.floor {
                 return true;
             }
             let d = x.min(1.0 - x);
