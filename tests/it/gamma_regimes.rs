@@ -36,53 +36,54 @@ fn values(p: &flowsim::scenario::SweepPoint) -> (Vec<f64>, Option<String>) {
     (numbers.iter().map(value).collect(), settlement)
 }
 
-/// experiments/gamma_regimes.md: 5 dealer books × 2 tenors × 2 value elasticities, then 4
-/// market-maker depth points, 3 same-day pinning points, 2 points without the hedge ladder,
-/// 2 hedged through the day and the 3 pinning points physically settled and hedged to the
-/// payoff into the close; seeds 1–6; the base
-/// scenario hedges late, with the ladder, cash-settled.
+/// experiments/gamma_regimes.md (on the reference market): 5 dealer books × 2 latent-book
+/// depths, then the ±200k books at 5 days, 4 market-maker depth points, 3 same-day pinning
+/// points, the long book without the hedge ladder, 2 hedged through the day, the ±600k books
+/// and 2 pinning points physically settled and hedged to the payoff into the close; seeds
+/// 1–4; the base scenario hedges late, with the ladder, cash-settled.
 #[test]
 fn sweep_file_expands_to_the_documented_grid() {
     let sweep = load_sweep(&experiments().join("gamma_regimes_sweep.toml")).unwrap();
-    assert_eq!(sweep.seeds, (1..=6).collect::<Vec<u64>>());
+    assert_eq!(sweep.seeds, (1..=4).collect::<Vec<u64>>());
     let params: Vec<String> = sweep.parameters.iter().map(|p| p.to_string()).collect();
     assert_eq!(
         params,
         [
             "agents.dealer.series.0.contracts",
+            "agents.value.latent.far_usd_per_pct",
             "agents.dealer.series.0.expiry_days",
-            "agents.value.usd_per_pct",
             "agents.market_maker.quote_usd",
             "agents.dealer.hedge_interval_minutes",
             "agents.dealer.ladder_levels",
+            "agents.dealer.max_order_usd",
             "agents.dealer.settlement",
             "agents.dealer.hedge_to_payoff",
         ]
     );
-    assert_eq!(sweep.points.len(), 34);
-    assert_eq!(sweep.runs(), 204);
+    assert_eq!(sweep.points.len(), 26);
+    assert_eq!(sweep.runs(), 104);
 
-    // The grid: contracts vary slowest, then the tenor, then the elasticity.
+    // The grid: contracts vary slowest, then the latent book's depth; all at 21 days.
     let mut k = 0;
     for contracts in [-200_000.0, -60_000.0, 0.0, 60_000.0, 200_000.0] {
-        for tenor in [21.0, 5.0] {
-            for elasticity in [1e9, 5e9] {
-                let p = &sweep.points[k];
-                assert_eq!(
-                    values(p),
-                    (vec![contracts, tenor, elasticity, 50e6, 2000.0, 40.0], None),
-                    "point {k}"
-                );
-                // The override reached the checked scenario.
-                let d = p.scenario.scenario.agents.dealer.as_ref().unwrap();
-                assert_eq!(d.series[0].contracts, contracts);
-                assert_eq!(d.series[0].expiry_days as f64, tenor);
-                k += 1;
-            }
+        for far in [1.075e12, 2.15e11] {
+            let p = &sweep.points[k];
+            assert_eq!(
+                values(p),
+                (vec![contracts, far, 21.0, 100e6, 2000.0, 40.0, 500e6], None),
+                "point {k}"
+            );
+            // The override reached the checked scenario.
+            let d = p.scenario.scenario.agents.dealer.as_ref().unwrap();
+            assert_eq!(d.series[0].contracts, contracts);
+            assert_eq!(d.series[0].expiry_days, 21);
+            let v = p.scenario.scenario.agents.value.as_ref().unwrap();
+            assert_eq!(v.latent.far_usd_per_pct, far);
+            k += 1;
         }
     }
-    // Depth, pinning and hedged-through-the-day points, in file order.
-    let rest: Vec<Vec<f64>> = sweep.points[20..31]
+    // Tenor, depth, pinning, no-ladder, hedged-through-the-day and larger books, in file order.
+    let rest: Vec<Vec<f64>> = sweep.points[10..24]
         .iter()
         .map(|p| {
             let (v, settlement) = values(p);
@@ -90,30 +91,34 @@ fn sweep_file_expands_to_the_documented_grid() {
             v
         })
         .collect();
+    let f = 1.075e12;
     assert_eq!(
         rest,
         [
-            [-200_000.0, 21.0, 1e9, 12.5e6, 2000.0, 40.0],
-            [200_000.0, 21.0, 1e9, 12.5e6, 2000.0, 40.0],
-            [-200_000.0, 21.0, 1e9, 200e6, 2000.0, 40.0],
-            [200_000.0, 21.0, 1e9, 200e6, 2000.0, 40.0],
-            [20_000.0, 0.0, 1e9, 50e6, 5.0, 40.0],
-            [0.0, 0.0, 1e9, 50e6, 5.0, 40.0],
-            [-20_000.0, 0.0, 1e9, 50e6, 5.0, 40.0],
-            [-200_000.0, 21.0, 1e9, 50e6, 2000.0, 0.0],
-            [200_000.0, 21.0, 1e9, 50e6, 2000.0, 0.0],
-            [-200_000.0, 21.0, 1e9, 50e6, 15.0, 40.0],
-            [200_000.0, 21.0, 1e9, 50e6, 15.0, 40.0],
+            [-200_000.0, f, 5.0, 100e6, 2000.0, 40.0, 500e6],
+            [200_000.0, f, 5.0, 100e6, 2000.0, 40.0, 500e6],
+            [-200_000.0, f, 21.0, 25e6, 2000.0, 40.0, 500e6],
+            [200_000.0, f, 21.0, 25e6, 2000.0, 40.0, 500e6],
+            [-200_000.0, f, 21.0, 400e6, 2000.0, 40.0, 500e6],
+            [200_000.0, f, 21.0, 400e6, 2000.0, 40.0, 500e6],
+            [20_000.0, f, 0.0, 100e6, 5.0, 40.0, 500e6],
+            [0.0, f, 0.0, 100e6, 5.0, 40.0, 500e6],
+            [-20_000.0, f, 0.0, 100e6, 5.0, 40.0, 500e6],
+            [200_000.0, f, 21.0, 100e6, 2000.0, 0.0, 500e6],
+            [-200_000.0, f, 21.0, 100e6, 15.0, 40.0, 500e6],
+            [200_000.0, f, 21.0, 100e6, 15.0, 40.0, 500e6],
+            [-600_000.0, f, 21.0, 100e6, 2000.0, 40.0, 1.5e9],
+            [600_000.0, f, 21.0, 100e6, 2000.0, 40.0, 1.5e9],
         ]
     );
-    // The pinning points again, physically settled, hedged to the payoff into the close, with
+    // Two pinning points again, physically settled, hedged to the payoff into the close, with
     // the options customers unwinding deliveries (the default with physical settlement).
-    for (k, contracts) in [(31, 20_000.0), (32, 0.0), (33, -20_000.0)] {
+    for (k, contracts) in [(24, 20_000.0), (25, -20_000.0)] {
         let p = &sweep.points[k];
         assert_eq!(
             values(p),
             (
-                vec![contracts, 0.0, 1e9, 50e6, 5.0, 40.0],
+                vec![contracts, f, 0.0, 100e6, 5.0, 40.0, 500e6],
                 Some("physical, hedge_to_payoff".to_string())
             ),
             "point {k}"
