@@ -172,9 +172,12 @@ pub fn run(a: ImpactArgs) -> Result<()> {
         format_value(report.sigma_d, Format::Percent),
         format_value(report.adv_usd, Format::Dollars)
     );
+    // The last two columns test the latent book's prediction that what is left the next day
+    // is linear in the size and independent of the pace (a constant per $1bn), so that next
+    // close over peak rises with the size rather than sitting at one value.
     println!(
-        "{:>10} {:>10} {:>8} {:>9} {:>9} {:>11} {:>6}",
-        "size", "executed", "Q/V", "peak", "close", "next close", "seeds"
+        "{:>10} {:>10} {:>8} {:>9} {:>9} {:>11} {:>10} {:>14} {:>6}",
+        "size", "executed", "Q/V", "peak", "close", "next close", "next/peak", "next per $1bn", "seeds"
     );
     for (size, qv, peak, close, next, n) in &rows {
         let exec: f64 = report
@@ -184,14 +187,21 @@ pub fn run(a: ImpactArgs) -> Result<()> {
             .map(|p| p.executed_usd)
             .sum::<f64>()
             / *n as f64;
+        let ratio = if *peak > 0.0 {
+            format!("{:.2}", next / peak)
+        } else {
+            "n/a".to_string()
+        };
         println!(
-            "{:>10} {:>10} {:>8} {:>9} {:>9} {:>11} {:>6}",
+            "{:>10} {:>10} {:>8} {:>9} {:>9} {:>11} {:>10} {:>14} {:>6}",
             format_value(*size, Format::Dollars),
             format_value(exec, Format::Dollars),
             format_value(*qv, Format::Percent),
             format_value(*peak, Format::Percent),
             format_value(*close, Format::Percent),
             format_value(*next, Format::Percent),
+            ratio,
+            format!("{:.3} bp", next * 1e4 / (size / 1e9)),
             n
         );
     }
