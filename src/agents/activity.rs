@@ -39,6 +39,15 @@ pub struct IntradayActivity {
     upper: [f64; BANDS + 1],
 }
 
+/// The band of `tod` (at or after the open): ⌊2·BANDS·d⌋ for its distance d from the nearer end
+/// of the session as a fraction of it, in integers, so never above the exact band; the bounds'
+/// margin covers the rounding of the fraction the shape is computed from.
+#[inline]
+fn band(tod: Nanos, cal: &Calendar) -> usize {
+    let d = (tod - cal.open).min(cal.close.saturating_sub(tod));
+    ((d * (2 * BANDS) as Nanos / cal.session().max(1)) as usize).min(BANDS)
+}
+
 impl IntradayActivity {
     pub fn new(u_shape: f64, preopen: f64) -> Self {
         let u = u_shape - 1.0;
@@ -63,24 +72,23 @@ impl IntradayActivity {
         a
     }
 
-    /// Whether a thinning candidate at session fraction `x` with uniform draw `draw` (already
-    /// scaled by the peak rate) is accepted, exactly as `draw <= base * shape(x)` decides, but
-    /// computing the shape only when the draw falls between its bounds.
+    /// Whether a thinning candidate at time of day `tod` (in the session) with uniform draw
+    /// `draw` (already scaled by the peak rate) is accepted, exactly as
+    /// `draw <= base * shape(session fraction)` decides, but computing the fraction and the
+    /// shape only when the draw falls between the shape's bounds.
     #[inline]
-    fn accepts(&self, draw: f64, base: f64, x: f64) -> bool {
+    fn accepts(&self, draw: f64, base: f64, tod: Nanos, cal: &Calendar) -> bool {
         if self.u_shape >= 1.0 {
             // The shape's numerator is 1 plus non-negative terms, so after rounding it is at
             // least 1, and the rate at least base·(1/mean): rounding is monotone.
             if draw <= base * self.floor {
                 return true;
             }
-            let d = x.min(1.0 - x);
-            let j = ((d * (2 * BANDS) as f64) as usize).min(BANDS);
-            if draw > base * self.upper[j] {
+            if draw > base * self.upper[band(tod, cal)] {
                 return false;
             }
         }
-        draw <= base * self.shape(x)
+        draw <= base * self.shape(cal.session_fraction_at(tod))
     }
 
     /// Intensity at session fraction `x`, normalised to mean 1 over the session.
@@ -118,7 +126,7 @@ impl IntradayActivity {
             let accepted = if tod < cal.open {
                 draw <= base * self.preopen
             } else {
-                self.accepts(draw, base, cal.session_fraction_at(tod))
+                self.accepts(draw, base, tod, cal)
             };
             if accepted {
                 return Some(at);
@@ -193,13 +201,16 @@ mod tests {
     /// The precomputed bounds hold the shape between them everywhere in the session.
     #[test]
     fn the_bounds_hold_the_shape() {
+        let cal = crate::agents::testkit::calendar();
         for u_shape in [1.0, 3.0, 10.0, 40.0] {
             let a = IntradayActivity::new(u_shape, 0.0);
             for k in 0..=100_000 {
-                let x = k as f64 / 100_000.0;
-                let j = ((x.min(1.0 - x) * (2 * BANDS) as f64) as usize).min(BANDS);
-                let s = a.shape(x);
-                assert!(s >= 1.0 / a.mean && s <= a.upper[j], "u {u_shape}, x {x}");
+                let tod = cal.open + cal.session() * k / 100_000;
+                let s = a.shape(cal.session_fraction_at(tod));
+                assert!(
+                    s >= a.floor && s <= a.upper[band(tod, &cal)],
+                    "u {u_shape}, tod {tod}"
+                );
             }
         }
     }
