@@ -177,7 +177,15 @@ pub fn run(a: ImpactArgs) -> Result<()> {
     // close over peak rises with the size rather than sitting at one value.
     println!(
         "{:>10} {:>10} {:>8} {:>9} {:>9} {:>11} {:>10} {:>14} {:>6}",
-        "size", "executed", "Q/V", "peak", "close", "next close", "next/peak", "next per $1bn", "seeds"
+        "size",
+        "executed",
+        "Q/V",
+        "peak",
+        "close",
+        "next close",
+        "next/peak",
+        "next per $1bn",
+        "seeds"
     );
     for (size, qv, peak, close, next, n) in &rows {
         let exec: f64 = report
