@@ -16,6 +16,7 @@
 
 use std::collections::VecDeque;
 
+use super::stream::StreamEngine;
 use super::types::*;
 
 /// The widest price range the book spans: 2^22 ticks (about 160 MiB of levels).
@@ -25,11 +26,6 @@ const MARGIN: Price = 4096;
 const NONE: usize = usize::MAX;
 const AGENT: AgentId = AgentId(0);
 const MOTIVE: Motive = Motive::Noise;
-
-#[inline]
-fn slot(id: OrderId) -> usize {
-    id.slot()
-}
 
 #[derive(Default)]
 struct Level {
@@ -149,103 +145,10 @@ impl FlatBook {
         })
     }
 
-    /// A limit order: matches what it crosses, rests the remainder.
-    pub fn limit(
-        &mut self,
-        side: Side,
-        price: Price,
-        qty: Qty,
-        out: &mut Vec<BookEvent>,
-    ) -> Result<Submitted, Reject> {
-        if qty == 0 {
-            return Err(Reject::ZeroQuantity);
-        }
-        let idx = self.ensure(price).ok_or(Reject::BadPrice(price))?;
-        let id = self.alloc(side, price);
-        let filled = self.match_incoming(id, side, price, qty, out);
-        let left = qty - filled;
-        if left > 0 {
-            self.orders[slot(id)].qty = left;
-            let level = &mut self.levels[idx];
-            level.queue.push_back(id);
-            level.qty += left;
-            self.live[side as usize] += 1;
-            match side {
-                Side::Buy if self.best_bid == NONE || idx > self.best_bid => self.best_bid = idx,
-                Side::Sell if self.best_ask == NONE || idx < self.best_ask => self.best_ask = idx,
-                _ => {}
-            }
-        } else {
-            self.release(id);
-        }
-        Ok(Submitted {
-            id,
-            filled,
-            resting: left,
-        })
-    }
-
-    /// A market order: takes what there is, cancels the rest.
-    pub fn market(
-        &mut self,
-        side: Side,
-        qty: Qty,
-        out: &mut Vec<BookEvent>,
-    ) -> Result<Submitted, Reject> {
-        if qty == 0 {
-            return Err(Reject::ZeroQuantity);
-        }
-        let limit = match side {
-            Side::Buy => Price::MAX,
-            Side::Sell => Price::MIN,
-        };
-        let id = self.alloc(side, 0);
-        let filled = self.match_incoming(id, side, limit, qty, out);
-        let left = qty - filled;
-        self.release(id);
-        if left > 0 {
-            out.push(BookEvent::Cancelled {
-                id,
-                agent: AGENT,
-                side,
-                qty: left,
-                reason: CancelReason::Unfilled,
-            });
-        }
-        Ok(Submitted {
-            id,
-            filled,
-            resting: 0,
-        })
-    }
-
-    /// Cancels a resting order.
-    pub fn cancel(&mut self, id: OrderId, out: &mut Vec<BookEvent>) -> Result<Qty, Reject> {
-        let o = self.live(id).ok_or(Reject::UnknownOrder(id))?;
-        let (qty, side, price) = (o.qty, o.side, o.price);
-        self.release(id);
-        out.push(BookEvent::Cancelled {
-            id,
-            agent: AGENT,
-            side,
-            qty,
-            reason: CancelReason::Requested,
-        });
-        let idx = self.index(price).expect("a resting order's level exists");
-        let level = &mut self.levels[idx];
-        level.qty -= qty;
-        self.live[side as usize] -= 1;
-        if level.qty == 0 {
-            level.queue.clear();
-            self.level_emptied(side, idx);
-        }
-        Ok(qty)
-    }
-
     /// The live order `id` names, if any.
     #[inline]
     fn live(&self, id: OrderId) -> Option<Order> {
-        let o = *self.orders.get(slot(id))?;
+        let o = *self.orders.get(id.slot())?;
         (o.generation == id.generation() && o.qty > 0).then_some(o)
     }
 
@@ -273,7 +176,7 @@ impl FlatBook {
     /// Frees the slot of `id`: the new generation makes its queue entry dead.
     #[inline]
     fn release(&mut self, id: OrderId) {
-        let o = &mut self.orders[slot(id)];
+        let o = &mut self.orders[id.slot()];
         o.qty = 0;
         o.generation = o.generation.wrapping_add(1);
         self.free.push(id.slot() as u32);
@@ -336,7 +239,7 @@ impl FlatBook {
                 let Some(&maker_id) = level.queue.front() else {
                     break;
                 };
-                let maker = &mut self.orders[slot(maker_id)];
+                let maker = &mut self.orders[maker_id.slot()];
                 if maker.generation != maker_id.generation() {
                     level.queue.pop_front();
                     continue;
@@ -373,5 +276,101 @@ impl FlatBook {
             }
         }
         qty - remaining
+    }
+}
+
+/// The stream's three operations are all the flat book knows.
+impl StreamEngine for FlatBook {
+    /// A limit order: matches what it crosses, rests the remainder.
+    fn limit(
+        &mut self,
+        side: Side,
+        price: Price,
+        qty: Qty,
+        out: &mut Vec<BookEvent>,
+    ) -> Result<Submitted, Reject> {
+        if qty == 0 {
+            return Err(Reject::ZeroQuantity);
+        }
+        let idx = self.ensure(price).ok_or(Reject::BadPrice(price))?;
+        let id = self.alloc(side, price);
+        let filled = self.match_incoming(id, side, price, qty, out);
+        let left = qty - filled;
+        if left > 0 {
+            self.orders[id.slot()].qty = left;
+            let level = &mut self.levels[idx];
+            level.queue.push_back(id);
+            level.qty += left;
+            self.live[side as usize] += 1;
+            match side {
+                Side::Buy if self.best_bid == NONE || idx > self.best_bid => self.best_bid = idx,
+                Side::Sell if self.best_ask == NONE || idx < self.best_ask => self.best_ask = idx,
+                _ => {}
+            }
+        } else {
+            self.release(id);
+        }
+        Ok(Submitted {
+            id,
+            filled,
+            resting: left,
+        })
+    }
+
+    /// A market order: takes what there is, cancels the rest.
+    fn market(
+        &mut self,
+        side: Side,
+        qty: Qty,
+        out: &mut Vec<BookEvent>,
+    ) -> Result<Submitted, Reject> {
+        if qty == 0 {
+            return Err(Reject::ZeroQuantity);
+        }
+        let limit = match side {
+            Side::Buy => Price::MAX,
+            Side::Sell => Price::MIN,
+        };
+        let id = self.alloc(side, 0);
+        let filled = self.match_incoming(id, side, limit, qty, out);
+        let left = qty - filled;
+        self.release(id);
+        if left > 0 {
+            out.push(BookEvent::Cancelled {
+                id,
+                agent: AGENT,
+                side,
+                qty: left,
+                reason: CancelReason::Unfilled,
+            });
+        }
+        Ok(Submitted {
+            id,
+            filled,
+            resting: 0,
+        })
+    }
+
+    /// Cancels a resting order.
+    fn cancel(&mut self, id: OrderId, out: &mut Vec<BookEvent>) -> Result<Qty, Reject> {
+        let o = self.live(id).ok_or(Reject::UnknownOrder(id))?;
+        let (qty, side, price) = (o.qty, o.side, o.price);
+        self.release(id);
+        out.push(BookEvent::Cancelled {
+            id,
+            agent: AGENT,
+            side,
+            qty,
+            reason: CancelReason::Requested,
+        });
+        let idx = self.index(price).expect("a resting order's level exists");
+        let level = &mut self.levels[idx];
+        level.qty -= qty;
+        self.live[side as usize] -= 1;
+        if level.qty == 0 {
+            level.queue.clear();
+            self.level_emptied(side, idx);
+        }
+        Ok(qty)
     }
 }

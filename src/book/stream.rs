@@ -14,7 +14,6 @@ use rand_chacha::ChaCha8Rng;
 use std::collections::HashMap;
 
 use super::engine::MatchingEngine;
-use super::flat::FlatBook;
 use super::order_book::{BookConfig, OrderBook};
 use super::types::*;
 
@@ -198,7 +197,8 @@ impl Stream {
 }
 
 /// What the stream needs of an engine: limit and market orders from one agent, and cancels.
-/// [`MatchingEngine`]s have it, and so has the flat-array [`FlatBook`], which has nothing else.
+/// [`MatchingEngine`]s have it, and so has the flat-array book (`super::flat::FlatBook`), which
+/// has nothing else.
 pub trait StreamEngine {
     fn limit(
         &mut self,
@@ -241,32 +241,6 @@ impl<E: MatchingEngine> StreamEngine for E {
     #[inline]
     fn cancel(&mut self, id: OrderId, out: &mut Vec<BookEvent>) -> Result<Qty, Reject> {
         MatchingEngine::cancel(self, id, out)
-    }
-}
-
-impl StreamEngine for FlatBook {
-    #[inline]
-    fn limit(
-        &mut self,
-        side: Side,
-        price: Price,
-        qty: Qty,
-        out: &mut Vec<BookEvent>,
-    ) -> Result<Submitted, Reject> {
-        FlatBook::limit(self, side, price, qty, out)
-    }
-    #[inline]
-    fn market(
-        &mut self,
-        side: Side,
-        qty: Qty,
-        out: &mut Vec<BookEvent>,
-    ) -> Result<Submitted, Reject> {
-        FlatBook::market(self, side, qty, out)
-    }
-    #[inline]
-    fn cancel(&mut self, id: OrderId, out: &mut Vec<BookEvent>) -> Result<Qty, Reject> {
-        FlatBook::cancel(self, id, out)
     }
 }
 
