@@ -28,36 +28,7 @@ pub enum BenchTarget {
     /// with a minimal flat-array price-time book and with the naive reference book on the same
     /// stream (both must give the same fills).
     #[command(after_help = STREAM_FILE_HELP)]
-    Book {
-        /// Operations in the stream (limit orders, market orders and cancels).
-        #[arg(long, default_value_t = 2_000_000, allow_hyphen_values = true,
-              value_parser = super::at_most(1, 100_000_000))]
-        orders: usize,
-        /// Seed of the stream.
-        #[arg(long, default_value_t = 1, allow_hyphen_values = true, value_parser = super::seed)]
-        seed: u64,
-        /// Timed runs of the flowsim book, each followed by one of the flat-array book; the
-        /// medians are reported.
-        #[arg(long, default_value_t = 5, allow_hyphen_values = true,
-              value_parser = super::at_most(1, 1000))]
-        runs: usize,
-        /// Timed runs of the reference book (0 skips it).
-        #[arg(long, default_value_t = 1, allow_hyphen_values = true,
-              value_parser = super::at_most(0, 1000))]
-        reference_runs: usize,
-        /// Share of cancels in the stream. The standard 0.45 keeps the book nearly empty;
-        /// lower values build a standing book (0.25: about 900 resting orders).
-        #[arg(long, default_value_t = stream::DEFAULT_CANCEL_SHARE, allow_hyphen_values = true)]
-        cancel_share: f64,
-        /// Also write the generated stream to FILE (the format is below), so that another engine
-        /// can be timed on the same operations.
-        #[arg(long, value_name = "FILE")]
-        write_stream: Option<PathBuf>,
-        /// Time the engines on the stream in FILE instead of generating one (the format is below).
-        #[arg(long, value_name = "FILE",
-              conflicts_with_all = ["orders", "seed", "cancel_share", "write_stream"])]
-        read_stream: Option<PathBuf>,
-    },
+    Book(BookArgs),
     /// Run a scenario in memory (no files: rows go to a sink that drops them) and report
     /// medians over runs: wall time per simulated day, orders/s, events/s, trades/s and peak
     /// memory. `flowsim bench SCENARIO` is the same command.
@@ -65,6 +36,39 @@ pub enum BenchTarget {
     /// `flowsim bench SCENARIO [OPTIONS]`: a scenario path in place of a subcommand.
     #[command(external_subcommand)]
     Path(Vec<String>),
+}
+
+/// Options of `flowsim bench book`.
+#[derive(Args, Debug)]
+pub struct BookArgs {
+    /// Operations in the stream (limit orders, market orders and cancels).
+    #[arg(long, default_value_t = 2_000_000, allow_hyphen_values = true,
+          value_parser = super::at_most(1, 100_000_000))]
+    pub orders: usize,
+    /// Seed of the stream.
+    #[arg(long, default_value_t = 1, allow_hyphen_values = true, value_parser = super::seed)]
+    pub seed: u64,
+    /// Timed runs of the flowsim book, each followed by one of the flat-array book; the
+    /// medians are reported.
+    #[arg(long, default_value_t = 5, allow_hyphen_values = true,
+          value_parser = super::at_most(1, 1000))]
+    pub runs: usize,
+    /// Timed runs of the reference book (0 skips it).
+    #[arg(long, default_value_t = 1, allow_hyphen_values = true,
+          value_parser = super::at_most(0, 1000))]
+    pub reference_runs: usize,
+    /// Share of cancels in the stream. The standard 0.45 keeps the book nearly empty;
+    /// lower values build a standing book (0.25: about 900 resting orders).
+    #[arg(long, default_value_t = stream::DEFAULT_CANCEL_SHARE, allow_hyphen_values = true)]
+    pub cancel_share: f64,
+    /// Also write the generated stream to FILE (the format is below), so that another engine
+    /// can be timed on the same operations.
+    #[arg(long, value_name = "FILE")]
+    pub write_stream: Option<PathBuf>,
+    /// Time the engines on the stream in FILE instead of generating one (the format is below).
+    #[arg(long, value_name = "FILE",
+          conflicts_with_all = ["orders", "seed", "cancel_share", "write_stream"])]
+    pub read_stream: Option<PathBuf>,
 }
 
 /// Options of `flowsim bench SCENARIO`.
@@ -118,23 +122,7 @@ and field.";
 
 pub fn run(target: BenchTarget) -> Result<()> {
     match target {
-        BenchTarget::Book {
-            orders,
-            seed,
-            runs,
-            reference_runs,
-            cancel_share,
-            write_stream,
-            read_stream,
-        } => bench_book(BookBench {
-            orders,
-            seed,
-            runs,
-            reference_runs,
-            cancel_share,
-            write_stream,
-            read_stream,
-        }),
+        BenchTarget::Book(args) => bench_book(args),
         BenchTarget::Scenario(args) => bench_scenario(args),
         BenchTarget::Path(words) => {
             let argv = std::iter::once("flowsim bench".to_string()).chain(words);
@@ -302,24 +290,12 @@ fn time_run<E: StreamEngine>(stream: &Stream, make: impl Fn() -> E) -> (f64, Str
 
 use flowsim::analysis::distribution::median;
 
-/// The options of `flowsim bench book`.
-struct BookBench {
-    orders: usize,
-    seed: u64,
-    runs: usize,
-    reference_runs: usize,
-    cancel_share: f64,
-    write_stream: Option<PathBuf>,
-    read_stream: Option<PathBuf>,
-}
-
-fn bench_book(o: BookBench) -> Result<()> {
+fn bench_book(o: BookArgs) -> Result<()> {
+    // --orders and --runs are at least 1 by their parsers.
     ensure!(
         (0.0..=0.9).contains(&o.cancel_share),
         "--cancel-share must be between 0 and 0.9"
     );
-    ensure!(o.orders > 0, "--orders must be positive");
-    ensure!(o.runs > 0, "--runs must be positive");
     let t = Instant::now();
     let (s, origin) = match &o.read_stream {
         Some(path) => {
