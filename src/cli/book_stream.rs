@@ -16,7 +16,6 @@
 //! any engine's resting total far below 2^64 for the 100 million operations a run may have.
 
 use std::fmt::Display;
-use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -25,6 +24,7 @@ use flowsim::book::{Price, Qty, Side};
 use thiserror::Error;
 
 pub const HEADER: &str = "op,side,price,qty,limit_no";
+const FIELDS: [&str; 5] = ["op", "side", "price", "qty", "limit_no"];
 const MAX_QTY: Qty = u32::MAX as Qty;
 /// As many operations as `--orders` allows.
 pub const MAX_OPS: usize = 100_000_000;
@@ -36,6 +36,12 @@ pub enum StreamFileError {
     Io {
         path: PathBuf,
         source: std::io::Error,
+    },
+    #[error("{path}:{line}: not readable as CSV: {message}")]
+    Csv {
+        path: PathBuf,
+        line: u64,
+        message: String,
     },
     #[error("{path}:1: the header is {found:?}; a stream file starts with {HEADER:?}")]
     Header { path: PathBuf, found: String },
@@ -60,27 +66,32 @@ pub enum StreamFileError {
 
 /// Writes `ops` to `path` in the stream-file format.
 pub fn write(path: &Path, ops: &[StreamOp]) -> Result<()> {
-    let file = std::fs::File::create(path)
-        .with_context(|| format!("creating the stream file {}", path.display()))?;
-    let mut w = BufWriter::new(file);
     let side = |s: Side| match s {
         Side::Buy => "buy",
         Side::Sell => "sell",
     };
-    (|| {
-        writeln!(w, "{HEADER}")?;
+    (|| -> Result<(), csv::Error> {
+        let mut w = csv::Writer::from_path(path)?;
+        w.write_record(FIELDS)?;
         for op in ops {
             match *op {
                 StreamOp::Limit {
                     side: s,
                     price,
                     qty,
-                } => writeln!(w, "limit,{},{price},{qty},", side(s))?,
-                StreamOp::Market { side: s, qty } => writeln!(w, "market,{},,{qty},", side(s))?,
-                StreamOp::Cancel { limit_no } => writeln!(w, "cancel,,,,{limit_no}")?,
+                } => {
+                    w.write_record(["limit", side(s), &price.to_string(), &qty.to_string(), ""])?
+                }
+                StreamOp::Market { side: s, qty } => {
+                    w.write_record(["market", side(s), "", &qty.to_string(), ""])?
+                }
+                StreamOp::Cancel { limit_no } => {
+                    w.write_record(["cancel", "", "", "", &limit_no.to_string()])?
+                }
             }
         }
-        w.flush()
+        w.flush()?;
+        Ok(())
     })()
     .with_context(|| format!("writing the stream file {}", path.display()))
 }
@@ -88,44 +99,61 @@ pub fn write(path: &Path, ops: &[StreamOp]) -> Result<()> {
 /// Reads a stream file, checking every field (and that each cancel names an earlier limit
 /// order), so that no engine is ever handed an operation it could panic on.
 pub fn read(path: &Path) -> Result<Vec<StreamOp>, StreamFileError> {
-    let io = |source| StreamFileError::Io {
-        path: path.to_path_buf(),
-        source,
+    let path_buf = || path.to_path_buf();
+    let csv_error = |e: csv::Error| {
+        let (line, message) = (e.position().map_or(0, |p| p.line()), e.to_string());
+        match e.into_kind() {
+            csv::ErrorKind::Io(source) => StreamFileError::Io {
+                path: path_buf(),
+                source,
+            },
+            _ => StreamFileError::Csv {
+                path: path_buf(),
+                line,
+                message,
+            },
+        }
     };
-    let mut r = BufReader::new(std::fs::File::open(path).map_err(io)?);
-    let mut line = String::new();
-    r.read_line(&mut line).map_err(io)?;
-    let header = line.trim_end_matches(['\n', '\r']);
+    // Records are checked here, header and field counts included, so that each problem is
+    // reported in the format's own words.
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_path(path)
+        .map_err(csv_error)?;
+    let mut records = r.records();
+    let header = records
+        .next()
+        .transpose()
+        .map_err(csv_error)?
+        .map(|h| h.iter().collect::<Vec<_>>().join(","))
+        .unwrap_or_default();
     if header != HEADER {
         return Err(StreamFileError::Header {
-            path: path.to_path_buf(),
+            path: path_buf(),
             found: header.chars().take(80).collect(),
         });
     }
     let mut ops = Vec::new();
     let mut limits: u64 = 0;
-    let mut no = 1;
-    loop {
-        line.clear();
-        if r.read_line(&mut line).map_err(io)? == 0 {
-            break;
-        }
-        no += 1;
+    for record in records {
+        let record = record.map_err(csv_error)?;
+        let line = record.position().map_or(0, |p| p.line()) as usize;
         if ops.len() == MAX_OPS {
             return Err(StreamFileError::TooLong {
-                path: path.to_path_buf(),
-                line: no,
+                path: path_buf(),
+                line,
             });
         }
-        let op = parse_line(line.trim_end_matches(['\n', '\r']), limits).map_err(|e| match e {
+        let op = parse_record(&record, limits).map_err(|e| match e {
             LineError::Fields(found) => StreamFileError::Fields {
-                path: path.to_path_buf(),
-                line: no,
+                path: path_buf(),
+                line,
                 found,
             },
             LineError::Field(field, problem) => StreamFileError::Field {
-                path: path.to_path_buf(),
-                line: no,
+                path: path_buf(),
+                line,
                 field,
                 problem,
             },
@@ -134,9 +162,7 @@ pub fn read(path: &Path) -> Result<Vec<StreamOp>, StreamFileError> {
         ops.push(op);
     }
     if ops.is_empty() {
-        return Err(StreamFileError::Empty {
-            path: path.to_path_buf(),
-        });
+        return Err(StreamFileError::Empty { path: path_buf() });
     }
     Ok(ops)
 }
@@ -150,20 +176,12 @@ fn bad(field: &'static str, problem: impl Display) -> LineError {
     LineError::Field(field, problem.to_string())
 }
 
-/// One operation from its line; `limits` is how many limit orders came before it.
-fn parse_line(line: &str, limits: u64) -> Result<StreamOp, LineError> {
-    let mut f = [""; 5];
-    let mut n = 0;
-    for part in line.split(',') {
-        if n < 5 {
-            f[n] = part;
-        }
-        n += 1;
+/// One operation from its record; `limits` is how many limit orders came before it.
+fn parse_record(record: &csv::StringRecord, limits: u64) -> Result<StreamOp, LineError> {
+    if record.len() != FIELDS.len() {
+        return Err(LineError::Fields(record.len()));
     }
-    if n != 5 {
-        return Err(LineError::Fields(n));
-    }
-    let [op, side, price, qty, limit_no] = f;
+    let [op, side, price, qty, limit_no] = [0, 1, 2, 3, 4].map(|k| &record[k]);
     let empty = |name: &'static str, v: &str, op: &str| {
         if v.is_empty() {
             Ok(())
