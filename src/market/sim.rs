@@ -329,56 +329,18 @@ impl Simulation {
         while let Some((t, popped)) = self.queue.pop() {
             self.now = t;
             self.counts.events += 1;
-            let ev = match popped {
-                Popped::Heap(ev) => ev,
+            match popped {
                 Popped::Lane(Arrival { agent, action }) => {
-                    self.arrive(agent as usize, action, sink)?;
-                    if self.overflow {
-                        return Err(self.queue_limit());
-                    }
-                    continue;
+                    self.arrive(agent as usize, action, sink)?
                 }
-            };
-            match ev {
-                Ev::PreOpen(d) => self.pre_open(d),
-                Ev::Open => self.uncross_all(DayPhase::Continuous, sink)?,
-                Ev::CloseAuction => self.close_auction(),
-                Ev::Close(d) => {
-                    self.close(d, sink)?;
-                    on_day(d + 1, &self.counts);
-                }
-                Ev::Bar(d, k) => {
-                    self.queue_bar(d, k + 1);
-                    self.bar(d, k, sink)?;
-                }
-                Ev::FundStep(k) => {
-                    self.queue_step(self.day, k + 1);
-                    // Each of the day's steps carries an equal share of the session, so the
-                    // steps strictly before the close add up to the whole intraday variance.
-                    let steps =
-                        (cal.session().saturating_sub(1) / self.settings.fundamental_step).max(1);
-                    self.fundamentals.step(1.0 / steps as f64);
-                    self.publish_fundamentals();
-                }
-                Ev::Shock(k) => self.shock(k as usize, sink)?,
-                Ev::ReopenAuction(h) => {
-                    if self.phase == DayPhase::Halted && h == self.counts.halts {
-                        for i in 0..self.books.len() {
-                            self.books[i].open_auction(AuctionKind::Reopen);
-                            self.refresh_quotes(i);
-                        }
-                    }
-                }
-                Ev::HaltEnd(h) => {
-                    if self.phase == DayPhase::Halted && h == self.counts.halts {
-                        self.uncross_all(DayPhase::Continuous, sink)?;
-                        self.event(sink, EventKind::Reopen, None, 0.0, String::new())?;
-                    }
-                }
-                Ev::Wake { agent, generation } => self.wake(agent as usize, generation, sink)?,
+                Popped::Heap(ev) => self.handle(ev, sink, on_day)?,
             }
             if self.overflow {
-                return Err(self.queue_limit());
+                return Err(SimError::QueueLimit {
+                    day: self.day + 1,
+                    events: self.counts.events,
+                    queued: self.queue.len(),
+                });
             }
         }
         Ok(RunOutcome {
@@ -412,12 +374,53 @@ impl Simulation {
         })
     }
 
-    fn queue_limit(&self) -> SimError {
-        SimError::QueueLimit {
-            day: self.day + 1,
-            events: self.counts.events,
-            queued: self.queue.len(),
+    /// Handles an event from the heap (everything but orders in flight).
+    fn handle(
+        &mut self,
+        ev: Ev,
+        sink: &mut dyn RecordSink,
+        on_day: &mut dyn FnMut(u32, &RunCounts),
+    ) -> Result<(), SimError> {
+        let cal = self.settings.calendar;
+        match ev {
+            Ev::PreOpen(d) => self.pre_open(d),
+            Ev::Open => self.uncross_all(DayPhase::Continuous, sink)?,
+            Ev::CloseAuction => self.close_auction(),
+            Ev::Close(d) => {
+                self.close(d, sink)?;
+                on_day(d + 1, &self.counts);
+            }
+            Ev::Bar(d, k) => {
+                self.queue_bar(d, k + 1);
+                self.bar(d, k, sink)?;
+            }
+            Ev::FundStep(k) => {
+                self.queue_step(self.day, k + 1);
+                // Each of the day's steps carries an equal share of the session, so the
+                // steps strictly before the close add up to the whole intraday variance.
+                let steps =
+                    (cal.session().saturating_sub(1) / self.settings.fundamental_step).max(1);
+                self.fundamentals.step(1.0 / steps as f64);
+                self.publish_fundamentals();
+            }
+            Ev::Shock(k) => self.shock(k as usize, sink)?,
+            Ev::ReopenAuction(h) => {
+                if self.phase == DayPhase::Halted && h == self.counts.halts {
+                    for i in 0..self.books.len() {
+                        self.books[i].open_auction(AuctionKind::Reopen);
+                        self.refresh_quotes(i);
+                    }
+                }
+            }
+            Ev::HaltEnd(h) => {
+                if self.phase == DayPhase::Halted && h == self.counts.halts {
+                    self.uncross_all(DayPhase::Continuous, sink)?;
+                    self.event(sink, EventKind::Reopen, None, 0.0, String::new())?;
+                }
+            }
+            Ev::Wake { agent, generation } => self.wake(agent as usize, generation, sink)?,
         }
+        Ok(())
     }
 
     fn publish_fundamentals(&mut self) {
@@ -1227,7 +1230,7 @@ count = 5
         let s = crate::scenario::parse(std::path::Path::new("limit.toml"), text).unwrap();
         let mut sim =
             crate::scenario::build::build_with(&s, std::path::Path::new("."), 1, false).unwrap();
-        sim.seq = (1 << super::super::queue::SEQ_BITS) - 100;
+        sim.seq = (1 << crate::market::queue::SEQ_BITS) - 100;
         let mut sink = crate::record::MemorySink::default();
         let err = sim.run(&mut sink, &mut |_, _| {}).unwrap_err();
         assert!(matches!(err, SimError::QueueLimit { day: 1, .. }), "{err}");
