@@ -150,11 +150,7 @@ impl Agent for NoiseTrader {
                 out.push(market(i, side, qty, Motive::Noise));
             }
         } else {
-            let offset = if self.cfg.offset_ticks_mean > 0.0 {
-                self.offsets.map_or(0.0, |e| e.sample(rng)).floor() as i64
-            } else {
-                0
-            };
+            let offset = self.offsets.map_or(0, |e| e.sample(rng).floor() as i64);
             let reference = if continuous {
                 match side {
                     Side::Buy => data.best_bid.map(|b| b.0),
