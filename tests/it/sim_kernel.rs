@@ -31,11 +31,11 @@ fn multi_day_run_keeps_invariants() {
     assert_eq!(sink.bars.len(), 3 * 390);
 }
 
-/// A shock that sends the fundamental down 28% in two steps: the first breaker level halts
-/// trading, the reopening auction restarts it, and the last level closes the day.
-const CRASH: &str = r#"
-name = "crash"
-days = 3
+/// Three days of an S&P-like index whose fundamental takes log jumps of −0.10 at 10:00 and
+/// −0.20 at 11:00 on day 2: the market of both crash tests.
+macro_rules! crash_market {
+    () => {
+        r#"days = 3
 [[instruments]]
 symbol = "SPX"
 initial_price = 5000.0
@@ -51,7 +51,16 @@ day = 2
 time = "11:00"
 instrument = "SPX"
 fundamental_jump = -0.20
-[agents.market_maker]
+"#
+    };
+}
+
+/// A shock that sends the fundamental down 28% in two steps: the first breaker level halts
+/// trading, the reopening auction restarts it, and the last level closes the day.
+const CRASH: &str = concat!(
+    "name = \"crash\"\n",
+    crash_market!(),
+    r#"[agents.market_maker]
 count = 2
 [agents.noise]
 count = 40
@@ -59,7 +68,8 @@ count = 40
 count = 10
 decisions_per_day = 600
 max_position_usd = 1e12
-"#;
+"#
+);
 
 #[test]
 fn crash_with_halts_keeps_invariants() {
@@ -220,25 +230,10 @@ mod stylized {
 /// auction, a market closed for the day) and their latent books shifting hundreds of ticks at
 /// once. Shares and cash stay conserved, the book is never crossed, and the latent traders
 /// trade on both sides.
-const LATENT_CRASH: &str = r#"
-name = "latent_crash"
-days = 3
-[[instruments]]
-symbol = "SPX"
-initial_price = 5000.0
-tick_size = 0.25
-notional_per_unit = 50.0
-[[shocks]]
-day = 2
-time = "10:00"
-instrument = "SPX"
-fundamental_jump = -0.10
-[[shocks]]
-day = 2
-time = "11:00"
-instrument = "SPX"
-fundamental_jump = -0.20
-[agents.market_maker]
+const LATENT_CRASH: &str = concat!(
+    "name = \"latent_crash\"\n",
+    crash_market!(),
+    r#"[agents.market_maker]
 count = 2
 min_half_spread_ticks = 0.5
 vol_spread_mult = 0.02
@@ -255,7 +250,8 @@ far_usd_per_pct = 3e11
 width = 0.005
 memory_days = 20.0
 span = 0.03
-"#;
+"#
+);
 
 #[test]
 fn latent_liquidity_keeps_invariants_through_a_crash() {
