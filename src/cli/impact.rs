@@ -24,6 +24,7 @@ pub struct ImpactArgs {
     /// Number of seeds (1..=N, or from --first-seed).
     #[arg(long, default_value_t = 5)]
     seeds: u64,
+    /// The first seed; the runs use --seeds seeds from it.
     #[arg(long, default_value_t = 1)]
     first_seed: u64,
     /// The programme's window on its day, HH:MM-HH:MM.
@@ -47,6 +48,7 @@ pub struct ImpactArgs {
     /// Start even when the cost estimate is above the limits (1 hour, 16 GB of memory).
     #[arg(long)]
     yes: bool,
+    /// No progress bar and no cost estimate on stderr (the table is still printed).
     #[arg(short, long)]
     quiet: bool,
 }
