@@ -25,7 +25,9 @@ fn field(json: &serde_json::Value, key: &str) -> f64 {
 /// (within 1% of the mid, between $0.5bn and $10bn a side, against ~$100bn before), and
 /// one-minute returns that do not trend: their lag-1 autocorrelation is within ±0.15 (real
 /// index futures are near zero; with market makers that held $500m each and walked the price
-/// through their inventory skew it was +0.29).
+/// through their inventory skew it was +0.29), and whose tails stay in the empirical range of
+/// tail index 2–5 (makers without any skew left gaps the price jumped across: about 1 over 20
+/// days, 1.7 on these three).
 #[test]
 fn the_reference_market_has_real_size_volume_a_tick_spread_and_an_auction() {
     let s = Scratch::new("refmarket");
@@ -57,12 +59,19 @@ fn the_reference_market_has_real_size_volume_a_tick_spread_and_an_auction() {
     let facts = stylized_facts(&bars.bars, 0);
     assert!(facts.returns > 1000, "{} returns", facts.returns);
     assert!(facts.acf[0].abs() <= 0.15, "lag-1 ACF {}", facts.acf[0]);
+    assert!(
+        (2.0..5.0).contains(&facts.hill_tail_index),
+        "tail index {}",
+        facts.hill_tail_index
+    );
 }
 
-/// Sell programmes of $10bn and $100bn over one hour on four seeds: ten times the size moves
+/// Sell programmes of $10bn and $100bn over one hour on eight seeds: ten times the size moves
 /// the price between 2 and 6.3 times as much (δ between 0.3 and 0.8; linear impact gives 10),
 /// and by the next close the $100bn programme's impact has fallen below 80% of its peak
-/// (fully permanent impact stays at 100%).
+/// (fully permanent impact stays at 100%). Eight seeds, not four: a single seed's peak impact
+/// has a standard deviation of about 9 bp against a mean of 20 at $100bn, and on seeds 1–4
+/// alone the next-close share is 0.81.
 #[test]
 fn impact_on_the_reference_market_is_concave_and_relaxes() {
     let s = Scratch::new("refimpact");
@@ -73,7 +82,7 @@ fn impact_on_the_reference_market_is_concave_and_relaxes() {
         "--sizes".as_ref(),
         "1e10,1e11".as_ref(),
         "--seeds".as_ref(),
-        "4".as_ref(),
+        "8".as_ref(),
         "--out".as_ref(),
         out.as_os_str(),
         "-q".as_ref(),
@@ -88,7 +97,8 @@ fn impact_on_the_reference_market_is_concave_and_relaxes() {
         e.2 += 1;
     }
     let (small, large) = (by_size[&10_000_000_000], by_size[&100_000_000_000]);
-    assert_eq!((small.2, large.2), (4, 4));
+    assert_eq!((small.2, large.2), (8, 8));
+    assert!(large.0 > 0.0 && small.0 > 0.0);
     let ratio = large.0 / small.0;
     assert!(
         (2.0..6.3).contains(&ratio),
@@ -99,5 +109,4 @@ fn impact_on_the_reference_market_is_concave_and_relaxes() {
         relaxation < 0.8,
         "next-close impact {relaxation} of the peak"
     );
-    assert!(large.0 > 0.0 && small.0 > 0.0);
 }
