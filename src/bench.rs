@@ -84,7 +84,7 @@ pub fn run_once(loaded: &LoadedScenario, seed: u64) -> Result<Measurement, Bench
         source,
     })?;
     let build_secs = t.elapsed().as_secs_f64();
-    let agents = sim.agents().len();
+    let agents = sim.agent_count();
     let t = Instant::now();
     let outcome = sim
         .run(&mut NullSink, &mut |_, _| {})

@@ -131,7 +131,7 @@ pub fn execute(
         seed,
         s.days,
         start_date,
-        sim.agents().len(),
+        sim.agent_count(),
         outcome,
     );
     writer.write_file("summary.json", summary.to_json().as_bytes())?;

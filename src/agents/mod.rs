@@ -14,12 +14,13 @@ pub mod hedger;
 pub mod latent;
 pub mod letf;
 mod market_maker;
-mod noise;
+pub mod noise;
 pub mod options_customer;
 pub mod real_money;
 pub mod short_seller;
 pub mod state;
 pub mod stats;
+pub mod store;
 #[cfg(test)]
 mod testkit;
 mod value;

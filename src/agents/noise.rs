@@ -5,6 +5,8 @@
 //! rate. Arrival rates can feed back on recent absolute returns (`activity_feedback`), the
 //! simplest mechanism that produces volatility clustering.
 
+use std::sync::Arc;
+
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp, Geometric};
@@ -16,42 +18,63 @@ use crate::book::{Motive, OrderKind, Side, TimeInForce};
 use crate::market::time::{Calendar, Nanos, SECOND};
 use crate::scenario::NoiseCfg;
 
-pub struct NoiseTrader {
+/// What the noise traders of one instrument share: their table and the laws built from it.
+/// Kept once and pointed to by each trader, so a trader's own state is 24 bytes and a
+/// population of thousands stays in cache (their wake-ups come in no order of memory).
+pub struct NoiseParams {
     instrument: usize,
     cfg: NoiseCfg,
     /// Order sizes: 1 + Geometric(1/mean units), built once.
     sizes: Geometric,
     /// Ticks behind the best for limit orders, when `offset_ticks_mean` > 0.
     offsets: Option<Exp<f64>>,
-    last_wake: Nanos,
-    /// Activity multiplier from feedback, set at each wake.
-    activity: f64,
     /// The intraday arrival shape (from `cfg.u_shape`, built once).
     arrivals: IntradayActivity,
 }
 
-impl NoiseTrader {
-    pub fn new(instrument: usize, cfg: NoiseCfg, mean_units: f64) -> Self {
+impl NoiseParams {
+    pub fn new(instrument: usize, cfg: NoiseCfg, mean_units: f64) -> Arc<Self> {
         let arrivals = IntradayActivity::new(cfg.u_shape, 0.5);
         let sizes = Geometric::new(1.0 / mean_units.max(1.0)).expect("mean_units >= 1");
         let offsets = (cfg.offset_ticks_mean > 0.0)
             .then(|| Exp::new(1.0 / cfg.offset_ticks_mean).ok())
             .flatten();
-        NoiseTrader {
+        Arc::new(NoiseParams {
             instrument,
             cfg,
             sizes,
             offsets,
+            arrivals,
+        })
+    }
+}
+
+pub struct NoiseTrader {
+    params: Arc<NoiseParams>,
+    last_wake: Nanos,
+    /// Activity multiplier from feedback, set at each wake.
+    activity: f64,
+}
+
+impl NoiseTrader {
+    /// A trader with its own parameters (a scenario shares one [`NoiseParams`] per
+    /// instrument: [`NoiseTrader::sharing`]).
+    pub fn new(instrument: usize, cfg: NoiseCfg, mean_units: f64) -> Self {
+        NoiseTrader::sharing(NoiseParams::new(instrument, cfg, mean_units))
+    }
+
+    pub fn sharing(params: Arc<NoiseParams>) -> Self {
+        NoiseTrader {
+            params,
             last_wake: 0,
             activity: 1.0,
-            arrivals,
         }
     }
 
     fn next_arrival(&self, now: Nanos, cal: &Calendar, rng: &mut ChaCha8Rng) -> Option<Nanos> {
-        self.arrivals.next_arrival(
+        self.params.arrivals.next_arrival(
             now,
-            self.cfg.orders_per_day * self.activity,
+            self.params.cfg.orders_per_day * self.activity,
             cal.close,
             cal,
             rng,
@@ -59,7 +82,7 @@ impl NoiseTrader {
     }
 
     fn size(&self, rng: &mut ChaCha8Rng) -> u64 {
-        1 + self.sizes.sample(rng)
+        1 + self.params.sizes.sample(rng)
     }
 }
 
@@ -80,7 +103,8 @@ impl Agent for NoiseTrader {
         rng: &mut ChaCha8Rng,
         out: &mut Vec<Action>,
     ) -> Option<Nanos> {
-        let i = self.instrument;
+        let p = &*self.params;
+        let i = p.instrument;
         let data = &ctx.instruments[i];
         let since = (ctx.now - self.last_wake) as f64 / (60.0 * SECOND as f64);
         self.last_wake = ctx.now;
@@ -94,7 +118,7 @@ impl Agent for NoiseTrader {
         let p_cancel = if ctx.open_orders.is_empty() {
             0.0
         } else {
-            1.0 - (-since / self.cfg.lifetime_minutes).exp()
+            1.0 - (-since / p.cfg.lifetime_minutes).exp()
         };
         for o in ctx.open_orders {
             if o.instrument == i
@@ -107,14 +131,14 @@ impl Agent for NoiseTrader {
                 });
             }
         }
-        if self.cfg.activity_feedback > 0.0 {
+        if p.cfg.activity_feedback > 0.0 {
             let bars = ctx.calendar.bars_per_day().max(1) as f64;
             let expected = (data.ewma_var * 5.0 / bars).sqrt().max(1e-6);
             let moved = match (data.bar_close_back(0), data.bar_close_back(5)) {
                 (Some(a), Some(b)) => (a as f64 / b as f64).ln().abs(),
                 _ => 0.0,
             };
-            self.activity = 1.0 + self.cfg.activity_feedback * (moved / expected).min(20.0);
+            self.activity = 1.0 + p.cfg.activity_feedback * (moved / expected).min(20.0);
         }
         let side = if rng.random_bool(0.5) {
             Side::Buy
@@ -124,7 +148,7 @@ impl Agent for NoiseTrader {
         let qty = self.size(rng);
         let u: f64 = rng.random();
         let continuous = ctx.phase == DayPhase::Continuous;
-        if continuous && u < self.cfg.close_share {
+        if continuous && u < p.cfg.close_share {
             out.push(Action::Submit {
                 instrument: i,
                 side,
@@ -134,8 +158,7 @@ impl Agent for NoiseTrader {
                 post_only: false,
                 motive: Motive::Noise,
             });
-        } else if ctx.phase != DayPhase::PreOpen && u < self.cfg.close_share + self.cfg.market_share
-        {
+        } else if ctx.phase != DayPhase::PreOpen && u < p.cfg.close_share + p.cfg.market_share {
             if ctx.phase == DayPhase::ClosingAuction {
                 out.push(Action::Submit {
                     instrument: i,
@@ -150,7 +173,7 @@ impl Agent for NoiseTrader {
                 out.push(market(i, side, qty, Motive::Noise));
             }
         } else {
-            let offset = self.offsets.map_or(0, |e| e.sample(rng).floor() as i64);
+            let offset = p.offsets.map_or(0, |e| e.sample(rng).floor() as i64);
             let reference = if continuous {
                 match side {
                     Side::Buy => data.best_bid.map(|b| b.0),

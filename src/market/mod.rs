@@ -6,6 +6,8 @@ pub mod data;
 pub mod ewma;
 pub mod fundamental;
 pub mod ledger;
+mod open_orders;
+mod prefetch;
 pub mod queue;
 pub mod rejects;
 pub mod sim;

@@ -10,10 +10,13 @@ use thiserror::Error;
 use super::data::{DEPTH_LEVELS, InstrumentData};
 use super::fundamental::Fundamentals;
 use super::ledger::{Ledger, LedgerError};
+use super::open_orders::OpenOrders;
+use super::prefetch;
 use super::queue::{EventQueue, Popped};
 use super::rejects::RejectCounts;
 use super::time::{Calendar, MINUTE, Nanos};
-use crate::agents::{Action, Agent, AgentClass, Context, DayPhase, OpenOrder};
+use crate::agents::store::{AgentStore, AnyAgent, Slot};
+use crate::agents::{Action, AgentClass, Context, DayPhase, OpenOrder};
 use crate::book::{
     AgentId, AuctionKind, BookEvent, Motive, NewOrder, OrderBook, OrderKind, Phase, Price, Side,
 };
@@ -51,32 +54,38 @@ pub enum SimError {
     },
 }
 
-/// One agent with everything the market keeps about it.
+/// One agent as the scenario builds it: the agent, its stable id, its random stream and its
+/// latency. `Simulation::new` takes the population apart into the layout it runs on.
 pub struct AgentSlot {
-    pub agent: Box<dyn Agent>,
+    pub agent: AnyAgent,
     pub stable_id: u64,
-    pub class: AgentClass,
     pub rng: ChaCha8Rng,
     pub latency: Nanos,
-    pub open: Vec<OpenOrder>,
-    wake_gen: u32,
-    /// `Agent::reads_depth`, asked once.
-    reads_depth: bool,
 }
 
 impl AgentSlot {
-    pub fn new(agent: Box<dyn Agent>, stable_id: u64, rng: ChaCha8Rng, latency: Nanos) -> Self {
+    pub fn new(agent: AnyAgent, stable_id: u64, rng: ChaCha8Rng, latency: Nanos) -> Self {
         AgentSlot {
-            class: agent.class(),
-            reads_depth: agent.reads_depth(),
             agent,
             stable_id,
             rng,
             latency,
-            open: Vec::new(),
-            wake_gen: 0,
         }
     }
+}
+
+/// What the loop reads about an agent at almost every event, kept apart from everything else
+/// and small (24 bytes), so that the whole population's stays in cache as it grows.
+#[derive(Clone, Copy, Debug)]
+struct Hot {
+    latency: Nanos,
+    /// Where the agent is in the store.
+    slot: Slot,
+    /// Its lane in the queue: one per distinct latency, for its orders in flight.
+    lane: u16,
+    class: AgentClass,
+    /// `Agent::reads_depth`, asked once.
+    reads_depth: bool,
 }
 
 /// Market-wide circuit breakers on one reference instrument.
@@ -161,10 +170,16 @@ pub struct Simulation {
     data: Vec<InstrumentData>,
     fundamentals: Fundamentals,
     ledger: Ledger,
-    agents: Vec<AgentSlot>,
+    /// The agents, by class (see `agents::store`); everything else about agent `a` is at
+    /// index `a` of the vectors below (`a` is its `AgentId`, its place in the population).
+    store: AgentStore,
+    hot: Vec<Hot>,
+    /// Bumped at each pre-open: a wake-up queued under an older generation is stale.
+    wake_gen: Vec<u32>,
+    rngs: Vec<ChaCha8Rng>,
+    stable_ids: Vec<u64>,
+    open: OpenOrders,
     queue: EventQueue<Ev, Arrival>,
-    /// Each agent's lane in the queue: one per distinct latency, for its orders in flight.
-    lane_of: Vec<u32>,
     seq: u64,
     /// Today's bars and fundamental steps are queued one at a time, each when the one before
     /// it happens, under the sequence numbers reserved for them at the pre-open: bar `k` has
@@ -226,16 +241,26 @@ impl Simulation {
         agents: Vec<AgentSlot>,
     ) -> Self {
         let n = data.len();
-        let options_customer = agents
-            .iter()
-            .position(|a| a.class == AgentClass::OptionsCustomer);
         let mut latencies: Vec<Nanos> = agents.iter().map(|a| a.latency).collect();
         latencies.sort_unstable();
         latencies.dedup();
-        let lane_of = agents
+        let mut store = AgentStore::default();
+        let (mut hot, mut rngs, mut stable_ids) = (Vec::new(), Vec::new(), Vec::new());
+        for a in agents {
+            let slot = store.push(a.agent);
+            hot.push(Hot {
+                latency: a.latency,
+                slot,
+                lane: latencies.binary_search(&a.latency).unwrap_or(0) as u16,
+                class: store.class(slot),
+                reads_depth: store.reads_depth(slot),
+            });
+            rngs.push(a.rng);
+            stable_ids.push(a.stable_id);
+        }
+        let options_customer = hot
             .iter()
-            .map(|a| latencies.binary_search(&a.latency).unwrap_or(0) as u32)
-            .collect();
+            .position(|h| h.class == AgentClass::OptionsCustomer);
         Simulation {
             options_customer,
             overflow: false,
@@ -248,9 +273,13 @@ impl Simulation {
             data,
             fundamentals,
             ledger,
-            agents,
+            store,
+            wake_gen: vec![0; hot.len()],
+            open: OpenOrders::new(hot.len()),
+            hot,
+            rngs,
+            stable_ids,
             queue: EventQueue::new(latencies.len()),
-            lane_of,
             bar_seq: 0,
             step_seq: 0,
             seq: 0,
@@ -276,8 +305,14 @@ impl Simulation {
         &self.ledger
     }
 
-    pub fn agents(&self) -> &[AgentSlot] {
-        &self.agents
+    /// The number of agents.
+    pub fn agent_count(&self) -> usize {
+        self.hot.len()
+    }
+
+    /// The class of agent `a` (its place in the population, its `AgentId`).
+    pub fn agent_class(&self, a: usize) -> AgentClass {
+        self.hot[a].class
     }
 
     pub fn counts(&self) -> RunCounts {
@@ -302,7 +337,8 @@ impl Simulation {
     #[inline]
     fn push_arrival(&mut self, a: usize, action: &Action) {
         self.seq += 1;
-        let (t, lane) = (self.now + self.agents[a].latency, self.lane_of[a] as usize);
+        let h = &self.hot[a];
+        let (t, lane) = (self.now + h.latency, h.lane as usize);
         let ev = Arrival {
             action: *action,
             agent: a as u32,
@@ -327,6 +363,7 @@ impl Simulation {
             .collect();
         self.push(cal.day_start(0) + cal.preopen, Ev::PreOpen(0));
         while let Some((t, popped)) = self.queue.pop() {
+            self.prefetch_next_wake();
             self.now = t;
             self.counts.events += 1;
             match popped {
@@ -372,6 +409,25 @@ impl Simulation {
                 })
                 .collect(),
         })
+    }
+
+    /// Asks the processor to start loading what the heap's next wake-up will read (the agent,
+    /// its random stream and its open orders) while the current event is handled. In a large
+    /// population those wake in no order of memory, each a few cache misses that would
+    /// otherwise be waited for one after another. A hint only: nothing is read or changed.
+    #[inline]
+    fn prefetch_next_wake(&self) {
+        let Some(&Ev::Wake { agent, .. }) = self.queue.peek_heap() else {
+            return;
+        };
+        let a = agent as usize;
+        let (Some(hot), Some(rng)) = (self.hot.get(a), self.rngs.get(a)) else {
+            return;
+        };
+        prefetch::lines(self.store.address(hot.slot), 1);
+        // The stream's buffer (its read position is in the first line).
+        prefetch::lines((rng as *const ChaCha8Rng).cast(), 4);
+        prefetch::lines(self.open.of(a).as_ptr().cast(), 1);
     }
 
     /// Handles an event from the heap (everything but orders in flight).
@@ -465,11 +521,12 @@ impl Simulation {
         for i in 0..self.books.len() {
             self.refresh_depth(i);
         }
-        for a in 0..self.agents.len() {
-            let slot = &mut self.agents[a];
-            slot.wake_gen = slot.wake_gen.wrapping_add(1);
-            let generation = slot.wake_gen;
-            if let Some(t) = self.with_agent(a, d, |agent, ctx, rng| agent.start_day(ctx, rng)) {
+        for a in 0..self.hot.len() {
+            self.wake_gen[a] = self.wake_gen[a].wrapping_add(1);
+            let generation = self.wake_gen[a];
+            if let Some(t) = self.with_agent(a, d, |store, slot, ctx, rng| {
+                store.start_day(slot, ctx, rng)
+            }) {
                 self.push(
                     t.max(self.now),
                     Ev::Wake {
@@ -482,15 +539,15 @@ impl Simulation {
     }
 
     /// Lets agent `a` act on the market as it is now, on day `d`: builds the agent's `Context`
-    /// (the one place one is built) and hands it to `f` with the agent and its random stream.
+    /// (the one place one is built) and hands it to `f` with the store, the agent's place in
+    /// it and its random stream.
     #[inline]
     fn with_agent<R>(
         &mut self,
         a: usize,
         d: u32,
-        f: impl FnOnce(&mut dyn Agent, &Context, &mut ChaCha8Rng) -> R,
+        f: impl FnOnce(&mut AgentStore, Slot, &Context, &mut ChaCha8Rng) -> R,
     ) -> R {
-        let slot = &mut self.agents[a];
         let ctx = Context {
             now: self.now,
             day: d,
@@ -498,9 +555,9 @@ impl Simulation {
             calendar: &self.settings.calendar,
             instruments: &self.data,
             account: self.ledger.account(a),
-            open_orders: &slot.open,
+            open_orders: self.open.of(a),
         };
-        f(slot.agent.as_mut(), &ctx, &mut slot.rng)
+        f(&mut self.store, self.hot[a].slot, &ctx, &mut self.rngs[a])
     }
 
     /// Queues bar `k` of day `d`, if the day has one, under its reserved sequence number.
@@ -633,10 +690,12 @@ impl Simulation {
     /// and records each as an event.
     fn settle_options(&mut self, d: u32, sink: &mut dyn RecordSink) -> std::io::Result<()> {
         let mut deliveries = Vec::new();
-        for a in 0..self.agents.len() {
+        for a in 0..self.hot.len() {
             deliveries.clear();
-            self.with_agent(a, d, |agent, ctx, _| agent.settle(ctx, &mut deliveries));
-            let (stable_id, class) = (self.agents[a].stable_id, self.agents[a].class);
+            self.with_agent(a, d, |store, slot, ctx, _| {
+                store.settle(slot, ctx, &mut deliveries)
+            });
+            let (stable_id, class) = (self.stable_ids[a], self.hot[a].class);
             for x in &deliveries {
                 let data = &self.data[x.instrument];
                 let cash = self.ledger.deliver(
@@ -671,16 +730,17 @@ impl Simulation {
     /// Lets every agent roll its daily state and records what it reports.
     fn end_day(&mut self, d: u32, sink: &mut dyn RecordSink) -> std::io::Result<()> {
         let mut samples = Vec::new();
-        for a in 0..self.agents.len() {
+        for a in 0..self.hot.len() {
             samples.clear();
-            self.with_agent(a, d, |agent, ctx, _| agent.end_day(ctx, &mut samples));
-            let slot = &self.agents[a];
+            self.with_agent(a, d, |store, slot, ctx, _| {
+                store.end_day(slot, ctx, &mut samples)
+            });
             for s in &samples {
                 sink.state(&StateRow {
                     day: d + 1,
                     time_ns: self.now,
-                    agent: slot.stable_id,
-                    class: slot.class,
+                    agent: self.stable_ids[a],
+                    class: self.hot[a].class,
                     instrument: s.instrument as u16,
                     metric: s.metric,
                     at: s.at,
@@ -696,8 +756,8 @@ impl Simulation {
         let mut pos = vec![0i64; n * N_CLASSES];
         let mut cash = [0i128; N_CLASSES];
         let mut count = [0u32; N_CLASSES];
-        for (a, slot) in self.agents.iter().enumerate() {
-            let c = slot.class.index();
+        for (a, h) in self.hot.iter().enumerate() {
+            let c = h.class.index();
             let acc = self.ledger.account(a);
             count[c] += 1;
             cash[c] += acc.cash_cents;
@@ -839,20 +899,19 @@ impl Simulation {
         generation: u32,
         sink: &mut dyn RecordSink,
     ) -> Result<(), SimError> {
-        if self.agents[a].wake_gen != generation {
+        if self.wake_gen[a] != generation {
             return Ok(());
         }
-        if self.agents[a].reads_depth {
+        if self.hot[a].reads_depth {
             for i in 0..self.books.len() {
                 self.refresh_depth(i);
             }
         }
         let mut actions = std::mem::take(&mut self.actions_buf);
         actions.clear();
-        let next = self.with_agent(a, self.day, |agent, ctx, rng| {
-            agent.wake(ctx, rng, &mut actions)
+        let next = self.with_agent(a, self.day, |store, slot, ctx, rng| {
+            store.wake(slot, ctx, rng, &mut actions)
         });
-        let (stable_id, class) = (self.agents[a].stable_id, self.agents[a].class);
         for action in &actions {
             if let Action::Note(note) = *action {
                 self.event(
@@ -860,7 +919,11 @@ impl Simulation {
                     note.kind.into(),
                     Some(note.instrument),
                     note.value,
-                    format!("agent {stable_id} ({})", class.as_str()),
+                    format!(
+                        "agent {} ({})",
+                        self.stable_ids[a],
+                        self.hot[a].class.as_str()
+                    ),
                 )?;
                 continue;
             }
@@ -914,19 +977,22 @@ impl Simulation {
                         self.apply_events(instrument, &events, sink)?;
                         if sub.resting > 0 {
                             added = Some((side, kind, sub.resting));
-                            self.agents[a].open.push(OpenOrder {
-                                id: sub.id,
-                                instrument,
-                                side,
-                                price: match kind {
-                                    OrderKind::Limit(p) => Some(p),
-                                    OrderKind::Market => None,
+                            self.open.push(
+                                a,
+                                OpenOrder {
+                                    id: sub.id,
+                                    instrument,
+                                    side,
+                                    price: match kind {
+                                        OrderKind::Limit(p) => Some(p),
+                                        OrderKind::Market => None,
+                                    },
+                                    qty: sub.resting,
+                                    tif,
+                                    motive,
+                                    placed_at: self.now,
                                 },
-                                qty: sub.resting,
-                                tif,
-                                motive,
-                                placed_at: self.now,
-                            });
+                            );
                         }
                     }
                     Err(r) => {
@@ -947,8 +1013,8 @@ impl Simulation {
                 let mut ids = std::mem::take(&mut self.ids_buf);
                 ids.clear();
                 ids.extend(
-                    self.agents[a]
-                        .open
+                    self.open
+                        .of(a)
                         .iter()
                         .filter(|o| o.instrument == instrument)
                         .map(|o| o.id),
@@ -1039,9 +1105,8 @@ impl Simulation {
             return Err(fail(format!("book quantity not conserved: {c:?}")));
         }
         let open: u128 = self
-            .agents
-            .iter()
-            .flat_map(|s| s.open.iter())
+            .open
+            .all()
             .filter(|o| o.instrument == i)
             .map(|o| o.qty as u128)
             .sum();
@@ -1091,8 +1156,8 @@ impl Simulation {
                     let (b, s) = (f.buyer.0 as usize, f.seller.0 as usize);
                     let cpt = self.data[i].cents_per_tick_unit;
                     self.ledger.settle(i, &f, b, s, cpt);
-                    reduce_open(&mut self.agents[b].open, f.buy_order, f.qty);
-                    reduce_open(&mut self.agents[s].open, f.sell_order, f.qty);
+                    self.open.reduce(b, f.buy_order, f.qty);
+                    self.open.reduce(s, f.sell_order, f.qty);
                     if b == s {
                         // An auction uncross can pair an agent's buy with its own sell (the
                         // continuous book prevents it). Nothing changes hands: the ledger nets
@@ -1102,7 +1167,7 @@ impl Simulation {
                     }
                     self.data[i].on_trade(f.price, f.qty);
                     self.counts.trades += 1;
-                    let (bc, sc) = (self.agents[b].class, self.agents[s].class);
+                    let (bc, sc) = (self.hot[b].class, self.hot[s].class);
                     let base = i * N_CLASSES;
                     self.flows[(base + bc.index()) * N_MOTIVES + f.buy_motive as usize].0 += f.qty;
                     self.flows[(base + sc.index()) * N_MOTIVES + f.sell_motive as usize].1 += f.qty;
@@ -1115,8 +1180,8 @@ impl Simulation {
                             price: self.data[i].price_usd(f.price),
                             qty: f.qty,
                             aggressor: f.aggressor,
-                            buyer: self.agents[b].stable_id,
-                            seller: self.agents[s].stable_id,
+                            buyer: self.stable_ids[b],
+                            seller: self.stable_ids[s],
                             buyer_class: bc,
                             seller_class: sc,
                             buy_motive: f.buy_motive,
@@ -1128,10 +1193,7 @@ impl Simulation {
                     }
                 }
                 BookEvent::Cancelled { id, agent, .. } => {
-                    let open = &mut self.agents[agent.0 as usize].open;
-                    if let Some(k) = open.iter().position(|o| o.id == id) {
-                        open.swap_remove(k);
-                    }
+                    self.open.remove(agent.0 as usize, id);
                 }
             }
         }
@@ -1194,16 +1256,6 @@ impl Simulation {
             self.push(self.now + halt, Ev::HaltEnd(h));
         }
         Ok(())
-    }
-}
-
-fn reduce_open(open: &mut Vec<OpenOrder>, id: crate::book::OrderId, qty: u64) {
-    if let Some(k) = open.iter().position(|o| o.id == id) {
-        if open[k].qty <= qty {
-            open.swap_remove(k);
-        } else {
-            open[k].qty -= qty;
-        }
     }
 }
 

@@ -14,6 +14,8 @@ use thiserror::Error;
 use super::load::LoadedScenario;
 use super::schema::*;
 use crate::agents::latent::LatentParams;
+use crate::agents::noise::NoiseParams;
+use crate::agents::store::AnyAgent;
 use crate::agents::{
     Agent, AgentClass, Cta, Dealer, FlowProgramme, Hedger, LeveragedEtf, LongTermManager,
     MarketMaker, NoiseTrader, OptionsCustomer, Pension, ShortSeller, ValueTrader, VolTarget,
@@ -146,7 +148,7 @@ pub fn build_with(
     let mut add = |class: AgentClass,
                    k: u32,
                    latency_us: u64,
-                   make: &mut dyn FnMut(&mut ChaCha8Rng) -> Box<dyn Agent>| {
+                   make: &mut dyn FnMut(&mut ChaCha8Rng) -> AnyAgent| {
         let id = class.agent_id(k);
         let mut rng = stream_rng(seed, id);
         let agent = make(&mut rng);
@@ -167,20 +169,21 @@ pub fn build_with(
                     AgentClass::MarketMaker,
                     i as u32 * c.count + k,
                     c.latency_us,
-                    &mut |_| Box::new(MarketMaker::new(i, c.clone(), q, lim)),
+                    &mut |_| MarketMaker::new(i, c.clone(), q, lim).into(),
                 );
             }
         }
     }
     if let Some(c) = &s.agents.noise {
         for i in 0..n_ins {
+            // One set of parameters for the instrument's traders (see `NoiseParams`).
+            let params = NoiseParams::new(i, c.clone(), units(i, c.order_usd));
             for k in 0..c.count {
-                let m = units(i, c.order_usd);
                 add(
                     AgentClass::Noise,
                     i as u32 * c.count + k,
                     c.latency_us,
-                    &mut |_| Box::new(NoiseTrader::new(i, c.clone(), m)),
+                    &mut |_| NoiseTrader::sharing(params.clone()).into(),
                 );
             }
         }
@@ -200,7 +203,7 @@ pub fn build_with(
                         c.max_position_usd *= k;
                         c.latent.far_usd_per_pct *= k;
                         let trader = ValueTrader::new(i, c.clone(), ins.annual_vol, rng);
-                        Box::new(if c.limit == ValueLimit::Latent {
+                        AnyAgent::from(if c.limit == ValueLimit::Latent {
                             trader.with_latent(LatentParams::new(
                                 &c.latent,
                                 c.count,
@@ -216,13 +219,21 @@ pub fn build_with(
             }
         }
     }
-    add_flow_agents(s, &cal, &mut add, &symbol_index);
+    // The once-a-day kinds stay behind the trait (see `agents::store`).
+    add_flow_agents(
+        s,
+        &cal,
+        &mut |class, k, latency_us, make| add(class, k, latency_us, &mut |rng| make(rng).into()),
+        &symbol_index,
+    );
     for (k, f) in s.flows.iter().enumerate() {
         let i = symbol_index(&f.instrument);
         let start = parse_hhmm(&f.start).unwrap_or(0) as u64 * SECOND;
         let end = parse_hhmm(&f.end).unwrap_or(0) as u64 * SECOND;
         add(AgentClass::Exogenous, k as u32, 1000, &mut |_| {
-            Box::new(FlowProgramme::new(i, f.day - 1, start, end, f.side, f.usd))
+            let agent: Box<dyn Agent> =
+                Box::new(FlowProgramme::new(i, f.day - 1, start, end, f.side, f.usd));
+            agent.into()
         });
     }
 

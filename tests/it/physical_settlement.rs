@@ -52,10 +52,8 @@ fn run(src: &str) -> (MemorySink, i64, i64, i128) {
     let mut sim = build::build_with(&s, Path::new("."), 11, true).expect("builds");
     let mut sink = MemorySink::default();
     sim.run(&mut sink, &mut |_, _| {}).expect("invariants hold");
-    let dealer = sim
-        .agents()
-        .iter()
-        .position(|a| a.class == AgentClass::Dealer)
+    let dealer = (0..sim.agent_count())
+        .position(|a| sim.agent_class(a) == AgentClass::Dealer)
         .unwrap();
     let customers = sim.ledger().options_customer();
     (
