@@ -1156,8 +1156,8 @@ impl Simulation {
                     let (b, s) = (f.buyer.0 as usize, f.seller.0 as usize);
                     let cpt = self.data[i].cents_per_tick_unit;
                     self.ledger.settle(i, &f, b, s, cpt);
-                    self.open.reduce(b, f.buy_order, f.qty);
-                    self.open.reduce(s, f.sell_order, f.qty);
+                    self.open.reduce(b, i, f.buy_order, f.qty);
+                    self.open.reduce(s, i, f.sell_order, f.qty);
                     if b == s {
                         // An auction uncross can pair an agent's buy with its own sell (the
                         // continuous book prevents it). Nothing changes hands: the ledger nets
@@ -1193,7 +1193,7 @@ impl Simulation {
                     }
                 }
                 BookEvent::Cancelled { id, agent, .. } => {
-                    self.open.remove(agent.0 as usize, id);
+                    self.open.remove(agent.0 as usize, i, id);
                 }
             }
         }
