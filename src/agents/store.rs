@@ -124,21 +124,6 @@ impl AgentStore {
         }
     }
 
-    /// Where the agent at `slot` starts in memory, to prefetch it (the boxed kinds: their
-    /// box's contents).
-    #[inline]
-    pub fn address(&self, slot: Slot) -> *const u8 {
-        match slot {
-            Slot::MarketMaker(k) => self.market_makers.as_ptr().wrapping_add(k as usize).cast(),
-            Slot::Noise(k) => self.noise.as_ptr().wrapping_add(k as usize).cast(),
-            Slot::Value(k) => self.value.as_ptr().wrapping_add(k as usize).cast(),
-            Slot::Other(k) => self
-                .other
-                .get(k as usize)
-                .map_or(std::ptr::null(), |b| (&**b as *const dyn Agent).cast()),
-        }
-    }
-
     pub fn class(&self, slot: Slot) -> AgentClass {
         match slot {
             Slot::MarketMaker(_) => AgentClass::MarketMaker,

@@ -7,7 +7,6 @@ pub mod ewma;
 pub mod fundamental;
 pub mod ledger;
 mod open_orders;
-mod prefetch;
 pub mod queue;
 pub mod rejects;
 pub mod sim;

@@ -146,15 +146,6 @@ impl<E: Copy, A> EventQueue<E, A> {
         }
     }
 
-    /// The heap's earliest event (not necessarily the next to pop: a lane's head may come
-    /// first), for a look ahead that changes nothing.
-    #[inline]
-    pub fn peek_heap(&self) -> Option<&E> {
-        self.heap
-            .peek()
-            .map(|Reverse(key)| &self.slots[key.slot() as usize])
-    }
-
     /// Events waiting, in the heap and the lanes.
     pub fn len(&self) -> usize {
         self.heap.len() + self.lanes.iter().map(VecDeque::len).sum::<usize>()

@@ -11,7 +11,6 @@ use super::data::{DEPTH_LEVELS, InstrumentData};
 use super::fundamental::Fundamentals;
 use super::ledger::{Ledger, LedgerError};
 use super::open_orders::OpenOrders;
-use super::prefetch;
 use super::queue::{EventQueue, Popped};
 use super::rejects::RejectCounts;
 use super::time::{Calendar, MINUTE, Nanos};
@@ -363,7 +362,6 @@ impl Simulation {
             .collect();
         self.push(cal.day_start(0) + cal.preopen, Ev::PreOpen(0));
         while let Some((t, popped)) = self.queue.pop() {
-            self.prefetch_next_wake();
             self.now = t;
             self.counts.events += 1;
             match popped {
@@ -409,25 +407,6 @@ impl Simulation {
                 })
                 .collect(),
         })
-    }
-
-    /// Asks the processor to start loading what the heap's next wake-up will read (the agent,
-    /// its random stream and its open orders) while the current event is handled. In a large
-    /// population those wake in no order of memory, each a few cache misses that would
-    /// otherwise be waited for one after another. A hint only: nothing is read or changed.
-    #[inline]
-    fn prefetch_next_wake(&self) {
-        let Some(&Ev::Wake { agent, .. }) = self.queue.peek_heap() else {
-            return;
-        };
-        let a = agent as usize;
-        let (Some(hot), Some(rng)) = (self.hot.get(a), self.rngs.get(a)) else {
-            return;
-        };
-        prefetch::lines(self.store.address(hot.slot), 1);
-        // The stream's buffer (its read position is in the first line).
-        prefetch::lines((rng as *const ChaCha8Rng).cast(), 4);
-        prefetch::lines(self.open.of(a).as_ptr().cast(), 1);
     }
 
     /// Handles an event from the heap (everything but orders in flight).
