@@ -92,6 +92,31 @@ pub fn largest_index(diff: &[f64]) -> Option<usize> {
     best
 }
 
+/// `loaded` without the agents of `classes`, with its text: the scenario as TOML under a
+/// comment naming its source, which the run copies and hashes (so `flowsim ablate` and
+/// `flowsim claims` write the same counterfactual for the same scenario).
+pub fn without(
+    loaded: &LoadedScenario,
+    classes: &[AgentClass],
+) -> Result<LoadedScenario, AblateError> {
+    let counter = ablate::without(&loaded.scenario, classes);
+    let text = toml::to_string(&counter).map_err(|e| AblateError::Encode(e.to_string()))?;
+    let source = format!(
+        "# Counterfactual of {} without {} (written by flowsim ablate).\n{text}",
+        loaded.path.display(),
+        classes
+            .iter()
+            .map(|c| c.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(LoadedScenario {
+        scenario: counter,
+        path: loaded.path.clone(),
+        source,
+    })
+}
+
 /// Runs `loaded` with and without `classes` (classes the scenario lacks are skipped; all of
 /// them lacking is an error) into `out`; with `report`, also the ablation's `report.html` and
 /// charts, and the factual run's report with its counterfactual.
@@ -122,22 +147,7 @@ pub fn ablate_run(
             return Err(AblateError::NotAnAblation(out.to_path_buf()));
         }
     }
-    let counter = ablate::without(&loaded.scenario, &removed);
-    let text = toml::to_string(&counter).map_err(|e| AblateError::Encode(e.to_string()))?;
-    let source = format!(
-        "# Counterfactual of {} without {} (written by flowsim ablate).\n{text}",
-        loaded.path.display(),
-        removed
-            .iter()
-            .map(|c| c.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    let counter = LoadedScenario {
-        scenario: counter,
-        path: loaded.path.clone(),
-        source,
-    };
+    let counter = without(loaded, &removed)?;
     let io_error = |path: &Path, e| io(path)(e);
     let summary = crate::atomic::create_dir_via(out, io_error, |tmp| {
         // Reports are drawn once both runs exist (the factual one shows its counterfactual).

@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod atomic;
 pub mod bench;
 pub mod book;
+pub mod claims;
 pub mod counterfactual;
 pub mod estimate;
 pub mod facts;

@@ -59,6 +59,37 @@ pub enum Metric {
 }
 
 impl Metric {
+    /// Every metric, in declaration order.
+    pub const ALL: [Metric; 22] = [
+        Metric::Exposure,
+        Metric::ExposurePercentile,
+        Metric::VolEstimate,
+        Metric::Nav,
+        Metric::PositionUsd,
+        Metric::TargetUsd,
+        Metric::RebalanceUsd,
+        Metric::Signal,
+        Metric::Trigger,
+        Metric::OptionsDeltaUsd,
+        Metric::NetDeltaUsd,
+        Metric::NetGamma,
+        Metric::DollarGammaPerPct,
+        Metric::GammaProfile,
+        Metric::GammaFlip,
+        Metric::ImpliedVol,
+        Metric::OpenContracts,
+        Metric::MarginRatio,
+        Metric::MarginCallPrice,
+        Metric::HedgeRatio,
+        Metric::EquityWeight,
+        Metric::RiskScale,
+    ];
+
+    /// The metric named `name` (as in the state table), if any.
+    pub fn parse(name: &str) -> Option<Metric> {
+        Self::ALL.into_iter().find(|m| m.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Metric::Exposure => "exposure",

@@ -3,6 +3,7 @@
 mod ablate;
 mod bench;
 mod book_stream;
+mod claims;
 mod facts;
 mod impact;
 mod monitor;
@@ -95,6 +96,12 @@ enum Command {
     /// with like); then every seed's values. --out writes the same table as CSV.
     /// Definitions and the real figures: docs/daily_facts.md.
     Facts(facts::FactsArgs),
+    /// Measure the seed notes' claims (experiments/claims.toml): each claim's statistic on its
+    /// experiment and on its null (the same seeds with the mechanism removed), over 20 or more
+    /// seeds on every core, resumably; writes CLAIMS.md, claims.csv (median with a 95%
+    /// bootstrap interval, the null's, the effect, a verdict and its reason) and values.csv
+    /// (every seed's value).
+    Claims(claims::ClaimsArgs),
 }
 
 pub fn run() -> Result<()> {
@@ -111,6 +118,7 @@ pub fn run() -> Result<()> {
         Command::Score(args) => score::run(args),
         Command::Impact(args) => impact::run(args),
         Command::Facts(args) => facts::run(args),
+        Command::Claims(args) => claims::run(args),
     }
 }
 

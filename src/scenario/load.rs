@@ -182,6 +182,27 @@ pub fn parse_checked<T: serde::de::DeserializeOwned>(
     check_with(source, rules).map_err(|e| e.into_error(path))
 }
 
+/// Problems found once a settings file was read (a reference to another file or table that
+/// does not hold), each located at its field's line as [`parse_checked`] locates its own.
+pub fn located_problems(
+    path: &Path,
+    source: &str,
+    problems: Vec<(String, String)>,
+) -> ScenarioError {
+    let problems = problems
+        .into_iter()
+        .map(|(field, message)| Problem {
+            line: locate_nearest(source, &field).map_or(0, |off| line_col(source, off).0),
+            field,
+            message,
+        })
+        .collect();
+    ScenarioError::Invalid {
+        file: path.to_path_buf(),
+        problems,
+    }
+}
+
 /// Problems of mechanical-class tables (the scenario's own types) as a scenario trading
 /// `symbols` would report them, with the `agents.` prefix dropped from the paths: the monitor
 /// checks its tables by the scenario's rules rather than a copy of them.

@@ -20,6 +20,9 @@ mod validate_flows;
 
 pub use error::{Problem, ScenarioError};
 pub use flow_schema::*;
-pub use load::{LoadedScenario, class_table_problems, load, parse, parse_checked};
+pub use load::{
+    LoadedScenario, class_table_problems, load, located_problems, parse, parse_checked,
+};
+pub use overrides::ParamPath;
 pub use schema::*;
-pub use sweep::{Sweep, SweepFileError, SweepPoint, is_sweep_file, load_sweep};
+pub use sweep::{SeedRange, Sweep, SweepFileError, SweepPoint, is_sweep_file, load_sweep};

@@ -13,6 +13,7 @@ mod book_reference;
 mod book_rules;
 mod book_stream_file;
 mod bounds;
+mod claims;
 mod cli_run;
 mod daily_facts;
 mod dates;

@@ -1,0 +1,289 @@
+//! `flowsim claims` end to end: a small claims file runs, resumes, gives the same table on any
+//! number of threads, and its figures are what independent code reads from the run folders;
+//! bad claims files are refused with file, line and field; the committed table
+//! (`results/claims/`) is what its values give, and one committed run's values reproduce.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::common::{
+    Scratch, assert_located, assert_success, flowsim, line_of, read_csv_maps, text, tiny,
+};
+
+/// A tiny market with vol-targeters, four days, a −5% fall in value on day 2.
+fn scenario() -> String {
+    tiny(
+        "name = \"claims-tiny\"\nseed = 1\ndays = 4",
+        r#"
+[[shocks]]
+day = 2
+time = "10:30"
+instrument = "SPX"
+fundamental_jump = -0.05
+
+[agents.vol_target]
+count = 4
+aum_usd = 2e9
+"#,
+    )
+}
+
+const CLAIMS: &str = r#"description = "A test of the claims command."
+seeds = { first = 3, count = 20 }
+
+[experiments.fall]
+scenario = "tiny.toml"
+[experiments.fall.variants.no_shock]
+set = { "shocks.0.fundamental_jump" = 0.0 }
+[experiments.fall.variants.no_vt]
+without = "vol_target"
+
+[[claims]]
+id = 1
+note = "test"
+claim = "Vol-targeters sell after the fall"
+figure = "$0–1bn"
+experiment = "fall"
+statistic = { kind = "flow", classes = "vol_target", days = "2-4", side = "sold" }
+null = "no_shock"
+expect = { within = [0.0, 1.0] }
+imposed = "Imposed: the rule. Emerges: the sale."
+
+[[claims]]
+id = 2
+note = "test"
+claim = "They deepen the fall"
+experiment = "fall"
+statistic = { kind = "drawdown", instrument = "SPX", days = "2-4" }
+null = "no_vt"
+expect = { effect = { sign = "positive" } }
+imposed = "Imposed: the fall. Emerges: the extra drawdown."
+
+[[claims]]
+id = 3
+note = "test"
+claim = "Something the simulator cannot say"
+not_testable = "no such market here"
+imposed = "Nothing."
+"#;
+
+fn claims(file: &Path, out: &Path, runs: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "claims".to_string(),
+        file.display().to_string(),
+        "--out".into(),
+        out.display().to_string(),
+        "--runs".into(),
+        runs.display().to_string(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    flowsim(&args)
+}
+
+#[test]
+fn a_claims_file_runs_resumes_and_gives_the_same_table_on_any_thread_count() {
+    let s = Scratch::new("claims-e2e");
+    s.write("tiny.toml", &scenario());
+    let file = s.write("claims.toml", CLAIMS);
+    let seeds = ["--seeds", "6", "--quiet"];
+    let o = claims(
+        &file,
+        &s.path("out1"),
+        &s.path("runs1"),
+        &[&seeds[..], &["--threads", "1"]].concat(),
+    );
+    assert_success(&o, "claims on one thread");
+    let o = claims(
+        &file,
+        &s.path("out2"),
+        &s.path("runs2"),
+        &[&seeds[..], &["--threads", "2"]].concat(),
+    );
+    assert_success(&o, "claims on two threads");
+    for f in ["CLAIMS.md", "claims.csv", "values.csv"] {
+        crate::common::assert_same_file(&s.path("out1").join(f), &s.path("out2").join(f));
+    }
+
+    // Again into the same runs: nothing is run, the table is the same.
+    let o = claims(&file, &s.path("out3"), &s.path("runs1"), &["--seeds", "6"]);
+    assert_success(&o, "claims resumed");
+    assert!(
+        text(&o.stdout).contains("(18 already done, 0 run now)"),
+        "{}",
+        text(&o.stdout)
+    );
+    crate::common::assert_same_file(
+        &s.path("out1").join("claims.csv"),
+        &s.path("out3").join("claims.csv"),
+    );
+
+    // Claim 1's values are the vol-targeters' net sales read from each run's flows.csv by
+    // this test's own code, and the median is theirs.
+    let values = read_csv_maps(&s.path("out1").join("values.csv"));
+    let mut mine = Vec::new();
+    for seed in 3..9u64 {
+        let dir = s.path(&format!("runs1/fall/factual/runs/p0000-seed{seed}"));
+        let net: f64 = read_csv_maps(&dir.join("flows.csv"))
+            .iter()
+            .filter(|r| {
+                r["class"] == "vol_target" && (2..=4).contains(&r["day"].parse::<u32>().unwrap())
+            })
+            .map(|r| r["net_usd"].parse::<f64>().unwrap())
+            .sum();
+        let theirs: f64 = values
+            .iter()
+            .find(|r| r["id"] == "1" && r["variant"] == "factual" && r["seed"] == seed.to_string())
+            .expect("a value per seed")["value"]
+            .parse()
+            .unwrap();
+        assert!(
+            (theirs - (-net / 1e9)).abs() < 1e-9 * theirs.abs().max(1.0),
+            "seed {seed}: {theirs} vs {}",
+            -net / 1e9
+        );
+        mine.push(-net / 1e9);
+    }
+    mine.sort_by(f64::total_cmp);
+    let median = (mine[2] + mine[3]) / 2.0;
+    let rows = read_csv_maps(&s.path("out1").join("claims.csv"));
+    let row: &BTreeMap<String, String> = &rows[0];
+    let got: f64 = row["median"].parse().unwrap();
+    assert!(
+        (got - median).abs() < 1e-9 * median.abs().max(1.0),
+        "{got} vs {median}"
+    );
+    assert_eq!(row["seeds"], "6");
+    let lo: f64 = row["lo"].parse().unwrap();
+    let hi: f64 = row["hi"].parse().unwrap();
+    assert!(
+        lo <= got && got <= hi && mine[0] <= lo && hi <= mine[5],
+        "{lo} {got} {hi} {mine:?}"
+    );
+    assert_eq!(rows[2]["verdict"], "not testable here");
+    assert_eq!(rows[2]["reason"], "no such market here");
+    let md = std::fs::read_to_string(s.path("out1").join("CLAIMS.md")).unwrap();
+    assert!(
+        md.contains("| 3 | Something the simulator cannot say |"),
+        "{md}"
+    );
+}
+
+#[test]
+fn bad_claims_files_are_refused_with_file_line_and_field() {
+    let s = Scratch::new("claims-bad");
+    s.write("tiny.toml", &scenario());
+    let cases: [(&str, &str, &str, &str); 6] = [
+        (
+            "seeds = { first = 3, count = 20 }",
+            "seeds = { first = 3, count = 5 }",
+            "count = 5",
+            "seeds.count",
+        ),
+        (
+            "experiment = \"fall\"\nstatistic = { kind = \"flow\"",
+            "experiment = \"fell\"\nstatistic = { kind = \"flow\"",
+            "experiment = \"fell\"",
+            "experiment",
+        ),
+        (
+            "classes = \"vol_target\", days = \"2-4\"",
+            "classes = \"vol_targets\", days = \"2-4\"",
+            "vol_targets",
+            "classes",
+        ),
+        (
+            "null = \"no_vt\"",
+            "null = \"no_dealer\"",
+            "no_dealer",
+            "null",
+        ),
+        (
+            "without = \"vol_target\"",
+            "without = \"dealer\"",
+            "without = \"dealer\"",
+            "without",
+        ),
+        (
+            "expect = { within = [0.0, 1.0] }",
+            "expect = { within = [1.0, 0.0] }",
+            "within = [1.0, 0.0]",
+            "within",
+        ),
+    ];
+    for (from, to, line_with, field) in cases {
+        assert!(CLAIMS.contains(from), "{from}");
+        let bad = CLAIMS.replacen(from, to, 1);
+        let file = s.write("bad.toml", &bad);
+        let out = s.path("out");
+        let o = claims(&file, &out, &s.path("runs"), &["--quiet"]);
+        assert!(!o.status.success(), "{to} was accepted");
+        assert_located(&text(&o.stderr), &file, line_of(&bad, line_with), field);
+        assert!(
+            !out.exists() && !s.path("runs").exists(),
+            "{to}: something was written"
+        );
+    }
+}
+
+/// The committed table (`results/claims/`) is what its committed values give, byte for byte,
+/// and the values of one committed run come out again: the rally's own run of seed 1 (the
+/// cheapest experiment), every claim measured on it.
+#[test]
+fn the_committed_claims_table_reproduces() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let committed = root.join("results/claims");
+    let c = flowsim::claims::load(&root.join("experiments/claims.toml")).expect("claims file");
+    let values_text = std::fs::read_to_string(committed.join("values.csv")).expect("values.csv");
+    let values = flowsim::claims::parse_values(&c, &values_text).expect("values parse");
+    assert_eq!(flowsim::claims::values_csv(&c, &values), values_text);
+    let rows = flowsim::claims::rows(&c, &values);
+    for (name, text) in [
+        ("claims.csv", flowsim::claims::claims_csv(&c, &rows)),
+        ("CLAIMS.md", flowsim::claims::claims_md(&c, &rows)),
+    ] {
+        let want = std::fs::read_to_string(committed.join(name)).expect("committed table");
+        assert!(
+            text == want,
+            "{name} differs from results/claims/{name}: rerun `flowsim claims experiments/claims.toml`\n{text}"
+        );
+    }
+    assert!(rows.len() >= 18, "every claim has its row");
+
+    let e = c
+        .experiments
+        .iter()
+        .position(|e| e.name == "rally")
+        .expect("the rally experiment");
+    let s = Scratch::new("claims-committed");
+    let dir = s.path("run");
+    flowsim::run::execute(
+        &c.experiments[e].variants[0].scenario,
+        1,
+        &dir,
+        flowsim::run::RunOptions::default(),
+        &mut |_, _| {},
+    )
+    .expect("the rally runs");
+    let records = flowsim::record::RunRecords::read(&dir).expect("its tables");
+    let mut checked = 0;
+    for claim in &c.claims {
+        if let flowsim::claims::Test::Measured {
+            experiment,
+            statistic,
+            ..
+        } = &claim.test
+        {
+            if *experiment == e {
+                let want = values[&(claim.id, "factual".to_string())][0];
+                let got = statistic.value(&records);
+                assert!(
+                    got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
+                    "claim {}: {got} against the committed {want}",
+                    claim.id
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 4, "{checked}");
+}
