@@ -19,6 +19,7 @@ pub mod options_customer;
 pub mod real_money;
 pub mod short_seller;
 pub mod state;
+mod static_holder;
 pub mod stats;
 pub mod store;
 #[cfg(test)]
@@ -37,6 +38,7 @@ pub use options_customer::OptionsCustomer;
 pub use real_money::{LongTermManager, Pension};
 pub use short_seller::ShortSeller;
 pub use state::{AgentEvent, Metric, StateSample};
+pub use static_holder::StaticHolder;
 pub use value::ValueTrader;
 pub use vol_target::VolTarget;
 

@@ -32,6 +32,11 @@ pub struct ClaimsFile {
     /// Experiments by name.
     pub experiments: BTreeMap<String, ExperimentCfg>,
     pub claims: Vec<ClaimCfg>,
+    /// Measurements that support the claims without being one (a counterfactual
+    /// decomposition, a statistic against another null): the same tables, without a figure,
+    /// an expectation or a verdict.
+    #[serde(default)]
+    pub measures: Vec<ClaimCfg>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -55,6 +60,9 @@ pub struct VariantCfg {
     /// Parameters set, path → value (`"agents.dealer.hedge_interval_minutes" = 15`).
     #[serde(default)]
     pub set: toml::Table,
+    /// What the variant is, in a few words, for the table (default: what it removes and sets).
+    #[serde(default)]
+    pub about: Option<String>,
 }
 
 /// What a claim's figure is checked against.
@@ -156,6 +164,8 @@ pub struct Claim {
     pub imposed: String,
     pub comment: String,
     pub test: Test,
+    /// A measurement from `[[measures]]`, not a claim: no expectation, no verdict.
+    pub measure: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -217,8 +227,19 @@ pub fn load(path: &Path) -> Result<Claims, ScenarioError> {
         });
     }
     let mut claims = Vec::new();
-    for (k, c) in file.claims.iter().enumerate() {
-        let field = |f: &str| format!("claims[{k}].{f}");
+    let all = file
+        .claims
+        .iter()
+        .enumerate()
+        .map(|(k, c)| ("claims", k, c, false))
+        .chain(
+            file.measures
+                .iter()
+                .enumerate()
+                .map(|(k, c)| ("measures", k, c, true)),
+        );
+    for (table, k, c, measure) in all {
+        let field = |f: &str| format!("{table}[{k}].{f}");
         let test = match (&c.not_testable, &c.experiment, &c.statistic) {
             (Some(reason), _, _) => Test::NotTestable(reason.clone()),
             (None, Some(exp), Some(stat)) => {
@@ -272,6 +293,7 @@ pub fn load(path: &Path) -> Result<Claims, ScenarioError> {
             imposed: c.imposed.clone(),
             comment: c.comment.clone(),
             test,
+            measure,
         });
     }
     if !problems.is_empty() {
@@ -364,6 +386,9 @@ fn build_variant(
             )
         })?;
     }
+    if let Some(about) = &v.about {
+        describe = vec![about.clone()];
+    }
     if describe.is_empty() {
         return Err((
             String::new(),
@@ -412,10 +437,24 @@ fn rules(f: &ClaimsFile) -> Vec<(String, String)> {
         p.push(("claims".into(), "no claim".into()));
     }
     let mut ids = std::collections::BTreeSet::new();
-    for (k, c) in f.claims.iter().enumerate() {
-        let field = |s: &str| format!("claims[{k}].{s}");
+    let all = f
+        .claims
+        .iter()
+        .enumerate()
+        .map(|(k, c)| ("claims", k, c, false))
+        .chain(
+            f.measures
+                .iter()
+                .enumerate()
+                .map(|(k, c)| ("measures", k, c, true)),
+        );
+    for (table, k, c, measure) in all {
+        let field = |s: &str| format!("{table}[{k}].{s}");
         if !ids.insert(c.id) {
-            p.push((field("id"), format!("claim {} appears twice", c.id)));
+            p.push((
+                field("id"),
+                format!("id {} appears twice (claims and measures share ids)", c.id),
+            ));
         }
         if c.claim.trim().is_empty() {
             p.push((field("claim"), "empty".into()));
@@ -472,11 +511,21 @@ fn rules(f: &ClaimsFile) -> Vec<(String, String)> {
                 field("null"),
                 "an effect is measured against a null: name the variant".into(),
             )),
-            None => p.push((
+            None if !measure => p.push((
                 field("expect"),
                 "missing: `within = [low, high]`, `above = x`, `below = x` or `effect = { sign = ... }`".into(),
             )),
+            Some(_) if measure => p.push((
+                field("expect"),
+                "a measure has no expectation and no verdict; make it a claim to judge it".into(),
+            )),
             _ => {}
+        }
+        if measure && c.not_testable.is_some() {
+            p.push((
+                field("not_testable"),
+                "a measure is measured: give its experiment and statistic".into(),
+            ));
         }
     }
     p

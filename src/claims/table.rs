@@ -51,7 +51,7 @@ pub fn rows(claims: &Claims, values: &Values) -> Vec<Row> {
                 let m = measure(factual, null.and_then(get).map(Vec::as_slice));
                 let (verdict, reason) = match expect {
                     Some(x) => judge(&m, x, statistic.unit()),
-                    None => (Verdict::NotTestable, "no expectation given".into()),
+                    None => (Verdict::Measured, String::new()),
                 };
                 Row {
                     id: c.id,
@@ -83,7 +83,7 @@ fn full(x: f64) -> String {
 /// `claims.csv`: full-precision numbers, empty where there are none.
 pub fn claims_csv(claims: &Claims, rows: &[Row]) -> String {
     let mut out = String::from(
-        "id,note,claim,figure,experiment,statistic,unit,seeds,seeds_defined,median,lo,hi,\
+        "kind,id,note,claim,figure,experiment,statistic,unit,seeds,seeds_defined,median,lo,hi,\
          null,null_median,null_lo,null_hi,effect_median,effect_lo,effect_hi,verdict,reason,imposed\n",
     );
     for (c, r) in claims.claims.iter().zip(rows) {
@@ -113,6 +113,7 @@ pub fn claims_csv(claims: &Claims, rows: &[Row]) -> String {
         let n = spread(m.and_then(|m| m.null.as_ref()));
         let e = spread(m.and_then(|m| m.effect.as_ref()));
         let cells: Vec<String> = [
+            if c.measure { "measure" } else { "claim" }.to_string(),
             c.id.to_string(),
             c.note.clone(),
             c.claim.clone(),
@@ -196,7 +197,24 @@ fn spread_md(s: &Spread, unit: &str) -> String {
             None => format!("{pre}{n}{post}"),
         }
     };
-    format!("{} [{}, {}]", signed(s.median), num(s.lo), num(s.hi))
+    let bare = |x: f64| num(x).replacen('-', "−", 1);
+    format!("{} [{}, {}]", signed(s.median), bare(s.lo), bare(s.hi))
+}
+
+/// A row's factual, null and effect cells.
+fn spreads(c: &super::file::Claim, r: &Row) -> (String, String, String) {
+    let unit = match &c.test {
+        Test::Measured { statistic, .. } => statistic.unit(),
+        Test::NotTestable(_) => "",
+    };
+    match &r.measured {
+        Some(m) => (
+            spread_md(&m.factual, unit),
+            m.null.as_ref().map_or("–".into(), |s| spread_md(s, unit)),
+            m.effect.as_ref().map_or("–".into(), |s| spread_md(s, unit)),
+        ),
+        None => ("–".into(), "–".into(), "–".into()),
+    }
 }
 
 fn cell(s: &str) -> String {
@@ -237,21 +255,12 @@ pub fn claims_md(claims: &Claims, rows: &[Row]) -> String {
          fewer than five seeds, or a claim the simulator cannot express, is *not testable \
          here*.\n\n",
     );
+    let pairs: Vec<(&super::file::Claim, &Row)> = claims.claims.iter().zip(rows).collect();
+    let (measures, judged): (Vec<_>, Vec<_>) = pairs.iter().partition(|(c, _)| c.measure);
     out.push_str("| # | claim | note | flowsim | null | effect | verdict |\n");
     out.push_str("|---|---|---|---|---|---|---|\n");
-    for (c, r) in claims.claims.iter().zip(rows) {
-        let unit = match &c.test {
-            Test::Measured { statistic, .. } => statistic.unit(),
-            Test::NotTestable(_) => "",
-        };
-        let (f, n, e) = match &r.measured {
-            Some(m) => (
-                spread_md(&m.factual, unit),
-                m.null.as_ref().map_or("–".into(), |s| spread_md(s, unit)),
-                m.effect.as_ref().map_or("–".into(), |s| spread_md(s, unit)),
-            ),
-            None => ("–".into(), "–".into(), "–".into()),
-        };
+    for (c, r) in &judged {
+        let (f, n, e) = spreads(c, r);
         let _ = writeln!(
             out,
             "| {} | {} | {} | {f} | {n} | {e} | **{}** |",
@@ -261,7 +270,35 @@ pub fn claims_md(claims: &Claims, rows: &[Row]) -> String {
             r.verdict.as_str()
         );
     }
-    out.push_str("\n## Each claim\n");
+    if !measures.is_empty() {
+        out.push_str(
+            "\n## Measurements behind the claims\n\nThe same statistics against other nulls \
+             (a counterfactual decomposition, a class's own share): no figure to meet and no \
+             verdict.\n\n| # | what | flowsim | null | effect |\n|---|---|---|---|---|\n",
+        );
+        for (c, r) in &measures {
+            let (f, n, e) = spreads(c, r);
+            let null = match &c.test {
+                Test::Measured {
+                    experiment,
+                    null: Some(v),
+                    ..
+                } => format!(
+                    " ({})",
+                    claims.experiments[*experiment].variants[*v].describe
+                ),
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {f} | {n}{} | {e} |",
+                c.id,
+                cell(&c.claim),
+                cell(&null)
+            );
+        }
+    }
+    out.push_str("\n## Each claim and measurement\n");
     for (c, r) in claims.claims.iter().zip(rows) {
         let _ = writeln!(out, "\n### {}. {}\n", c.id, c.claim);
         match &c.test {
@@ -301,7 +338,9 @@ pub fn claims_md(claims: &Claims, rows: &[Row]) -> String {
             }
             Test::NotTestable(_) => {}
         }
-        let _ = writeln!(out, "- Verdict: **{}**: {}.", r.verdict.as_str(), r.reason);
+        if !c.measure {
+            let _ = writeln!(out, "- Verdict: **{}**: {}.", r.verdict.as_str(), r.reason);
+        }
         let _ = writeln!(out, "- Imposed and emergent: {}", c.imposed.trim());
         if !c.comment.trim().is_empty() {
             let _ = writeln!(out, "- Note: {}", c.comment.trim());

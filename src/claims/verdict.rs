@@ -22,6 +22,8 @@ pub enum Verdict {
     Partly,
     Contradicted,
     NotTestable,
+    /// A measurement, not a claim: nothing to judge.
+    Measured,
 }
 
 impl Verdict {
@@ -31,6 +33,7 @@ impl Verdict {
             Verdict::Partly => "partly",
             Verdict::Contradicted => "contradicted",
             Verdict::NotTestable => "not testable here",
+            Verdict::Measured => "measured",
         }
     }
 }

@@ -95,21 +95,25 @@ pub fn run(args: ClaimsArgs) -> Result<()> {
             if threads == 1 { "" } else { "s" }
         );
         for (claim, row) in c.claims.iter().zip(&rows) {
-            println!(
-                "{:>3}  {:<18} {}",
-                claim.id,
-                row.verdict.as_str(),
-                row.reason
-            );
+            if !claim.measure {
+                println!(
+                    "{:>3}  {:<18} {}",
+                    claim.id,
+                    row.verdict.as_str(),
+                    row.reason
+                );
+            }
         }
         let count = |v: Verdict| rows.iter().filter(|r| r.verdict == v).count();
         println!(
-            "{} claims: {} reproduced, {} partly, {} contradicted, {} not testable here; table: {}",
-            rows.len(),
+            "{} claims: {} reproduced, {} partly, {} contradicted, {} not testable here; \
+             {} measures; table: {}",
+            c.claims.iter().filter(|c| !c.measure).count(),
             count(Verdict::Reproduced),
             count(Verdict::Partly),
             count(Verdict::Contradicted),
             count(Verdict::NotTestable),
+            count(Verdict::Measured),
             args.out.join("CLAIMS.md").display()
         );
     }

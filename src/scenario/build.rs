@@ -220,10 +220,27 @@ pub fn build_with(
         }
     }
     // The once-a-day kinds stay behind the trait (see `agents::store`).
+    let statics: Vec<AgentClass> = s
+        .agents
+        .static_holders
+        .iter()
+        .filter_map(|n| super::ablate::parse_classes(n).ok())
+        .flatten()
+        .collect();
     add_flow_agents(
         s,
         &cal,
-        &mut |class, k, latency_us, make| add(class, k, latency_us, &mut |rng| make(rng).into()),
+        &mut |class, k, latency_us, make| {
+            add(class, k, latency_us, &mut |rng| {
+                let agent = make(rng);
+                if statics.contains(&class) {
+                    let held: Box<dyn Agent> = Box::new(crate::agents::StaticHolder(agent));
+                    held.into()
+                } else {
+                    agent.into()
+                }
+            })
+        },
         &symbol_index,
     );
     for (k, f) in s.flows.iter().enumerate() {

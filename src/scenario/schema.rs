@@ -323,6 +323,12 @@ pub struct AgentsCfg {
     pub pension: Option<PensionCfg>,
     /// Real money: slow, value-anchored long-term managers.
     pub long_term: Option<LongTermCfg>,
+    /// Classes held by static holders: their agents start with the positions their rule gives
+    /// (the same capital, invested the same way) and never trade. The counterfactual that
+    /// keeps the capital and removes only the rebalancing, beside "capital absent" (the class
+    /// removed); names as in `flowsim ablate --without`, `mechanical` for all of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub static_holders: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]

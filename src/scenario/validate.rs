@@ -420,6 +420,26 @@ fn agents(p: &mut Problems, s: &Scenario) {
             "the scenario has no agents: add at least one [agents.<kind>] table with count > 0",
         );
     }
+    for (k, name) in a.static_holders.iter().enumerate() {
+        let f = format!("agents.static_holders[{k}]");
+        match super::ablate::parse_classes(name) {
+            Err(e) => p.add(f, e),
+            Ok(classes) => {
+                for c in classes {
+                    if !AgentClass::MECHANICAL.contains(&c) && c != AgentClass::RealMoney {
+                        p.add(
+                            f.clone(),
+                            format!(
+                                "{} cannot be held static: only the mechanical classes and \
+                                 real money start with positions",
+                                c.as_str()
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
     let total = s.agents_total();
     if total > MAX_AGENTS {
         p.add(

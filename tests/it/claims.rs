@@ -287,3 +287,81 @@ fn the_committed_claims_table_reproduces() {
     }
     assert!(checked >= 4, "{checked}");
 }
+
+/// A class held static keeps its starting positions and never trades, and since holdings
+/// move nothing in the simulated market, the run is the run without the class, bar for bar:
+/// the two counterfactuals answer different questions but coincide here (docs/claims.md).
+#[test]
+fn static_holders_keep_their_positions_and_never_trade() {
+    let s = Scratch::new("claims-static");
+    let held = s.write(
+        "held.toml",
+        &scenario().replace(
+            "[agents.vol_target]",
+            "[agents]\nstatic_holders = [\"vol_target\"]\n\n[agents.vol_target]",
+        ),
+    );
+    let o = flowsim([
+        "run",
+        held.to_str().unwrap(),
+        "--out",
+        s.path("held").to_str().unwrap(),
+        "--no-report",
+        "--quiet",
+    ]);
+    assert_success(&o, "run with static vol-targeters");
+    let base = s.write("base.toml", &scenario());
+    let o = flowsim([
+        "ablate",
+        base.to_str().unwrap(),
+        "--without",
+        "vol_target",
+        "--out",
+        s.path("abl").to_str().unwrap(),
+        "--no-report",
+        "--quiet",
+    ]);
+    assert_success(&o, "ablate without vol-targeters");
+    crate::common::assert_same_file(&s.path("held/bars.csv"), &s.path("abl/without/bars.csv"));
+    let flows = read_csv_maps(&s.path("held/flows.csv"));
+    assert!(
+        !flows.iter().any(|r| r["class"] == "vol_target"),
+        "a static holder traded"
+    );
+    let positions = read_csv_maps(&s.path("held/positions.csv"));
+    let held_units: Vec<&str> = positions
+        .iter()
+        .filter(|r| r["class"] == "vol_target")
+        .map(|r| r["position_units"].as_str())
+        .collect();
+    assert!(
+        held_units.len() == 4 && held_units.iter().all(|u| *u == held_units[0] && *u != "0"),
+        "{held_units:?}"
+    );
+
+    // Only classes that start with positions can be held static; names are checked.
+    for (bad, why) in [
+        ("noise", "cannot be held static"),
+        ("vol_targets", "unknown agent class"),
+    ] {
+        let text = scenario().replace(
+            "[agents.vol_target]",
+            &format!("[agents]\nstatic_holders = [\"{bad}\"]\n\n[agents.vol_target]"),
+        );
+        let file = s.write("bad.toml", &text);
+        let o = flowsim(["validate", file.to_str().unwrap()]);
+        assert!(!o.status.success(), "{bad} accepted");
+        let err = text_of(&o);
+        assert_located(
+            &err,
+            &file,
+            line_of(&text, "static_holders"),
+            "static_holders",
+        );
+        assert!(err.contains(why), "{err}");
+    }
+}
+
+fn text_of(o: &std::process::Output) -> String {
+    text(&o.stderr) + &text(&o.stdout)
+}
