@@ -185,16 +185,48 @@ pub enum ValidateError {
     },
 }
 
-/// Checks a scenario or sweep file without running it (`flowsim validate`): a scenario is
-/// parsed, validated and built (agents, pre-history); a sweep file (recognised by its
-/// `scenario` key) is parsed and validated, and every point's scenario built with the sweep's
-/// first seed. Returns a line describing the file and its cost estimate.
+/// Checks a scenario, sweep or claims file without running it (`flowsim validate`): a
+/// scenario is parsed, validated and built (agents, pre-history); a sweep file (recognised by
+/// its `scenario` key) is parsed and validated, and every point's scenario built with the
+/// sweep's first seed; a claims file (recognised by its `[[claims]]`) is checked as `flowsim
+/// claims` checks it, and every variant it runs built with its first seed. Returns a line describing the file and its cost estimate.
 pub fn validate_file(path: &Path) -> Result<String, ValidateError> {
     if crate::scenario::is_sweep_file(path) {
         validate_sweep(path)
+    } else if crate::claims::is_claims_file(path) {
+        validate_claims(path)
     } else {
         validate_scenario(path)
     }
+}
+
+fn validate_claims(path: &Path) -> Result<String, ValidateError> {
+    let c = crate::claims::load(path)?;
+    let needed = crate::claims::needed(&c);
+    for &(e, v) in &needed {
+        let variant = &c.experiments[e].variants[v];
+        build::build(&variant.scenario, c.seeds[0]).map_err(|source| ValidateError::Point {
+            file: path.to_path_buf(),
+            point: format!("{}/{}", c.experiments[e].name, variant.name),
+            seed: c.seeds[0],
+            source: Box::new(source),
+        })?;
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let est = crate::estimate::runs(
+        needed
+            .iter()
+            .map(|&(e, v)| &c.experiments[e].variants[v].scenario.scenario),
+        c.seeds.len() as u64,
+        threads,
+    );
+    Ok(format!(
+        "claims: {} claims and measures on {} experiment variants × {} seeds; {est} on {threads} thread{}",
+        c.claims.len(),
+        needed.len(),
+        c.seeds.len(),
+        if threads == 1 { "" } else { "s" }
+    ))
 }
 
 fn validate_scenario(path: &Path) -> Result<String, ValidateError> {

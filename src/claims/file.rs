@@ -39,6 +39,24 @@ pub struct ClaimsFile {
     pub measures: Vec<ClaimCfg>,
 }
 
+impl ClaimsFile {
+    /// Claims then measures, each with its table's name, its index there and whether it is a
+    /// measure: what the checks need to name a field (`measures[2].null`).
+    fn entries(&self) -> impl Iterator<Item = (&'static str, usize, &ClaimCfg, bool)> {
+        let claims = self
+            .claims
+            .iter()
+            .enumerate()
+            .map(|(k, c)| ("claims", k, c, false));
+        let measures = self
+            .measures
+            .iter()
+            .enumerate()
+            .map(|(k, c)| ("measures", k, c, true));
+        claims.chain(measures)
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExperimentCfg {
@@ -227,18 +245,7 @@ pub fn load(path: &Path) -> Result<Claims, ScenarioError> {
         });
     }
     let mut claims = Vec::new();
-    let all = file
-        .claims
-        .iter()
-        .enumerate()
-        .map(|(k, c)| ("claims", k, c, false))
-        .chain(
-            file.measures
-                .iter()
-                .enumerate()
-                .map(|(k, c)| ("measures", k, c, true)),
-        );
-    for (table, k, c, measure) in all {
+    for (table, k, c, measure) in file.entries() {
         let field = |f: &str| format!("{table}[{k}].{f}");
         let test = match (&c.not_testable, &c.experiment, &c.statistic) {
             (Some(reason), _, _) => Test::NotTestable(reason.clone()),
@@ -437,18 +444,7 @@ fn rules(f: &ClaimsFile) -> Vec<(String, String)> {
         p.push(("claims".into(), "no claim".into()));
     }
     let mut ids = std::collections::BTreeSet::new();
-    let all = f
-        .claims
-        .iter()
-        .enumerate()
-        .map(|(k, c)| ("claims", k, c, false))
-        .chain(
-            f.measures
-                .iter()
-                .enumerate()
-                .map(|(k, c)| ("measures", k, c, true)),
-        );
-    for (table, k, c, measure) in all {
+    for (table, k, c, measure) in f.entries() {
         let field = |s: &str| format!("{table}[{k}].{s}");
         if !ids.insert(c.id) {
             p.push((

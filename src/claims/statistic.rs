@@ -280,6 +280,19 @@ impl Statistic {
 
     /// One line saying what is measured, for the table.
     pub fn describe(&self) -> String {
+        // "days 5–12" and "09:30–15:30", as the documents write ranges; other hyphens stay.
+        let plain: Vec<char> = self.describe_plain().chars().collect();
+        let digit = |k: Option<&char>| k.is_some_and(char::is_ascii_digit);
+        (0..plain.len())
+            .map(|k| {
+                let range =
+                    plain[k] == '-' && k > 0 && digit(plain.get(k - 1)) && digit(plain.get(k + 1));
+                if range { '–' } else { plain[k] }
+            })
+            .collect()
+    }
+
+    fn describe_plain(&self) -> String {
         let instruments = |v: &[String]| {
             if v.is_empty() {
                 String::new()

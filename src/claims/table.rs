@@ -341,7 +341,7 @@ pub fn claims_md(claims: &Claims, rows: &[Row]) -> String {
         if !c.measure {
             let _ = writeln!(out, "- Verdict: **{}**: {}.", r.verdict.as_str(), r.reason);
         }
-        let _ = writeln!(out, "- Imposed and emergent: {}", c.imposed.trim());
+        let _ = writeln!(out, "- {}", c.imposed.trim());
         if !c.comment.trim().is_empty() {
             let _ = writeln!(out, "- Note: {}", c.comment.trim());
         }

@@ -50,9 +50,9 @@ enum Command {
     /// Run a scenario with and without some agent classes (same seed, the other agents' draws
     /// unchanged) and compare: drawdown and rally amplification, price difference path.
     Ablate(ablate::AblateArgs),
-    /// Check scenario and sweep files without running them: syntax, types, every value within
-    /// its range (README.md, "Ranges, cost estimates and interrupts"), and a build; prints each
-    /// file's cost estimate.
+    /// Check scenario, sweep and claims files without running them: syntax, types, every value
+    /// within its range (README.md, "Ranges, cost estimates and interrupts"), every reference
+    /// of a claims file, and a build; prints each file's cost estimate.
     Validate(run::ValidateArgs),
     /// Print the summary (and calibration summary, if computed) of a finished run, and write
     /// its charts (charts/) and report.html from the run's own files.
