@@ -85,6 +85,34 @@ pub fn variant_dir(runs: &Path, e: &Experiment, v: &Variant) -> PathBuf {
     runs.join(&e.name).join(&v.name)
 }
 
+/// How many of the runs the claims need are not finished under `runs` yet (a run folder
+/// exists only once its run is complete), so a resumed command is costed for what is left.
+pub fn pending(claims: &Claims, runs: &Path) -> usize {
+    needed(claims)
+        .into_iter()
+        .map(|(e, v)| {
+            let layout = Layout::new(variant_dir(
+                runs,
+                &claims.experiments[e],
+                &claims.experiments[e].variants[v],
+            ));
+            claims
+                .seeds
+                .iter()
+                .enumerate()
+                .filter(|&(k, &seed)| {
+                    let id = RunId {
+                        index: k,
+                        point: 0,
+                        seed,
+                    };
+                    !layout.run_dir(&id).join("summary.json").is_file()
+                })
+                .count()
+        })
+        .sum()
+}
+
 /// A variant as a one-point sweep, so the sweep machinery runs, resumes and checks it.
 fn as_sweep(claims: &Claims, v: &Variant) -> Sweep {
     Sweep {

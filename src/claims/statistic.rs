@@ -271,7 +271,7 @@ impl Statistic {
             | Statistic::CallPayoffAtPeak { .. } => "%",
             Statistic::State { metric, .. } => match metric.as_str() {
                 "exposure_percentile" => "percentile",
-                m if m.ends_with("_usd") => "$",
+                m if in_dollars(m) => "$bn",
                 _ => "",
             },
             Statistic::Momentum { .. } | Statistic::Reversal { .. } => "slope",
@@ -432,15 +432,18 @@ impl Statistic {
                 agents,
                 over,
                 instrument,
-            } => state(
-                r,
-                classes,
-                metric,
-                days,
-                *agents,
-                *over,
-                instrument.as_deref().and_then(sym),
-            ),
+            } => {
+                let v = state(
+                    r,
+                    classes,
+                    metric,
+                    days,
+                    *agents,
+                    *over,
+                    instrument.as_deref().and_then(sym),
+                );
+                if in_dollars(metric) { v / 1e9 } else { v }
+            }
             Statistic::ReturnAfterPeakSelling {
                 classes,
                 days,
@@ -496,6 +499,11 @@ impl Statistic {
             } => sym(instrument).map_or(f64::NAN, |i| reversal(&r.bars, i, days, *minutes)),
         }
     }
+}
+
+/// State metrics recorded in dollars, which the table gives in $bn as it gives flows.
+fn in_dollars(metric: &str) -> bool {
+    metric.ends_with("_usd") || matches!(metric, "dollar_gamma_per_pct" | "nav")
 }
 
 fn side_word(side: FlowSide) -> &'static str {

@@ -55,8 +55,15 @@ pub fn run(args: ClaimsArgs) -> Result<()> {
         c.seeds.len() as u64,
         threads,
     );
+    // Only what is left to run: a finished run is read, not run again.
+    let total = needed.len() * c.seeds.len();
+    let left = claims::pending(&c, &args.runs);
+    let est = est.scaled(left as f64 / total.max(1) as f64);
     super::check_cost(
-        &format!("the claims of {}", args.file.display()),
+        &format!(
+            "the claims of {} ({left} of {total} runs left)",
+            args.file.display()
+        ),
         &est,
         args.yes,
         args.quiet,
