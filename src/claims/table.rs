@@ -64,14 +64,6 @@ pub fn rows(claims: &Claims, values: &Values) -> Vec<Row> {
         .collect()
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 fn full(x: f64) -> String {
     if x.is_finite() {
         format!("{x}")
@@ -80,12 +72,35 @@ fn full(x: f64) -> String {
     }
 }
 
+const CLAIMS_HEADER: [&str; 23] = [
+    "kind",
+    "id",
+    "note",
+    "claim",
+    "figure",
+    "experiment",
+    "statistic",
+    "unit",
+    "seeds",
+    "seeds_defined",
+    "median",
+    "lo",
+    "hi",
+    "null",
+    "null_median",
+    "null_lo",
+    "null_hi",
+    "effect_median",
+    "effect_lo",
+    "effect_hi",
+    "verdict",
+    "reason",
+    "imposed",
+];
+
 /// `claims.csv`: full-precision numbers, empty where there are none.
 pub fn claims_csv(claims: &Claims, rows: &[Row]) -> String {
-    let mut out = String::from(
-        "kind,id,note,claim,figure,experiment,statistic,unit,seeds,seeds_defined,median,lo,hi,\
-         null,null_median,null_lo,null_hi,effect_median,effect_lo,effect_hi,verdict,reason,imposed\n",
-    );
+    let mut rows_out = Vec::new();
     for (c, r) in claims.claims.iter().zip(rows) {
         let (exp, stat, unit, null) = match &c.test {
             Test::Measured {
@@ -135,11 +150,14 @@ pub fn claims_csv(claims: &Claims, rows: &[Row]) -> String {
             c.imposed.clone(),
         ])
         .collect();
-        let line: Vec<String> = cells.iter().map(|s| csv_field(s)).collect();
-        out.push_str(&line.join(","));
-        out.push('\n');
+        rows_out.push(cells);
     }
-    out
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for record in std::iter::once(CLAIMS_HEADER.map(String::from).to_vec()).chain(rows_out) {
+        // Writing into memory cannot fail.
+        let _ = w.write_record(&record);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
 /// `values.csv`: claim, variant, seed, value.
@@ -155,30 +173,30 @@ pub fn values_csv(claims: &Claims, values: &Values) -> String {
 
 /// Reads `values.csv` back (the committed table is checked against it).
 pub fn parse_values(claims: &Claims, text: &str) -> Result<Values, String> {
+    #[derive(serde::Deserialize)]
+    struct Line {
+        id: u32,
+        variant: String,
+        seed: u64,
+        value: Option<f64>,
+    }
     let mut values = Values::new();
-    for (k, line) in text.lines().enumerate().skip(1) {
-        let f: Vec<&str> = line.split(',').collect();
-        let bad = || format!("values.csv:{}: expected id,variant,seed,value", k + 1);
-        if f.len() != 4 {
-            return Err(bad());
-        }
-        let id: u32 = f[0].parse().map_err(|_| bad())?;
-        let seed: u64 = f[2].parse().map_err(|_| bad())?;
-        let x: f64 = if f[3].is_empty() {
-            f64::NAN
-        } else {
-            f[3].parse().map_err(|_| bad())?
-        };
-        let Some(at) = claims.seeds.iter().position(|&s| s == seed) else {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    for line in reader.deserialize::<Line>() {
+        let line = line.map_err(|e| {
+            let at = e.position().map_or(0, |p| p.line());
+            format!("values.csv:{at}: expected id,variant,seed,value: {e}")
+        })?;
+        let Some(at) = claims.seeds.iter().position(|&s| s == line.seed) else {
             return Err(format!(
-                "values.csv:{}: seed {seed} is not in the claims file",
-                k + 1
+                "values.csv: seed {} is not in the claims file",
+                line.seed
             ));
         };
         let v = values
-            .entry((id, f[1].to_string()))
+            .entry((line.id, line.variant))
             .or_insert_with(|| vec![f64::NAN; claims.seeds.len()]);
-        v[at] = x;
+        v[at] = line.value.unwrap_or(f64::NAN);
     }
     Ok(values)
 }
