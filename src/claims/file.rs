@@ -220,7 +220,19 @@ pub fn load(path: &Path) -> Result<Claims, ScenarioError> {
     let mut problems = Vec::new();
     for (name, cfg) in &file.experiments {
         let base_path = dir.join(&cfg.scenario);
-        let base = scenario::load(&base_path)?;
+        let base = match scenario::load(&base_path) {
+            Ok(base) => base,
+            // A file that is not there is the claims file's fault: say where it names it.
+            Err(ScenarioError::Io { file, source }) => {
+                problems.push((
+                    format!("experiments.{name}.scenario"),
+                    format!("cannot read {}: {source}", file.display()),
+                ));
+                continue;
+            }
+            // A scenario with problems of its own says where they are, in its own file.
+            Err(e) => return Err(e),
+        };
         let mut variants = vec![Variant {
             name: FACTUAL.into(),
             describe: "the scenario as it is".into(),

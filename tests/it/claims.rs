@@ -172,7 +172,13 @@ fn a_claims_file_runs_resumes_and_gives_the_same_table_on_any_thread_count() {
 fn bad_claims_files_are_refused_with_file_line_and_field() {
     let s = Scratch::new("claims-bad");
     s.write("tiny.toml", &scenario());
-    let cases: [(&str, &str, &str, &str); 6] = [
+    let cases: [(&str, &str, &str, &str); 7] = [
+        (
+            "scenario = \"tiny.toml\"",
+            "scenario = \"missing.toml\"",
+            "missing.toml",
+            "scenario",
+        ),
         (
             "seeds = { first = 3, count = 20 }",
             "seeds = { first = 3, count = 5 }",
