@@ -10,6 +10,7 @@ pub mod bench;
 pub mod book;
 pub mod claims;
 pub mod counterfactual;
+pub mod episode;
 pub mod estimate;
 pub mod facts;
 pub mod history;

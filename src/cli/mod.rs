@@ -4,6 +4,7 @@ mod ablate;
 mod bench;
 mod book_stream;
 mod claims;
+mod episode;
 mod facts;
 mod impact;
 mod monitor;
@@ -102,6 +103,13 @@ enum Command {
     /// bootstrap interval, the null's, the effect, a verdict and its reason) and values.csv
     /// (every seed's value).
     Claims(claims::ClaimsArgs),
+    /// Decompose a real episode: infer, per seed, the fundamental path under which the market
+    /// with every agent closes on the real closes of the days after the scenario's real
+    /// pre-history (within --tolerance a day), then rerun that path without each mechanical
+    /// class and without all of them; writes each class's share of the real drawdown with a
+    /// 95% bootstrap interval across seeds (EPISODE.md, decomposition.csv), every seed's paths
+    /// (paths.csv), the iterations (tracking.csv) and a chart (episode.png). Resumable.
+    Episode(episode::EpisodeArgs),
 }
 
 pub fn run() -> Result<()> {
@@ -119,6 +127,7 @@ pub fn run() -> Result<()> {
         Command::Impact(args) => impact::run(args),
         Command::Facts(args) => facts::run(args),
         Command::Claims(args) => claims::run(args),
+        Command::Episode(args) => episode::run(args),
     }
 }
 

@@ -28,6 +28,14 @@ pub struct FundamentalParams {
 
 pub struct Fundamentals {
     log_value: Vec<f64>,
+    /// Log values the fundamental must reach at each day's last step, per instrument (empty:
+    /// free). A given path turns each day into a Brownian bridge from the last close to the
+    /// target: the intraday wiggles keep their volatility, the closes are the path's.
+    targets: Vec<Vec<f64>>,
+    /// The trading day in progress (0 until the first night) and the share of its variance
+    /// time already elapsed (the night's share, on day 0, which has no night).
+    day: usize,
+    elapsed: Vec<f64>,
     /// Log volatility multiplier per instrument (an Ornstein–Uhlenbeck process around 0).
     log_vol: Vec<f64>,
     params: Vec<FundamentalParams>,
@@ -36,12 +44,22 @@ pub struct Fundamentals {
 
 impl Fundamentals {
     pub fn new(initial: &[f64], params: Vec<FundamentalParams>, rng: ChaCha8Rng) -> Self {
+        let elapsed = params.iter().map(|p| p.overnight_share).collect();
         Fundamentals {
             log_value: initial.iter().map(|v| v.ln()).collect(),
+            targets: vec![Vec::new(); initial.len()],
+            day: 0,
+            elapsed,
             log_vol: vec![0.0; initial.len()],
             params,
             rng,
         }
+    }
+
+    /// Makes instrument `i` close day `d` at `closes[d]` (dollars), for the days the path
+    /// covers; later days are free again. Jumps are off on those days (the path has its own).
+    pub fn follow(&mut self, i: usize, closes: &[f64]) {
+        self.targets[i] = closes.iter().map(|v| v.ln()).collect();
     }
 
     pub fn value(&self, i: usize) -> f64 {
@@ -53,8 +71,10 @@ impl Fundamentals {
         self.advance(frac, false);
     }
 
-    /// Applies the overnight gap.
+    /// Applies the overnight gap, which starts a new trading day.
     pub fn overnight(&mut self) {
+        self.day += 1;
+        self.elapsed.iter_mut().for_each(|e| *e = 0.0);
         self.advance(1.0, true);
     }
 
@@ -94,6 +114,21 @@ impl Fundamentals {
             }
             let mult = (2.0 * h - 2.0 * p.vol_of_vol * p.vol_of_vol).exp();
             let var = p.daily_vol * p.daily_vol * share * frac * mult;
+            if let Some(&target) = self.targets[i].get(self.day) {
+                // The bridge: of the time left to the close, this step takes the share
+                // dt / left of the way to the target, with the noise a bridge keeps.
+                let dt = share * frac;
+                let left = (1.0 - self.elapsed[i]).max(0.0);
+                self.elapsed[i] += dt;
+                let x = self.log_value[i];
+                self.log_value[i] = if left - dt <= 1e-9 {
+                    target
+                } else {
+                    let sd = (var * (left - dt) / left).sqrt();
+                    x + (target - x) * dt / left + sd * z
+                };
+                continue;
+            }
             let mut dx = -0.5 * var + var.sqrt() * z;
             // Jumps arrive intraday only, as a Bernoulli approximation of the Poisson count
             // (steps are short).
@@ -239,5 +274,65 @@ mod tests {
         let without = corr_for(0.0);
         assert!(with < -0.08, "with leverage {with}");
         assert!(without.abs() < 0.06, "without leverage {without}");
+    }
+
+    /// A given path is met exactly at each day's last step, the day still moves inside (a
+    /// bridge, not a straight line: intraday variance about what a free day has), and the days
+    /// past the path are free again.
+    #[test]
+    fn a_followed_path_is_met_at_each_close_with_intraday_noise() {
+        let p = FundamentalParams {
+            daily_vol: 0.01,
+            factor_loading: 1.0,
+            overnight_share: 0.2,
+            jumps_per_day: 5.0,
+            jump_mean: -0.01,
+            jump_sd: 0.02,
+            vol_of_vol: 0.0,
+            vol_half_life_days: 5.0,
+            vol_leverage: 0.0,
+        };
+        let path: Vec<f64> = (0..300)
+            .map(|d| 100.0 * (1.0 + 0.3 * ((d as f64) / 40.0).sin()))
+            .collect();
+        let mut f = Fundamentals::new(&[100.0], vec![p], ChaCha8Rng::seed_from_u64(3));
+        f.follow(0, &path);
+        let steps = 78;
+        let mut mid_dev = 0.0;
+        for (d, &want) in path.iter().enumerate() {
+            if d > 0 {
+                f.overnight();
+            }
+            let start = if d == 0 { 100f64 } else { path[d - 1] }.ln();
+            for k in 0..steps {
+                f.step(1.0 / steps as f64);
+                if k == steps / 2 - 1 {
+                    // Halfway through the session the straight line sits at (start + target)/2
+                    // less the night's share; the bridge's spread there is about
+                    // σ²·(0.4)(0.6)/1 of a day for a 0.2 night.
+                    let frac = 0.2 + 0.8 * 0.5;
+                    let line = start + (want.ln() - start) * frac;
+                    mid_dev += (f.log_value[0] - line).powi(2);
+                }
+            }
+            assert!(
+                (f.value(0) / want - 1.0).abs() < 1e-12,
+                "day {d}: {} against {want}",
+                f.value(0)
+            );
+        }
+        let var = mid_dev / path.len() as f64;
+        let want = 1e-4 * 0.6 * 0.4;
+        assert!(
+            (var / want - 1.0).abs() < 0.25,
+            "mid-session variance {var}, want {want}"
+        );
+        // Past the path the process is free: its closes move off the last target.
+        let last = f.value(0);
+        f.overnight();
+        for _ in 0..steps {
+            f.step(1.0 / steps as f64);
+        }
+        assert!((f.value(0) / last - 1.0).abs() > 1e-9);
     }
 }

@@ -136,7 +136,13 @@ pub fn build_with(
             )
         })
         .collect();
-    let fundamentals = Fundamentals::new(&initial, params, stream_rng(seed, FUNDAMENTAL_STREAM));
+    let mut fundamentals =
+        Fundamentals::new(&initial, params, stream_rng(seed, FUNDAMENTAL_STREAM));
+    for (i, ins) in s.instruments.iter().enumerate() {
+        if !ins.fundamental_closes.is_empty() {
+            fundamentals.follow(i, &ins.fundamental_closes);
+        }
+    }
 
     let symbol_index = |sym: &str| {
         s.instruments

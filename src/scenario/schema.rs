@@ -155,6 +155,12 @@ pub struct InstrumentCfg {
     /// and as busy as its neighbour's.
     #[serde(default = "d_one")]
     pub liquidity_scale: f64,
+    /// The fundamental value's close on each simulated day, in dollars (day 1 first): the
+    /// fundamental then runs as a bridge from one given close to the next, with its own
+    /// intraday noise. Days past the list are free. `flowsim episode` writes these when it
+    /// infers the flow-free value behind a real episode.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fundamental_closes: Vec<f64>,
 }
 
 fn d_vol_half_life() -> f64 {

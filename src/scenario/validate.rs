@@ -85,6 +85,31 @@ pub(crate) fn validate(s: &Scenario) -> Vec<(String, String)> {
         p.at_most(f("liquidity_scale"), ins.liquidity_scale, 1000.0);
         p.positive(f("vol_half_life_days"), ins.vol_half_life_days);
         p.at_most(f("vol_half_life_days"), ins.vol_half_life_days, 10_000.0);
+        if ins.fundamental_closes.len() > s.days as usize {
+            p.add(
+                f("fundamental_closes"),
+                format!(
+                    "has {} closes for a run of {} days",
+                    ins.fundamental_closes.len(),
+                    s.days
+                ),
+            );
+        }
+        if let Some(k) = ins
+            .fundamental_closes
+            .iter()
+            .position(|v| !(v.is_finite() && *v > 0.0))
+        {
+            p.add(
+                f("fundamental_closes"),
+                format!(
+                    "close {} (day {}) is {}: closes must be positive and finite",
+                    k,
+                    k + 1,
+                    ins.fundamental_closes[k]
+                ),
+            );
+        }
     }
     if let Some(start) = &s.start_date {
         match crate::history::parse_date(start) {

@@ -13,7 +13,7 @@ mod execute;
 mod intraday;
 mod layout;
 mod plan;
-mod pool;
+pub(crate) mod pool;
 mod resume;
 mod slurm;
 mod table;

@@ -17,6 +17,7 @@ mod claims;
 mod cli_run;
 mod daily_facts;
 mod dates;
+mod episode;
 mod extends_impact;
 mod figures;
 mod flow_agents;
