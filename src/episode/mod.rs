@@ -360,46 +360,48 @@ pub fn run(
     Ok(results.into_iter().flatten().collect())
 }
 
-/// Writes the tables, the summary and the chart of `results` into `out`, each file whole.
-pub fn write(spec: &Spec, results: &[SeedResult], out: &Path) -> Result<(), EpisodeError> {
-    let io = |path: PathBuf| move |source| EpisodeError::Io { path, source };
-    let csv = |path: &Path| {
-        let path = path.to_path_buf();
-        move |e: csv::Error| EpisodeError::Io {
-            path,
-            source: std::io::Error::other(e.to_string()),
-        }
-    };
-    let title = match spec.loaded.scenario.description.as_str() {
-        "" => spec.loaded.scenario.name.clone(),
-        d => d.to_string(),
-    };
+/// The text files of `results`, by name: the decomposition, the paths, the iterations and the
+/// summary. A function of the seeds' results alone, so the committed ones can be checked.
+pub fn tables(
+    spec: &Spec,
+    results: &[SeedResult],
+) -> Result<Vec<(&'static str, String)>, csv::Error> {
     let lines = table::lines(spec, results);
-    let files = [
-        (
-            "decomposition.csv",
-            table::decomposition_csv(&lines).map_err(csv(&out.join("decomposition.csv")))?,
-        ),
-        (
-            "paths.csv",
-            table::paths_csv(spec, results).map_err(csv(&out.join("paths.csv")))?,
-        ),
+    Ok(vec![
+        ("decomposition.csv", table::decomposition_csv(&lines)?),
+        ("paths.csv", table::paths_csv(spec, results)?),
         (
             "tracking.csv",
-            table::tracking_csv(&spec.symbols(), results)
-                .map_err(csv(&out.join("tracking.csv")))?,
+            table::tracking_csv(&spec.symbols(), results)?,
         ),
         (
             "EPISODE.md",
-            table::episode_md(spec, results, &lines, &title),
+            table::episode_md(spec, results, &lines, &title(spec)),
         ),
-    ];
+    ])
+}
+
+/// The chart's title: the scenario's description, or its name.
+pub fn title(spec: &Spec) -> String {
+    match spec.loaded.scenario.description.as_str() {
+        "" => spec.loaded.scenario.name.clone(),
+        d => d.to_string(),
+    }
+}
+
+/// Writes the tables, the summary and the chart of `results` into `out`, each file whole.
+pub fn write(spec: &Spec, results: &[SeedResult], out: &Path) -> Result<(), EpisodeError> {
+    let files = tables(spec, results).map_err(|e| EpisodeError::Io {
+        path: out.to_path_buf(),
+        source: std::io::Error::other(e.to_string()),
+    })?;
     for (name, text) in files {
         let path = out.join(name);
-        crate::atomic::write_bytes(&path, text.as_bytes()).map_err(io(path.clone()))?;
+        crate::atomic::write_bytes(&path, text.as_bytes())
+            .map_err(|source| EpisodeError::Io { path, source })?;
     }
     crate::plot::render(
-        &chart::figure(spec, results, &title),
+        &chart::figure(spec, results, &title(spec)),
         out,
         "episode",
         chart::size(spec),

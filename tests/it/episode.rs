@@ -313,3 +313,66 @@ fn a_scenario_or_folder_that_cannot_be_an_episode_is_refused() {
         "instruments[0].fundamental_closes",
     );
 }
+
+/// The committed episodes (`results/episode_feb2018/`, `results/episode_oct2018/`) are what
+/// their seeds' committed results give, byte for byte, and the first three days of seed 1's
+/// tracked run come out again from its inferred fundamental.
+#[test]
+fn the_committed_episodes_reproduce() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for name in ["episode_feb2018", "episode_oct2018"] {
+        let loaded = flowsim::scenario::load(&root.join(format!("experiments/{name}.toml")))
+            .expect("the episode's scenario");
+        let spec = flowsim::episode::prepare(loaded, &flowsim::episode::Settings::default())
+            .expect("an episode");
+        let dir = root.join("results").join(name);
+        let count = std::fs::read_dir(dir.join("seeds")).expect("seeds/").count() as u64;
+        assert!(count >= 10, "{name}: {count} seeds");
+        let results: Vec<_> = (1..=count)
+            .map(|s| {
+                flowsim::episode::finished(&spec, &dir, s)
+                    .expect("a result of this episode and its default settings")
+                    .expect("every seed from 1")
+            })
+            .collect();
+        for (file, text) in flowsim::episode::tables(&spec, &results).expect("tables") {
+            let want = std::fs::read_to_string(dir.join(file)).expect("committed table");
+            assert!(
+                text == want,
+                "{file} differs from results/{name}/{file}: rerun `flowsim episode \
+                 experiments/{name}.toml --out results/{name} --seeds {count}`"
+            );
+        }
+
+        let r = &results[0];
+        let mut s = spec.loaded.clone();
+        s.scenario.days = 3;
+        for (ins, path) in s.scenario.instruments.iter_mut().zip(&r.fundamental) {
+            ins.fundamental_closes = path[..3].to_vec();
+        }
+        let scratch = Scratch::new("episode-committed");
+        let out = scratch.path("run");
+        flowsim::run::execute(
+            &s,
+            r.seed,
+            &out,
+            flowsim::run::RunOptions::default(),
+            &mut |_, _| {},
+        )
+        .expect("the tracked run's first days");
+        let bars = read_csv_maps(&out.join("bars.csv"));
+        for (i, sym) in spec.symbols().iter().enumerate() {
+            for day in 1..=3usize {
+                let last = bars
+                    .iter()
+                    .rfind(|b| b["day"] == day.to_string() && b["instrument"] == *sym)
+                    .expect("the day's last bar");
+                assert_eq!(
+                    num(last, "close"),
+                    r.full.closes[i][day - 1],
+                    "{name} {sym} day {day}"
+                );
+            }
+        }
+    }
+}
