@@ -23,8 +23,8 @@ pub struct EpisodeArgs {
     #[arg(long, value_name = "N", default_value_t = 12, allow_hyphen_values = true,
           value_parser = super::at_most(1, 10_000))]
     seeds: usize,
-    /// The classes removed one at a time (comma-separated; `mechanical` for all six). Default:
-    /// every mechanical class the scenario has.
+    /// The classes removed one at a time (comma-separated; `mechanical` for all six); those
+    /// the scenario lacks are skipped. Default: every mechanical class the scenario has.
     #[arg(long, value_name = "CLASSES")]
     remove: Option<String>,
     /// The largest daily miss (log) of the tracked closes that ends the inversion of a seed.

@@ -12,7 +12,7 @@ use super::{ALL_REMOVED, SeedResult, Spec};
 
 /// Chart size in pixels: one column per instrument.
 pub fn size(spec: &Spec) -> (u32, u32) {
-    (760 * spec.symbols().len().max(1) as u32 + 40, 900)
+    (760 * spec.symbols().len().max(1) as u32 + 40, 1000)
 }
 
 fn epoch_days(d: NaiveDate) -> f64 {
@@ -115,9 +115,9 @@ pub fn figure(spec: &Spec, results: &[SeedResult], title: &str) -> Figure {
             series.push(s);
         }
         let contributions = LineChart {
-            title: "each class's contribution: every agent less the run without it (median)".into(),
+            title: "each class's contribution (median of seeds)".into(),
             x: Axis::new("date").format(Format::Date),
-            y: Axis::new("share of the real close").format(Format::Percent),
+            y: Axis::new("% of the close").format(Format::Percent),
             series,
             levels: vec![crate::plot::Level {
                 y: 0.0,

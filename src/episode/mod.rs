@@ -125,7 +125,8 @@ pub const ALL_REMOVED: &str = "mechanical";
 /// Settings a user chooses on the command line.
 #[derive(Clone, Debug)]
 pub struct Settings {
-    /// `None`: every mechanical class the scenario has.
+    /// The classes to remove one at a time (those the scenario lacks are skipped); `None`:
+    /// every mechanical class.
     pub classes: Option<Vec<AgentClass>>,
     pub tolerance: f64,
     pub max_iterations: usize,
@@ -225,25 +226,27 @@ pub fn prepare(loaded: LoadedScenario, settings: &Settings) -> Result<Spec, Epis
         );
         start.push(ins.initial_price);
     }
-    let classes = match &settings.classes {
-        Some(c) => {
-            if let Some(missing) = c.iter().find(|&&c| !ablate::has(s, c)) {
-                return Err(refuse(
-                    "agents",
-                    format!("has no {} agents to remove", missing.as_str()),
-                ));
-            }
-            c.clone()
-        }
-        None => AgentClass::MECHANICAL
-            .into_iter()
-            .filter(|&c| ablate::has(s, c))
-            .collect(),
-    };
+    // As in `flowsim ablate`: classes the scenario lacks are skipped, none left is an error.
+    let asked = settings
+        .classes
+        .clone()
+        .unwrap_or_else(|| AgentClass::MECHANICAL.to_vec());
+    let classes: Vec<AgentClass> = asked
+        .iter()
+        .copied()
+        .filter(|&c| ablate::has(s, c))
+        .collect();
     if classes.is_empty() {
         return Err(refuse(
             "agents",
-            "has no mechanical class to remove: an episode splits the move among them".into(),
+            format!(
+                "has none of the classes to remove ({}): an episode splits the move among them",
+                asked
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         ));
     }
     let key = crate::record::sha256_hex(
