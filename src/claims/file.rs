@@ -31,6 +31,7 @@ pub struct ClaimsFile {
     pub seeds: SeedRange,
     /// Experiments by name.
     pub experiments: BTreeMap<String, ExperimentCfg>,
+    #[serde(default)]
     pub claims: Vec<ClaimCfg>,
     /// Measurements that support the claims without being one (a counterfactual
     /// decomposition, a statistic against another null): the same tables, without a figure,
@@ -452,8 +453,8 @@ fn rules(f: &ClaimsFile) -> Vec<(String, String)> {
             }
         }
     }
-    if f.claims.is_empty() {
-        p.push(("claims".into(), "no claim".into()));
+    if f.claims.is_empty() && f.measures.is_empty() {
+        p.push(("claims".into(), "no claim or measure".into()));
     }
     let mut ids = std::collections::BTreeSet::new();
     for (table, k, c, measure) in f.entries() {

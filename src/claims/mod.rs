@@ -53,13 +53,17 @@ pub enum ClaimsError {
 }
 
 /// Whether the file at `path` is a claims file rather than a scenario: TOML with a list of
-/// `[[claims]]`. Unreadable or malformed files are not, so that loading them as a scenario
-/// reports the problem.
+/// `[[claims]]` or `[[measures]]`. Unreadable or malformed files are not, so that loading them
+/// as a scenario reports the problem.
 pub fn is_claims_file(path: &Path) -> bool {
     std::fs::read_to_string(path)
         .ok()
         .and_then(|text| text.parse::<toml::Table>().ok())
-        .is_some_and(|t| t.get("claims").is_some_and(toml::Value::is_array))
+        .is_some_and(|t| {
+            ["claims", "measures"]
+                .iter()
+                .any(|k| t.get(*k).is_some_and(toml::Value::is_array))
+        })
 }
 
 /// The (experiment, variant) pairs some claim reads, in file order: the factual scenario of

@@ -294,6 +294,35 @@ fn the_committed_claims_table_reproduces() {
     assert!(checked >= 4, "{checked}");
 }
 
+/// The committed sweep of the rally's departures from the defaults
+/// (`results/rally_departures/`, a file of measures only) is what its committed values give.
+#[test]
+fn the_committed_rally_departures_reproduce() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let committed = root.join("results/rally_departures");
+    let c = flowsim::claims::load(&root.join("experiments/rally_departures.toml"))
+        .expect("a measures-only claims file loads");
+    assert!(c.claims.iter().all(|c| c.measure) && c.claims.len() >= 20);
+    let values_text = std::fs::read_to_string(committed.join("values.csv")).expect("values.csv");
+    let values = flowsim::claims::parse_values(&c, &values_text).expect("values parse");
+    let rows = flowsim::claims::rows(&c, &values);
+    for (name, text) in [
+        ("claims.csv", flowsim::claims::claims_csv(&c, &rows)),
+        ("CLAIMS.md", flowsim::claims::claims_md(&c, &rows)),
+    ] {
+        let want = std::fs::read_to_string(committed.join(name)).expect("committed table");
+        assert!(
+            text == want,
+            "{name} differs from results/rally_departures/{name}: rerun the command in \
+             experiments/rally_departures.toml"
+        );
+    }
+    assert!(
+        flowsim::claims::is_claims_file(&root.join("experiments/rally_departures.toml")),
+        "validate must read it as a claims file"
+    );
+}
+
 /// A class held static keeps its starting positions and never trades, and since holdings
 /// move nothing in the simulated market, the run is the run without the class, bar for bar:
 /// the two counterfactuals answer different questions but coincide here (docs/claims.md).

@@ -326,7 +326,9 @@ fn the_committed_episodes_reproduce() {
         let spec = flowsim::episode::prepare(loaded, &flowsim::episode::Settings::default())
             .expect("an episode");
         let dir = root.join("results").join(name);
-        let count = std::fs::read_dir(dir.join("seeds")).expect("seeds/").count() as u64;
+        let count = std::fs::read_dir(dir.join("seeds"))
+            .expect("seeds/")
+            .count() as u64;
         assert!(count >= 10, "{name}: {count} seeds");
         let results: Vec<_> = (1..=count)
             .map(|s| {
