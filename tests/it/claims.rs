@@ -231,28 +231,44 @@ fn bad_claims_files_are_refused_with_file_line_and_field() {
     }
 }
 
+/// The claims file `experiments/NAME.toml` and its committed values, after checking that
+/// `results/NAME/` (values.csv, claims.csv, CLAIMS.md) is what those values give, byte for byte.
+fn committed_table(name: &str) -> (flowsim::claims::Claims, flowsim::claims::Values) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let committed = root.join("results").join(name);
+    let mut c =
+        flowsim::claims::load(&root.join(format!("experiments/{name}.toml"))).expect("claims file");
+    // A table committed from the file's first N seeds (`--seeds N`) is checked as such.
+    let seeds: std::collections::BTreeSet<String> = read_csv_maps(&committed.join("values.csv"))
+        .into_iter()
+        .map(|r| r["seed"].clone())
+        .collect();
+    c.reduce_seeds(seeds.len());
+    let values_text = std::fs::read_to_string(committed.join("values.csv")).expect("values.csv");
+    let values = flowsim::claims::parse_values(&c, &values_text).expect("values parse");
+    assert_eq!(flowsim::claims::values_csv(&c, &values), values_text);
+    let rows = flowsim::claims::rows(&c, &values);
+    for (file, text) in [
+        ("claims.csv", flowsim::claims::claims_csv(&c, &rows)),
+        ("CLAIMS.md", flowsim::claims::claims_md(&c, &rows)),
+    ] {
+        let want = std::fs::read_to_string(committed.join(file)).expect("committed table");
+        assert!(
+            text == want,
+            "{file} differs from results/{name}/{file}: rerun `flowsim claims \
+             experiments/{name}.toml --out results/{name}`\n{text}"
+        );
+    }
+    (c, values)
+}
+
 /// The committed table (`results/claims/`) is what its committed values give, byte for byte,
 /// and the values of one committed run come out again: the rally's own run of seed 1 (the
 /// cheapest experiment), every claim measured on it.
 #[test]
 fn the_committed_claims_table_reproduces() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let committed = root.join("results/claims");
-    let c = flowsim::claims::load(&root.join("experiments/claims.toml")).expect("claims file");
-    let values_text = std::fs::read_to_string(committed.join("values.csv")).expect("values.csv");
-    let values = flowsim::claims::parse_values(&c, &values_text).expect("values parse");
-    assert_eq!(flowsim::claims::values_csv(&c, &values), values_text);
+    let (c, values) = committed_table("claims");
     let rows = flowsim::claims::rows(&c, &values);
-    for (name, text) in [
-        ("claims.csv", flowsim::claims::claims_csv(&c, &rows)),
-        ("CLAIMS.md", flowsim::claims::claims_md(&c, &rows)),
-    ] {
-        let want = std::fs::read_to_string(committed.join(name)).expect("committed table");
-        assert!(
-            text == want,
-            "{name} differs from results/claims/{name}: rerun `flowsim claims experiments/claims.toml`\n{text}"
-        );
-    }
     assert!(rows.len() >= 18, "every claim has its row");
 
     let e = c
@@ -299,24 +315,8 @@ fn the_committed_claims_table_reproduces() {
 #[test]
 fn the_committed_rally_departures_reproduce() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let committed = root.join("results/rally_departures");
-    let c = flowsim::claims::load(&root.join("experiments/rally_departures.toml"))
-        .expect("a measures-only claims file loads");
+    let (c, _) = committed_table("rally_departures");
     assert!(c.claims.iter().all(|c| c.measure) && c.claims.len() >= 20);
-    let values_text = std::fs::read_to_string(committed.join("values.csv")).expect("values.csv");
-    let values = flowsim::claims::parse_values(&c, &values_text).expect("values parse");
-    let rows = flowsim::claims::rows(&c, &values);
-    for (name, text) in [
-        ("claims.csv", flowsim::claims::claims_csv(&c, &rows)),
-        ("CLAIMS.md", flowsim::claims::claims_md(&c, &rows)),
-    ] {
-        let want = std::fs::read_to_string(committed.join(name)).expect("committed table");
-        assert!(
-            text == want,
-            "{name} differs from results/rally_departures/{name}: rerun the command in \
-             experiments/rally_departures.toml"
-        );
-    }
     assert!(
         flowsim::claims::is_claims_file(&root.join("experiments/rally_departures.toml")),
         "validate must read it as a claims file"
