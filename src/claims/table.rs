@@ -241,7 +241,15 @@ fn cell(s: &str) -> String {
 
 /// `CLAIMS.md`.
 pub fn claims_md(claims: &Claims, rows: &[Row]) -> String {
-    let mut out = String::from("# The seed claims, measured\n\n");
+    let pairs: Vec<(&super::file::Claim, &Row)> = claims.claims.iter().zip(rows).collect();
+    let (measures, judged): (Vec<_>, Vec<_>) = pairs.iter().partition(|(c, _)| c.measure);
+    // A file of measures only (a sweep of departures against their defaults) judges nothing:
+    // no verdict rule, no table of claims.
+    let mut out = String::from(if judged.is_empty() {
+        "# Measured against their nulls\n\n"
+    } else {
+        "# The seed claims, measured\n\n"
+    });
     let seeds = &claims.seeds;
     let _ = writeln!(
         out,
@@ -262,7 +270,8 @@ pub fn claims_md(claims: &Claims, rows: &[Row]) -> String {
     if !claims.description.is_empty() {
         let _ = writeln!(out, "{}\n", claims.description.trim());
     }
-    out.push_str(
+    if !judged.is_empty() {
+        out.push_str(
         "**The verdict's rule.** A figure is *reproduced* when the median is inside the \
          note's range, *partly* when only the interval reaches it, *contradicted* when the \
          interval misses it; a figure claimed only as above (or below) a level is judged the \
@@ -273,10 +282,9 @@ pub fn claims_md(claims: &Claims, rows: &[Row]) -> String {
          fewer than five seeds, or a claim the simulator cannot express, is *not testable \
          here*.\n\n",
     );
-    let pairs: Vec<(&super::file::Claim, &Row)> = claims.claims.iter().zip(rows).collect();
-    let (measures, judged): (Vec<_>, Vec<_>) = pairs.iter().partition(|(c, _)| c.measure);
-    out.push_str("| # | claim | note | flowsim | null | effect | verdict |\n");
-    out.push_str("|---|---|---|---|---|---|---|\n");
+        out.push_str("| # | claim | note | flowsim | null | effect | verdict |\n");
+        out.push_str("|---|---|---|---|---|---|---|\n");
+    }
     for (c, r) in &judged {
         let (f, n, e) = spreads(c, r);
         let _ = writeln!(
@@ -289,11 +297,14 @@ pub fn claims_md(claims: &Claims, rows: &[Row]) -> String {
         );
     }
     if !measures.is_empty() {
-        out.push_str(
+        out.push_str(if judged.is_empty() {
+            "Each statistic against its null on the same seeds: no figure to meet and no \
+             verdict.\n\n| # | what | flowsim | null | effect |\n|---|---|---|---|---|\n"
+        } else {
             "\n## Measurements behind the claims\n\nThe same statistics against other nulls \
              (a counterfactual decomposition, a class's own share): no figure to meet and no \
-             verdict.\n\n| # | what | flowsim | null | effect |\n|---|---|---|---|---|\n",
-        );
+             verdict.\n\n| # | what | flowsim | null | effect |\n|---|---|---|---|---|\n"
+        });
         for (c, r) in &measures {
             let (f, n, e) = spreads(c, r);
             let null = match &c.test {
