@@ -305,11 +305,14 @@ pub fn episode_md(spec: &Spec, results: &[SeedResult], lines: &[Line], title: &s
     let _ = writeln!(md, "# {title}: {first} to {last}\n");
     let _ = writeln!(
         md,
-        "Written by `flowsim episode {}`: {} seeds ({}), {} trading days from the real state of {}. \
+        "Written by `flowsim episode` from `{}`: {} seeds ({}), {} trading days from the real state of {}. \
          For each seed the fundamental value was inferred so that the market with every agent \
          closes on the real closes (at most {} iterations, tolerance {:.2}% a day); the same \
          fundamental path was then run without each mechanical class and without all of them.\n",
-        spec.loaded.path.display(),
+        spec.loaded
+            .path
+            .file_name()
+            .map_or(String::new(), |f| f.to_string_lossy().into_owned()),
         results.len(),
         seed_list(results),
         spec.dates.len(),
