@@ -9,6 +9,9 @@ use clap::Args;
 use flowsim::episode::{self, Progress, Settings};
 use flowsim::scenario::ablate;
 
+/// Runs a seed's inversion took, median over the 24 seeds of the two 2018 episodes.
+const TYPICAL_RUNS: usize = 12;
+
 #[derive(Args)]
 pub struct EpisodeArgs {
     /// A scenario with a real-history pre-history (`[prehistory] kind = "history"`): the run's
@@ -34,6 +37,8 @@ pub struct EpisodeArgs {
     #[arg(long, value_name = "N", default_value_t = 20, allow_hyphen_values = true,
           value_parser = super::at_most(1, 100))]
     max_iterations: usize,
+    #[arg(long, help = super::YES_HELP)]
+    yes: bool,
     /// Worker threads (default: every core).
     #[arg(long, value_name = "N", allow_hyphen_values = true,
           value_parser = super::at_most(1, 1024))]
@@ -68,6 +73,31 @@ pub fn run(args: EpisodeArgs) -> Result<()> {
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
     let seeds: Vec<u64> = (1..=args.seeds as u64).collect();
+    // A seed costs about TYPICAL_RUNS runs to track (the median measured on both 2018
+    // episodes), then one per removal; the runs are in memory and write one small file each.
+    let mut left = 0;
+    for &s in &seeds {
+        if episode::finished(&spec, &args.out, s)?.is_none() {
+            left += 1;
+        }
+    }
+    let per_seed = TYPICAL_RUNS + spec.removals().len();
+    let mut est = flowsim::estimate::runs(
+        std::iter::once(&spec.loaded.scenario),
+        (left * per_seed) as u64,
+        threads,
+    );
+    est.disk_bytes = 0.0;
+    super::check_cost(
+        &format!(
+            "the episode of {} ({left} of {} seeds left, about {per_seed} runs each)",
+            args.scenario.display(),
+            seeds.len()
+        ),
+        &est,
+        args.yes,
+        args.quiet,
+    )?;
     let started = Instant::now();
     let quiet = args.quiet;
     let results = episode::run(&spec, &seeds, &args.out, threads, &mut |p| {
