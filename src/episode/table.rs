@@ -175,6 +175,11 @@ pub fn decomposition_csv(lines: &[Line]) -> Result<String, csv::Error> {
             &l.spread.count.to_string(),
         ])?;
     }
+    text_of(w)
+}
+
+/// The text an in-memory CSV writer holds.
+fn text_of(w: csv::Writer<Vec<u8>>) -> Result<String, csv::Error> {
     String::from_utf8(w.into_inner().map_err(|e| e.into_error())?)
         .map_err(|e| csv::Error::from(std::io::Error::other(e)))
 }
@@ -241,8 +246,7 @@ pub fn paths_csv(spec: &Spec, results: &[SeedResult]) -> Result<String, csv::Err
             }
         }
     }
-    String::from_utf8(w.into_inner().map_err(|e| e.into_error())?)
-        .map_err(|e| csv::Error::from(std::io::Error::other(e)))
+    text_of(w)
 }
 
 /// `tracking.csv`: every iteration of every seed, and which one was kept.
@@ -275,8 +279,7 @@ pub fn tracking_csv(symbols: &[String], results: &[SeedResult]) -> Result<String
             ])?;
         }
     }
-    String::from_utf8(w.into_inner().map_err(|e| e.into_error())?)
-        .map_err(|e| csv::Error::from(std::io::Error::other(e)))
+    text_of(w)
 }
 
 fn pct(s: &Spread) -> String {
@@ -347,8 +350,7 @@ pub fn episode_md(spec: &Spec, results: &[SeedResult], lines: &[Line], title: &s
         100.0 * m.median,
         it.median
     );
-    for sym in spec.symbols() {
-        let i = spec.symbols().iter().position(|s| *s == sym).unwrap_or(0);
+    for (i, sym) in spec.symbols().into_iter().enumerate() {
         let w = window(spec, i);
         let date = |k: usize| {
             if k == 0 {
