@@ -64,6 +64,8 @@ struct Outcome {
     bar_prices: Vec<f64>,
     closes: Vec<f64>,
     executed_usd: f64,
+    /// The part executed by the end of the window (the rest waited for the closing auction).
+    in_window_usd: f64,
     daily_volume_usd: f64,
 }
 
@@ -192,7 +194,7 @@ pub fn measure(
                     let seed = spec.seeds[k / per_seed];
                     let v = k % per_seed;
                     let sc = if v == 0 { &base } else { &with[v - 1] };
-                    let r = run_one(sc, seed, idx, spec.day);
+                    let r = run_one(sc, seed, idx, spec.day, end_bar);
                     if let Ok(mut all) = results.lock() {
                         all[k] = Some(r);
                     }
@@ -221,6 +223,7 @@ pub fn measure(
                 size_usd: q,
                 seed,
                 executed_usd: o.executed_usd - base.executed_usd,
+                in_window_usd: o.in_window_usd - base.in_window_usd,
                 q_over_v: (o.executed_usd - base.executed_usd) / base.daily_volume_usd,
                 peak: imp(at_end(&o.bar_prices), at_end(&base.bar_prices)),
                 close: imp(o.closes[d - 1], base.closes[d - 1]),
@@ -238,7 +241,14 @@ pub fn measure(
     })
 }
 
-fn run_one(sc: &LoadedScenario, seed: u64, idx: usize, day: u32) -> Result<Outcome, ImpactError> {
+/// One run; `end_bar` is the last bar of the programme's window.
+fn run_one(
+    sc: &LoadedScenario,
+    seed: u64,
+    idx: usize,
+    day: u32,
+    end_bar: usize,
+) -> Result<Outcome, ImpactError> {
     let file = sc.path.display().to_string();
     let mut sim = build::build(sc, seed).map_err(|source| ImpactError::Build {
         file: file.clone(),
@@ -266,18 +276,20 @@ fn run_one(sc: &LoadedScenario, seed: u64, idx: usize, day: u32) -> Result<Outco
             bar_prices.push(p);
         }
     }
-    let executed_usd = sink
-        .flows
-        .iter()
-        .filter(|f| {
-            f.instrument as usize == idx && f.day == day && f.class == AgentClass::Exogenous
-        })
-        .map(|f| f.buy_usd + f.sell_usd)
-        .sum();
+    let (mut executed_usd, mut in_window_usd) = (0.0, 0.0);
+    for f in sink.flows.iter().filter(|f| {
+        f.instrument as usize == idx && f.day == day && f.class == AgentClass::Exogenous
+    }) {
+        executed_usd += f.buy_usd + f.sell_usd;
+        if f.bar as usize <= end_bar {
+            in_window_usd += f.buy_usd + f.sell_usd;
+        }
+    }
     Ok(Outcome {
         bar_prices,
         closes,
         executed_usd,
+        in_window_usd,
         daily_volume_usd: volume_usd / days as f64,
     })
 }

@@ -100,6 +100,16 @@ pub enum Style {
         end: Nanos,
         slices: u32,
     },
+    /// Equal market-order slices from `start` to `end`, the last one included, and at `end` a
+    /// market-on-close order for whatever the book did not supply. A programme measured over its
+    /// window (`[[flows]]`, `flowsim impact`) must trade in it: under `Twap` the last slice
+    /// sends its whole remainder to the auction, which moved up to a third of a large programme
+    /// from its window into that day's close.
+    Window {
+        start: Nanos,
+        end: Nanos,
+        slices: u32,
+    },
     /// Limit orders at the near touch, re-posted each slice, and a market-on-close order for
     /// whatever is left at the last slice.
     Passive {
@@ -167,6 +177,45 @@ impl Execution {
                 }
                 self.done = true;
                 None
+            }
+            Style::Window { start, end, slices } => {
+                let n = slices.max(1);
+                let step = (end.saturating_sub(start)) / n as Nanos;
+                if self.slice >= n {
+                    // The window is over: the book's shortfall waits for the closing auction.
+                    if ctx.now < end {
+                        return Some(end);
+                    }
+                    let rem = self.remaining(ctx);
+                    if rem != 0 && matches!(ctx.phase, DayPhase::Continuous) {
+                        let side = if rem > 0 { Side::Buy } else { Side::Sell };
+                        out.push(market_on_close(i, side, rem.unsigned_abs(), self.motive));
+                    } else if rem != 0 && ctx.phase == DayPhase::ClosingAuction {
+                        let side = if rem > 0 { Side::Buy } else { Side::Sell };
+                        out.push(market_now(ctx, i, side, rem.unsigned_abs(), self.motive));
+                    }
+                    self.done = true;
+                    return None;
+                }
+                let due = start + step * self.slice as Nanos;
+                if ctx.now < due {
+                    return Some(due);
+                }
+                if let Some(on_time) = (ctx.now - start).checked_div(step) {
+                    self.slice = self.slice.max(on_time.min(n as Nanos - 1) as u32);
+                }
+                let rem = self.remaining(ctx);
+                if rem != 0 {
+                    let side = if rem > 0 { Side::Buy } else { Side::Sell };
+                    let qty = rem.unsigned_abs().div_ceil((n - self.slice) as u64);
+                    out.push(market_now(ctx, i, side, qty, self.motive));
+                }
+                self.slice += 1;
+                Some(if self.slice >= n {
+                    end
+                } else {
+                    start + step * self.slice as Nanos
+                })
             }
             Style::Twap { start, end, slices } | Style::Passive { start, end, slices } => {
                 let passive = matches!(self.style, Style::Passive { .. });
@@ -327,6 +376,53 @@ mod tests {
                 (300, TimeInForce::Ioc),
                 (450, TimeInForce::Ioc),
                 (900, TimeInForce::AtClose)
+            ]
+        );
+    }
+
+    /// A window programme sends every slice, the last one included, as an order that trades
+    /// now; only what the book did not supply by the window's end goes to the closing auction.
+    #[test]
+    fn a_window_trades_its_last_slice_and_sends_only_the_shortfall_to_the_close() {
+        let cal = testkit::calendar();
+        let data = [testkit::market(&[5000.0])];
+        let at = |minutes: u64| 10 * 3600 * crate::market::time::SECOND + minutes * MINUTE;
+        let flat = testkit::account(0);
+        let start = testkit::context(&cal, &data, &flat, 3, at(0), DayPhase::Continuous).now;
+        let style = Style::Window {
+            start,
+            end: start + 30 * MINUTE,
+            slices: 3,
+        };
+        let mut exec = Execution::new(0, -900, style, Motive::Exogenous);
+        let mut sent = Vec::new();
+        // Every slice fills but the last, which meets no liquidity for 100 of its 300.
+        for (m, position) in [(0, 0), (10, -300), (20, -600), (30, -800)] {
+            let account = testkit::account(position);
+            let ctx = testkit::context(&cal, &data, &account, 3, at(m), DayPhase::Continuous);
+            let mut out = Vec::new();
+            let next = exec.step(&ctx, &mut out);
+            assert_eq!(next.is_none(), m == 30, "minute {m}");
+            sent.extend(out);
+        }
+        assert!(exec.is_done());
+        let orders: Vec<(u64, TimeInForce)> = sent
+            .iter()
+            .map(|a| match *a {
+                Action::Submit { qty, tif, side, .. } => {
+                    assert_eq!(side, Side::Sell);
+                    (qty, tif)
+                }
+                _ => panic!("{a:?}"),
+            })
+            .collect();
+        assert_eq!(
+            orders,
+            [
+                (300, TimeInForce::Ioc),
+                (300, TimeInForce::Ioc),
+                (300, TimeInForce::Ioc),
+                (100, TimeInForce::AtClose)
             ]
         );
     }

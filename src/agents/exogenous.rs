@@ -1,4 +1,5 @@
-//! Exogenous flow programmes: "sell $X over an hour" from the scenario, worked by TWAP.
+//! Exogenous flow programmes: "sell $X over an hour" from the scenario, worked in equal
+//! market-order slices every [`SLICE`] across the window.
 
 use rand_chacha::ChaCha8Rng;
 
@@ -6,6 +7,12 @@ use super::execution::{Execution, Style};
 use super::{Action, Agent, AgentClass, Context, DayPhase};
 use crate::book::{Motive, Side};
 use crate::market::time::Nanos;
+
+/// How often a programme sends a slice. A programme is a metaorder measured over its window,
+/// so it must trade in it: with one slice a minute, a $100bn hour sent $1.7bn market orders into
+/// a displayed book of about that size, and up to 29% of it was left for the closing auction.
+/// Ten seconds puts a $100bn hour at about $280m a slice.
+pub const SLICE: Nanos = 10 * crate::market::time::SECOND;
 
 pub struct FlowProgramme {
     instrument: usize,
@@ -62,14 +69,14 @@ impl Agent for FlowProgramme {
         }
         let exec = self.exec.get_or_insert_with(|| {
             let units = ctx.instruments[self.instrument].usd_units(self.usd) as i64;
-            let minutes = ((self.end - self.start) / crate::market::time::MINUTE).max(1) as u32;
+            let slices = ((self.end - self.start) / SLICE).max(1) as u32;
             Execution::new(
                 self.instrument,
                 ctx.position(self.instrument) + self.side.sign() * units,
-                Style::Twap {
+                Style::Window {
                     start: ctx.today_at(self.start),
                     end: ctx.today_at(self.end),
-                    slices: minutes,
+                    slices,
                 },
                 Motive::Exogenous,
             )

@@ -18,6 +18,9 @@ pub struct ImpactPoint {
     pub size_usd: f64,
     pub seed: u64,
     pub executed_usd: f64,
+    /// The part of `executed_usd` traded by the end of the window; the rest went to that day's
+    /// closing auction, so the peak does not show it.
+    pub in_window_usd: f64,
     /// Executed dollars over the counterfactual's average daily dollar volume.
     pub q_over_v: f64,
     /// At the end of the programme's window.
@@ -138,6 +141,7 @@ mod tests {
                     size_usd: q * 1e12,
                     seed,
                     executed_usd: q * 1e12,
+                    in_window_usd: q * 1e12,
                     q_over_v: q,
                     peak,
                     close: peak,

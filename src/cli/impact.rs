@@ -105,11 +105,19 @@ pub fn run(a: ImpactArgs) -> Result<()> {
     })?;
     pb.finish_and_clear();
 
-    let mut csv = String::from("size_usd,seed,executed_usd,q_over_v,peak,close,next_close\n");
+    let mut csv =
+        String::from("size_usd,seed,executed_usd,in_window_usd,q_over_v,peak,close,next_close\n");
     for p in &report.points {
         csv.push_str(&format!(
-            "{},{},{},{},{},{},{}\n",
-            p.size_usd, p.seed, p.executed_usd, p.q_over_v, p.peak, p.close, p.next_close
+            "{},{},{},{},{},{},{},{}\n",
+            p.size_usd,
+            p.seed,
+            p.executed_usd,
+            p.in_window_usd,
+            p.q_over_v,
+            p.peak,
+            p.close,
+            p.next_close
         ));
     }
     let rows = by_size(&report.points);
@@ -178,9 +186,10 @@ pub fn run(a: ImpactArgs) -> Result<()> {
     // is linear in the size and independent of the pace (a constant per $1bn), so that next
     // close over peak rises with the size rather than sitting at one value.
     println!(
-        "{:>10} {:>10} {:>8} {:>9} {:>9} {:>11} {:>10} {:>14} {:>6}",
+        "{:>10} {:>10} {:>10} {:>8} {:>9} {:>9} {:>11} {:>10} {:>14} {:>6}",
         "size",
         "executed",
+        "in window",
         "Q/V",
         "peak",
         "close",
@@ -190,22 +199,26 @@ pub fn run(a: ImpactArgs) -> Result<()> {
         "seeds"
     );
     for (size, qv, peak, close, next, n) in &rows {
-        let exec: f64 = report
-            .points
-            .iter()
-            .filter(|p| p.size_usd == *size)
-            .map(|p| p.executed_usd)
-            .sum::<f64>()
-            / *n as f64;
+        let mean = |f: fn(&flowsim::analysis::impact::ImpactPoint) -> f64| -> f64 {
+            report
+                .points
+                .iter()
+                .filter(|p| p.size_usd == *size)
+                .map(f)
+                .sum::<f64>()
+                / *n as f64
+        };
+        let (exec, in_window) = (mean(|p| p.executed_usd), mean(|p| p.in_window_usd));
         let ratio = if *peak > 0.0 {
             format!("{:.2}", next / peak)
         } else {
             "n/a".to_string()
         };
         println!(
-            "{:>10} {:>10} {:>8} {:>9} {:>9} {:>11} {:>10} {:>14} {:>6}",
+            "{:>10} {:>10} {:>10} {:>8} {:>9} {:>9} {:>11} {:>10} {:>14} {:>6}",
             format_value(*size, Format::Dollars),
             format_value(exec, Format::Dollars),
+            format_value(in_window, Format::Dollars),
             format_value(*qv, Format::Percent),
             format_value(*peak, Format::Percent),
             format_value(*close, Format::Percent),
