@@ -335,6 +335,19 @@ mod tests {
     use crate::agents::testkit;
     use crate::market::time::MINUTE;
 
+    /// The size and time in force of each order sent, all of them sells.
+    fn sells(sent: &[Action]) -> Vec<(u64, TimeInForce)> {
+        sent.iter()
+            .map(|a| match *a {
+                Action::Submit { qty, tif, side, .. } => {
+                    assert_eq!(side, Side::Sell);
+                    (qty, tif)
+                }
+                _ => panic!("{a:?}"),
+            })
+            .collect()
+    }
+
     /// A TWAP that meets no liquidity carries each unfilled slice into the next, and its last
     /// slice sends all that is left to the closing auction instead of dropping it.
     #[test]
@@ -360,16 +373,7 @@ mod tests {
         assert!(exec.is_done());
         // Nothing filled (the position stays 0): 300, then 450 (the rest over two slices),
         // then all 900 market-on-close.
-        let orders: Vec<(u64, TimeInForce)> = sent
-            .iter()
-            .map(|a| match *a {
-                Action::Submit { qty, tif, side, .. } => {
-                    assert_eq!(side, Side::Sell);
-                    (qty, tif)
-                }
-                _ => panic!("{a:?}"),
-            })
-            .collect();
+        let orders = sells(&sent);
         assert_eq!(
             orders,
             [
@@ -406,16 +410,7 @@ mod tests {
             sent.extend(out);
         }
         assert!(exec.is_done());
-        let orders: Vec<(u64, TimeInForce)> = sent
-            .iter()
-            .map(|a| match *a {
-                Action::Submit { qty, tif, side, .. } => {
-                    assert_eq!(side, Side::Sell);
-                    (qty, tif)
-                }
-                _ => panic!("{a:?}"),
-            })
-            .collect();
+        let orders = sells(&sent);
         assert_eq!(
             orders,
             [
