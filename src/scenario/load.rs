@@ -277,6 +277,18 @@ pub(super) fn deserialize<T: serde::de::DeserializeOwned>(source: &str) -> Resul
             .span()
             .map(|s| line_col(source, s.start))
             .unwrap_or((0, 0));
+        let message = plain_types(e.message().trim());
+        // A key missing from the top level is reported at an empty span at the start of the
+        // document, where the first key is: that key is not what is wrong.
+        let whole = e.span().is_some_and(|sp| sp.is_empty() && sp.start == 0);
+        if whole && message.starts_with("missing field") {
+            return Found {
+                line,
+                column,
+                field: None,
+                message: format!("{message} at the top level of the file"),
+            };
+        }
         let field = e.span().and_then(|sp| {
             DeTable::parse(source)
                 .ok()
@@ -287,7 +299,7 @@ pub(super) fn deserialize<T: serde::de::DeserializeOwned>(source: &str) -> Resul
             line,
             column,
             field,
-            message: plain_types(e.message().trim()),
+            message,
         }
     })
 }

@@ -514,6 +514,20 @@ fn impossible_time_of_day_is_refused() {
     assert!(err.contains("25:00"), "{err}");
 }
 
+/// A key missing from the top level is named as such, not pinned on the file's first key.
+#[test]
+fn a_missing_top_level_table_is_named_at_the_top_level() {
+    let s = Scratch::new("no-agents");
+    let text = &TINY[..TINY.find("[agents.").unwrap()];
+    let (file, err) = refused(&s, text);
+    assert!(err.contains(&format!("{}:1:1:", file.display())), "{err}");
+    assert!(
+        err.contains("missing field `agents` at the top level of the file"),
+        "{err}"
+    );
+    assert!(!err.contains("`name`"), "{err}");
+}
+
 #[test]
 fn missing_instruments_are_refused() {
     // No [[instruments]] at all.
