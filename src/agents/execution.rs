@@ -178,48 +178,34 @@ impl Execution {
                 self.done = true;
                 None
             }
-            Style::Window { start, end, slices } => {
+            Style::Twap { start, end, slices }
+            | Style::Passive { start, end, slices }
+            | Style::Window { start, end, slices } => {
+                let passive = matches!(self.style, Style::Passive { .. });
+                let window = matches!(self.style, Style::Window { .. });
                 let n = slices.max(1);
-                let step = (end.saturating_sub(start)) / n as Nanos;
                 if self.slice >= n {
-                    // The window is over: the book's shortfall waits for the closing auction.
+                    // Only a window gets here, at its end: the book's shortfall waits for the
+                    // closing auction (or joins it, if it has begun).
                     if ctx.now < end {
                         return Some(end);
                     }
                     let rem = self.remaining(ctx);
-                    if rem != 0 && matches!(ctx.phase, DayPhase::Continuous) {
-                        let side = if rem > 0 { Side::Buy } else { Side::Sell };
-                        out.push(market_on_close(i, side, rem.unsigned_abs(), self.motive));
-                    } else if rem != 0 && ctx.phase == DayPhase::ClosingAuction {
-                        let side = if rem > 0 { Side::Buy } else { Side::Sell };
-                        out.push(market_now(ctx, i, side, rem.unsigned_abs(), self.motive));
+                    let side = if rem > 0 { Side::Buy } else { Side::Sell };
+                    let qty = rem.unsigned_abs();
+                    match ctx.phase {
+                        _ if rem == 0 => {}
+                        DayPhase::Continuous => {
+                            out.push(market_on_close(i, side, qty, self.motive))
+                        }
+                        DayPhase::ClosingAuction => {
+                            out.push(market_now(ctx, i, side, qty, self.motive))
+                        }
+                        _ => {}
                     }
                     self.done = true;
                     return None;
                 }
-                let due = start + step * self.slice as Nanos;
-                if ctx.now < due {
-                    return Some(due);
-                }
-                if let Some(on_time) = (ctx.now - start).checked_div(step) {
-                    self.slice = self.slice.max(on_time.min(n as Nanos - 1) as u32);
-                }
-                let rem = self.remaining(ctx);
-                if rem != 0 {
-                    let side = if rem > 0 { Side::Buy } else { Side::Sell };
-                    let qty = rem.unsigned_abs().div_ceil((n - self.slice) as u64);
-                    out.push(market_now(ctx, i, side, qty, self.motive));
-                }
-                self.slice += 1;
-                Some(if self.slice >= n {
-                    end
-                } else {
-                    start + step * self.slice as Nanos
-                })
-            }
-            Style::Twap { start, end, slices } | Style::Passive { start, end, slices } => {
-                let passive = matches!(self.style, Style::Passive { .. });
-                let n = slices.max(1);
                 let step = (end.saturating_sub(start)) / n as Nanos;
                 let due = start + step * self.slice as Nanos;
                 if ctx.now < due {
@@ -259,19 +245,22 @@ impl Execution {
                         }
                         // What the schedule has not done by its last slice completes in the
                         // closing auction, where the day's liquidity gathers, rather than being
-                        // dropped or swept through a thin book.
-                        _ if last && ctx.phase != DayPhase::ClosingAuction => {
+                        // dropped or swept through a thin book. A window trades its last slice
+                        // too, and sends only the shortfall at its end.
+                        _ if last && !window && ctx.phase != DayPhase::ClosingAuction => {
                             out.push(market_on_close(i, side, qty, self.motive))
                         }
                         _ => out.push(market_now(ctx, i, side, qty, self.motive)),
                     }
                 }
                 self.slice += 1;
-                if last {
-                    self.done = true;
-                    None
-                } else {
-                    Some(start + step * self.slice as Nanos)
+                match (last, window) {
+                    (true, true) => Some(end),
+                    (true, false) => {
+                        self.done = true;
+                        None
+                    }
+                    _ => Some(start + step * self.slice as Nanos),
                 }
             }
         }
