@@ -278,10 +278,9 @@ pub(super) fn deserialize<T: serde::de::DeserializeOwned>(source: &str) -> Resul
             .map(|s| line_col(source, s.start))
             .unwrap_or((0, 0));
         let message = plain_types(e.message().trim());
-        // A key missing from the top level is reported at an empty span at the start of the
-        // document, where the first key is: that key is not what is wrong.
-        let whole = e.span().is_some_and(|sp| sp.is_empty() && sp.start == 0);
-        if whole && message.starts_with("missing field") {
+        // An error about the document itself (a key missing from the top level) comes with an
+        // empty span at its start, where the first key is: that key is not what is wrong.
+        if e.span().is_some_and(|sp| sp.is_empty() && sp.start == 0) {
             return Found {
                 line,
                 column,
