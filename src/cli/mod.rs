@@ -78,7 +78,9 @@ enum Command {
     /// and a last line `N passed, N failed, N need data`; exits non-zero if any failed.
     Score(score::ScoreArgs),
     /// Measure metaorder impact: sell (or buy) programmes of several sizes against the same
-    /// seeds without them, each worked in market-order slices every 10 s across its window; per
+    /// seeds without them, and the square-root fit.
+    ///
+    /// Each programme is worked in market-order slices every 10 s across its window; per
     /// size the executed dollars (and the part traded within the window: what the book could
     /// not supply by its end goes to that day's closing auction) and the impact at the window's end,
     /// the close and the next close, next close over peak and next close per $1bn (basis
