@@ -107,9 +107,11 @@ enum Command {
     /// bootstrap interval, the null's, the effect, a verdict and its reason) and values.csv
     /// (every seed's value).
     Claims(claims::ClaimsArgs),
-    /// Decompose a real episode: infer, per seed, the fundamental path under which the market
+    /// Decompose a real episode: each mechanical class's share of a real fall, across seeds.
+    ///
+    /// Infers, per seed, the fundamental path under which the market
     /// with every agent closes on the real closes of the days after the scenario's real
-    /// pre-history (within --tolerance a day), then rerun that path without each mechanical
+    /// pre-history (within --tolerance a day), then reruns that path without each mechanical
     /// class and without all of them; writes each class's share of the real drawdown with a
     /// 95% bootstrap interval across seeds (EPISODE.md, decomposition.csv), every seed's paths
     /// (paths.csv), the iterations (tracking.csv) and a chart (episode.png). Resumable.
