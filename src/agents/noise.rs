@@ -30,6 +30,7 @@ pub struct NoiseParams {
     offsets: Option<Exp<f64>>,
     /// The intraday arrival shape (from `cfg.u_shape`, built once).
     arrivals: IntradayActivity,
+    mean_units: f64,
 }
 
 impl NoiseParams {
@@ -45,6 +46,7 @@ impl NoiseParams {
             sizes,
             offsets,
             arrivals,
+            mean_units: mean_units.max(1.0),
         })
     }
 }
@@ -140,7 +142,9 @@ impl Agent for NoiseTrader {
             };
             self.activity = 1.0 + p.cfg.activity_feedback * (moved / expected).min(20.0);
         }
-        let side = if rng.random_bool(0.5) {
+        let session_minutes = ctx.calendar.session() as f64 / (60.0 * SECOND as f64);
+        let p_buy = buy_probability(p, ctx.position(i), session_minutes);
+        let side = if rng.random_bool(p_buy) {
             Side::Buy
         } else {
             Side::Sell
@@ -200,5 +204,77 @@ impl Agent for NoiseTrader {
             }
         }
         self.next_arrival(ctx.now, ctx.calendar, rng)
+    }
+}
+
+/// The chance that an order is a buy. With an inventory horizon H the trader leans against
+/// its position x so that its expected trading flattens it over H minutes: its flow is
+/// `orders per minute × mean units × (2·P(buy) − 1)`, so P(buy) = ½(1 − x / (H × that rate)),
+/// clipped to [0, 1]. Without a horizon it is ½, the same draw as before the option existed.
+fn buy_probability(p: &NoiseParams, position: i64, session_minutes: f64) -> f64 {
+    let h = p.cfg.inventory_horizon_minutes;
+    if h <= 0.0 || position == 0 {
+        return 0.5;
+    }
+    let units_per_minute = p.cfg.orders_per_day / session_minutes.max(1.0) * p.mean_units;
+    let lean = -(position as f64) / (h * units_per_minute);
+    0.5 * (1.0 + lean.clamp(-1.0, 1.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agents::testkit::{account, calendar, context, market};
+    use rand::SeedableRng;
+
+    /// 390 orders over a 390-minute session of 10 units on average: 10 units a minute.
+    fn trader(horizon: f64) -> NoiseTrader {
+        let cfg = NoiseCfg {
+            orders_per_day: 390.0,
+            inventory_horizon_minutes: horizon,
+            ..NoiseCfg::default()
+        };
+        NoiseTrader::new(0, cfg, 10.0)
+    }
+
+    /// Flattening 150 units over 30 minutes at 10 units a minute takes half the flow:
+    /// P(buy) = ½(1 − 150/300) = 0.25; a position the trader cannot flatten in time sells only.
+    #[test]
+    fn the_lean_flattens_the_position_over_the_horizon() {
+        let t = trader(30.0);
+        assert_eq!(buy_probability(&t.params, 0, 390.0), 0.5);
+        assert!((buy_probability(&t.params, 150, 390.0) - 0.25).abs() < 1e-12);
+        assert!((buy_probability(&t.params, -150, 390.0) - 0.75).abs() < 1e-12);
+        assert_eq!(buy_probability(&t.params, 10_000, 390.0), 0.0);
+        assert_eq!(buy_probability(&trader(0.0).params, 10_000, 390.0), 0.5);
+    }
+
+    /// Over many orders a long trader with a horizon sells three times in four, and one
+    /// without a horizon half the time.
+    #[test]
+    fn a_long_trader_sells_more_than_it_buys() {
+        let cal = calendar();
+        let data = [market(&[5000.0])];
+        let acct = account(150);
+        let ctx = context(&cal, &data, &acct, 1, 36_000 * SECOND, DayPhase::Continuous);
+        let buy_share = |mut t: NoiseTrader| {
+            let mut rng = ChaCha8Rng::seed_from_u64(7);
+            let (mut buys, mut all) = (0u32, 0u32);
+            for _ in 0..4000 {
+                let mut out = Vec::new();
+                t.wake(&ctx, &mut rng, &mut out);
+                for a in &out {
+                    if let Action::Submit { side, .. } = a {
+                        all += 1;
+                        buys += u32::from(*side == Side::Buy);
+                    }
+                }
+            }
+            f64::from(buys) / f64::from(all)
+        };
+        let leaning = buy_share(trader(30.0));
+        let random = buy_share(trader(0.0));
+        assert!((leaning - 0.25).abs() < 0.03, "{leaning}");
+        assert!((random - 0.5).abs() < 0.03, "{random}");
     }
 }

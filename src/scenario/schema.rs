@@ -406,6 +406,10 @@ pub struct NoiseCfg {
     /// Strength of activity feedback: recent absolute returns raise arrival rates (volatility
     /// clustering comes from this; 0 turns it off).
     pub activity_feedback: f64,
+    /// Minutes over which a trader leans its sides against its own position to be flat again
+    /// (0 = sides at random and positions unbounded). Short-horizon traders cannot hold a
+    /// persistent flow; without this their resting orders absorb one without limit.
+    pub inventory_horizon_minutes: f64,
     pub latency_us: u64,
 }
 
@@ -421,6 +425,7 @@ impl Default for NoiseCfg {
             close_share: 0.1,
             u_shape: 10.0,
             activity_feedback: 0.3,
+            inventory_horizon_minutes: 0.0,
             latency_us: 1000,
         }
     }

@@ -530,6 +530,12 @@ fn agents(p: &mut Problems, s: &Scenario) {
         p.range(f("close_share"), c.close_share, 0.0, 1.0);
         p.range(f("u_shape"), c.u_shape, 1.0, 100.0);
         p.range(f("activity_feedback"), c.activity_feedback, 0.0, 10.0);
+        p.range(
+            f("inventory_horizon_minutes"),
+            c.inventory_horizon_minutes,
+            0.0,
+            100_000.0,
+        );
         p.latency(f("latency_us"), c.latency_us);
     }
     if let Some(c) = &a.value {

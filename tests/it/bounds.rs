@@ -306,6 +306,12 @@ fn latencies_durations_and_volatilities_are_bounded() {
         "agents.noise.lifetime_minutes",
     );
     refused_in(
+        "agents.noise",
+        "inventory_horizon_minutes",
+        "-5.0",
+        "agents.noise.inventory_horizon_minutes",
+    );
+    refused_in(
         "agents.market_maker",
         "withdraw_minutes",
         "100000",
