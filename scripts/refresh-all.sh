@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Regenerates every committed result that rests on the reference markets, for a change to
+# experiments/markets/spx.toml (or anything every experiment extends). On 2 cores it takes about
+# two and a half hours: the claims table ~45 min, the two episodes ~80 min, rally_departures
+# ~15 min, the rest under half an hour. Start it first and write while it runs.
+#
+# Usage: scripts/refresh-all.sh [STEP...]    (default: every step, in this order)
+#   results   scripts/refresh-results.sh (the experiments listed in results/EXPERIMENTS)
+#   claims    flowsim claims experiments/claims.toml            -> results/claims
+#   rally     flowsim claims experiments/rally_departures.toml  -> results/rally_departures
+#   episodes  flowsim episode, February and October 2018        -> results/episode_*
+#   impact    flowsim impact on the reference market and its candidates -> results/markets/*
+#   facts     calm days (5 seeds x 20 days), NDX impact, the year sweep's daily facts and the
+#             cascade and rally seed tables: printed for the documents, nothing committed
+#
+# Work folders go under runs/refresh/ and are reused, so a killed step resumes where it stopped;
+# a folder left from another market is refused by flowsim (delete runs/refresh to start over).
+# Each step replaces its results/ folder only once it has finished. The documents are not
+# rewritten: the end of the output lists which ones quote these numbers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet
+bin=$PWD/target/release/flowsim
+work=runs/refresh
+mkdir -p "$work"
+steps=("$@")
+[ ${#steps[@]} -eq 0 ] && steps=(results claims rally episodes impact facts)
+
+timed() {
+  local name=$1
+  shift
+  local t0=$SECONDS
+  echo "== $name"
+  "$@"
+  echo "== $name: $(((SECONDS - t0) / 60)) min"
+}
+
+# Replaces results/$1 by the finished folder $2.
+install() {
+  rm -rf "results/$1"
+  mkdir -p "$(dirname "results/$1")"
+  cp -r "$2" "results/$1"
+}
+
+claims() {
+  local file=$1 name=$2
+  "$bin" claims "experiments/$file.toml" --out "$work/$name" --runs "$work/$name-runs" --yes
+  install "$name" "$work/$name"
+}
+
+episode() {
+  local name=$1
+  "$bin" episode "experiments/$name.toml" --out "$work/$name" --yes
+  install "$name" "$work/$name"
+}
+
+impact() {
+  local file=$1 out=$2
+  shift 2
+  "$bin" impact "experiments/markets/$file.toml" "$@" --out "$work/markets/$out" -q --yes
+  install "markets/$out" "$work/markets/$out"
+}
+
+facts() {
+  for seed in 1 2 3 4 5; do
+    "$bin" run experiments/markets/spx.toml --seed "$seed" --calibration --no-report \
+      --out "$work/calm/seed$seed" --force -q
+    echo "calm days, seed $seed:"
+    sed -n '/market by day/,$p' "$work/calm/seed$seed/calibration.txt"
+  done
+  "$bin" impact experiments/markets/ndx.toml --seeds 10 --out "$work/markets/ndx" -q --yes
+  "$bin" sweep experiments/markets/spx_year_sweep.toml --out "$work/spx_year" --yes
+  "$bin" facts "$work/spx_year"
+  scripts/cascade-seeds.sh 20
+  scripts/rally-seeds.sh 10
+}
+
+for step in "${steps[@]}"; do
+  case $step in
+    results) timed results scripts/refresh-results.sh ;;
+    claims) timed "claims table" claims claims claims ;;
+    rally) timed "rally departures" claims rally_departures rally_departures ;;
+    episodes)
+      timed "February 2018" episode episode_feb2018
+      timed "October 2018" episode episode_oct2018
+      ;;
+    impact)
+      h=(--window 10:00-11:00)
+      timed "impact, one hour, seeds 1-30" impact spx spx_impact_1h "${h[@]}" --seeds 30
+      timed "impact, seeds 31-60" impact spx spx_impact_1h_seeds31_60 "${h[@]}" --seeds 30 --first-seed 31
+      timed "impact, seeds 61-160" impact spx spx_impact_1h_seeds61_160 "${h[@]}" --seeds 100 --first-seed 61
+      timed "impact, full day" impact spx spx_impact_day --window 09:30-16:00 --seeds 30
+      timed "candidate, seeds 1-30" impact spx_short_horizon spx_short_horizon_impact_1h "${h[@]}" --seeds 30
+      timed "candidate, seeds 61-160" impact spx_short_horizon spx_short_horizon_impact_1h_seeds61_160 "${h[@]}" --seeds 100 --first-seed 61
+      timed "candidate e, seeds 61-160" impact spx_short_horizon_hidden spx_short_horizon_hidden_impact_1h_seeds61_160 "${h[@]}" --seeds 100 --first-seed 61
+      ;;
+    facts) timed facts facts ;;
+    *)
+      echo "unknown step '$step' (results claims rally episodes impact facts)" >&2
+      exit 2
+      ;;
+  esac
+done
+
+cat <<'EOF'
+Done. Documents that quote these results, to re-read against the new numbers:
+  README.md (status), experiments/markets/spx.md (calm days, impact, daily facts, NDX),
+  experiments/*.md of the refreshed experiments (cascade and rally seed tables among them),
+  docs/claims.md, experiments/episode_feb2018.md (both episodes), and BENCHMARKS.md if the
+  reference day's speed changed (flowsim bench).
+EOF
