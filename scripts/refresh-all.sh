@@ -55,11 +55,14 @@ episode() {
   install "$name" "$work/$name"
 }
 
+# results/markets keeps each measurement's table and its PNG chart (not the SVG copy).
 impact() {
   local file=$1 out=$2
   shift 2
   "$bin" impact "experiments/markets/$file.toml" "$@" --out "$work/markets/$out" -q --yes
-  install "markets/$out" "$work/markets/$out"
+  rm -rf "results/markets/$out"
+  mkdir -p "results/markets/$out"
+  cp "$work/markets/$out/impact.csv" "$work/markets/$out/impact.png" "results/markets/$out/"
 }
 
 facts() {
