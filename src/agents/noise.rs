@@ -208,9 +208,10 @@ impl Agent for NoiseTrader {
 }
 
 /// The chance that an order is a buy. With an inventory horizon H the trader leans against
-/// its position x so that its expected trading flattens it over H minutes: its flow is
-/// `orders per minute × mean units × (2·P(buy) − 1)`, so P(buy) = ½(1 − x / (H × that rate)),
-/// clipped to [0, 1]. Without a horizon it is ½, the same draw as before the option existed.
+/// its position x so that its order flow would flatten it over H minutes if every order
+/// traded: that flow is `orders per minute × mean units × (2·P(buy) − 1)` (at the base rate,
+/// before activity feedback), so P(buy) = ½(1 − x / (H × the rate in units)), clipped to
+/// [0, 1]. Without a horizon it is ½, the same draw as before the option existed.
 fn buy_probability(p: &NoiseParams, position: i64, session_minutes: f64) -> f64 {
     let h = p.cfg.inventory_horizon_minutes;
     if h <= 0.0 || position == 0 {
