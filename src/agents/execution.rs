@@ -51,6 +51,16 @@ fn market_now(ctx: &Context, instrument: usize, side: Side, qty: Qty, motive: Mo
     market_with(instrument, side, qty, tif, motive)
 }
 
+/// What a schedule has not done goes to the closing auction: a market-on-close order before
+/// it, a market order into it once it has begun.
+fn to_the_close(ctx: &Context, instrument: usize, side: Side, qty: Qty, motive: Motive) -> Action {
+    if ctx.phase == DayPhase::ClosingAuction {
+        market_now(ctx, instrument, side, qty, motive)
+    } else {
+        market_on_close(instrument, side, qty, motive)
+    }
+}
+
 /// A limit order.
 pub fn limit(
     instrument: usize,
@@ -191,17 +201,9 @@ impl Execution {
                         return Some(end);
                     }
                     let rem = self.remaining(ctx);
-                    let side = if rem > 0 { Side::Buy } else { Side::Sell };
-                    let qty = rem.unsigned_abs();
-                    match ctx.phase {
-                        _ if rem == 0 => {}
-                        DayPhase::Continuous => {
-                            out.push(market_on_close(i, side, qty, self.motive))
-                        }
-                        DayPhase::ClosingAuction => {
-                            out.push(market_now(ctx, i, side, qty, self.motive))
-                        }
-                        _ => {}
+                    if rem != 0 {
+                        let side = if rem > 0 { Side::Buy } else { Side::Sell };
+                        out.push(to_the_close(ctx, i, side, rem.unsigned_abs(), self.motive));
                     }
                     self.done = true;
                     return None;
@@ -247,8 +249,8 @@ impl Execution {
                         // closing auction, where the day's liquidity gathers, rather than being
                         // dropped or swept through a thin book. A window trades its last slice
                         // too, and sends only the shortfall at its end.
-                        _ if last && !window && ctx.phase != DayPhase::ClosingAuction => {
-                            out.push(market_on_close(i, side, qty, self.motive))
+                        _ if last && !window => {
+                            out.push(to_the_close(ctx, i, side, qty, self.motive))
                         }
                         _ => out.push(market_now(ctx, i, side, qty, self.motive)),
                     }
@@ -324,45 +326,56 @@ mod tests {
     use crate::agents::testkit;
     use crate::market::time::MINUTE;
 
-    /// The size and time in force of each order sent, all of them sells.
-    fn sells(sent: &[Action]) -> Vec<(u64, TimeInForce)> {
-        sent.iter()
-            .map(|a| match *a {
+    /// Runs a sell of 900 units over 30 minutes from `hour`:00 on day 3, stepping it at each
+    /// (minute, position then) of `steps` in the continuous session. Returns the size and time
+    /// in force of each order sent (all sells), whether each step finished the schedule, and
+    /// whether it is done.
+    fn sell_900(
+        style: fn(Nanos, Nanos) -> Style,
+        hour: u64,
+        steps: &[(u64, i64)],
+    ) -> (Vec<(u64, TimeInForce)>, Vec<bool>, bool) {
+        let cal = testkit::calendar();
+        let data = [testkit::market(&[5000.0])];
+        let at = |minutes: u64| hour * 3600 * crate::market::time::SECOND + minutes * MINUTE;
+        let flat = testkit::account(0);
+        let start = testkit::context(&cal, &data, &flat, 3, at(0), DayPhase::Continuous).now;
+        let mut exec = Execution::new(
+            0,
+            -900,
+            style(start, start + 30 * MINUTE),
+            Motive::Rebalance,
+        );
+        let (mut orders, mut finished) = (Vec::new(), Vec::new());
+        for &(m, position) in steps {
+            let account = testkit::account(position);
+            let ctx = testkit::context(&cal, &data, &account, 3, at(m), DayPhase::Continuous);
+            let mut out = Vec::new();
+            finished.push(exec.step(&ctx, &mut out).is_none());
+            orders.extend(out.iter().map(|a| match *a {
                 Action::Submit { qty, tif, side, .. } => {
                     assert_eq!(side, Side::Sell);
                     (qty, tif)
                 }
                 _ => panic!("{a:?}"),
-            })
-            .collect()
+            }));
+        }
+        (orders, finished, exec.is_done())
     }
 
     /// A TWAP that meets no liquidity carries each unfilled slice into the next, and its last
     /// slice sends all that is left to the closing auction instead of dropping it.
     #[test]
     fn a_twap_remainder_goes_to_the_close() {
-        let cal = testkit::calendar();
-        let data = [testkit::market(&[5000.0])];
-        let account = testkit::account(0);
-        let at = |minutes: u64| 15 * 3600 * crate::market::time::SECOND + minutes * MINUTE;
-        let ctx = |m| testkit::context(&cal, &data, &account, 3, at(m), DayPhase::Continuous);
-        let start = ctx(0).now;
-        let style = Style::Twap {
+        let twap = |start, end| Style::Twap {
             start,
-            end: start + 30 * MINUTE,
+            end,
             slices: 3,
         };
-        let mut exec = Execution::new(0, -900, style, Motive::Rebalance);
-        let mut sent = Vec::new();
-        for m in [0, 10, 20] {
-            let mut out = Vec::new();
-            exec.step(&ctx(m), &mut out);
-            sent.extend(out);
-        }
-        assert!(exec.is_done());
+        let (orders, _, done) = sell_900(twap, 15, &[(0, 0), (10, 0), (20, 0)]);
+        assert!(done);
         // Nothing filled (the position stays 0): 300, then 450 (the rest over two slices),
         // then all 900 market-on-close.
-        let orders = sells(&sent);
         assert_eq!(
             orders,
             [
@@ -377,29 +390,16 @@ mod tests {
     /// now; only what the book did not supply by the window's end goes to the closing auction.
     #[test]
     fn a_window_trades_its_last_slice_and_sends_only_the_shortfall_to_the_close() {
-        let cal = testkit::calendar();
-        let data = [testkit::market(&[5000.0])];
-        let at = |minutes: u64| 10 * 3600 * crate::market::time::SECOND + minutes * MINUTE;
-        let flat = testkit::account(0);
-        let start = testkit::context(&cal, &data, &flat, 3, at(0), DayPhase::Continuous).now;
-        let style = Style::Window {
+        let window = |start, end| Style::Window {
             start,
-            end: start + 30 * MINUTE,
+            end,
             slices: 3,
         };
-        let mut exec = Execution::new(0, -900, style, Motive::Exogenous);
-        let mut sent = Vec::new();
         // Every slice fills but the last, which meets no liquidity for 100 of its 300.
-        for (m, position) in [(0, 0), (10, -300), (20, -600), (30, -800)] {
-            let account = testkit::account(position);
-            let ctx = testkit::context(&cal, &data, &account, 3, at(m), DayPhase::Continuous);
-            let mut out = Vec::new();
-            let next = exec.step(&ctx, &mut out);
-            assert_eq!(next.is_none(), m == 30, "minute {m}");
-            sent.extend(out);
-        }
-        assert!(exec.is_done());
-        let orders = sells(&sent);
+        let steps = [(0, 0), (10, -300), (20, -600), (30, -800)];
+        let (orders, finished, done) = sell_900(window, 10, &steps);
+        assert!(done);
+        assert_eq!(finished, [false, false, false, true]);
         assert_eq!(
             orders,
             [
