@@ -46,8 +46,21 @@ pub struct ImpactFit {
     pub sizes: usize,
 }
 
-/// Per size (ascending): (size, mean Q/V, mean peak, mean close, mean next close, seeds).
-pub fn by_size(points: &[ImpactPoint]) -> Vec<(f64, f64, f64, f64, f64, usize)> {
+/// One programme size's means over its seeds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SizeMeans {
+    pub size_usd: f64,
+    pub executed_usd: f64,
+    pub in_window_usd: f64,
+    pub q_over_v: f64,
+    pub peak: f64,
+    pub close: f64,
+    pub next_close: f64,
+    pub seeds: usize,
+}
+
+/// Per size, ascending, the means over its seeds.
+pub fn by_size(points: &[ImpactPoint]) -> Vec<SizeMeans> {
     let mut sizes: Vec<f64> = points.iter().map(|p| p.size_usd).collect();
     sizes.sort_by(f64::total_cmp);
     sizes.dedup();
@@ -57,14 +70,16 @@ pub fn by_size(points: &[ImpactPoint]) -> Vec<(f64, f64, f64, f64, f64, usize)> 
             let ps: Vec<&ImpactPoint> = points.iter().filter(|p| p.size_usd == s).collect();
             let n = ps.len().max(1) as f64;
             let mean = |f: fn(&ImpactPoint) -> f64| ps.iter().map(|p| f(p)).sum::<f64>() / n;
-            (
-                s,
-                mean(|p| p.q_over_v),
-                mean(|p| p.peak),
-                mean(|p| p.close),
-                mean(|p| p.next_close),
-                ps.len(),
-            )
+            SizeMeans {
+                size_usd: s,
+                executed_usd: mean(|p| p.executed_usd),
+                in_window_usd: mean(|p| p.in_window_usd),
+                q_over_v: mean(|p| p.q_over_v),
+                peak: mean(|p| p.peak),
+                close: mean(|p| p.close),
+                next_close: mean(|p| p.next_close),
+                seeds: ps.len(),
+            }
         })
         .collect()
 }
@@ -73,11 +88,11 @@ pub fn by_size(points: &[ImpactPoint]) -> Vec<(f64, f64, f64, f64, f64, usize)> 
 /// positive (no impact to take the log of) or fewer than two sizes remain.
 fn point_fit(points: &[ImpactPoint], sigma_d: f64) -> Option<(f64, f64, f64)> {
     let rows = by_size(points);
-    if rows.len() < 2 || rows.iter().any(|r| !(r.1 > 0.0 && r.2 > 0.0)) {
+    if rows.len() < 2 || rows.iter().any(|r| !(r.q_over_v > 0.0 && r.peak > 0.0)) {
         return None;
     }
-    let x: Vec<f64> = rows.iter().map(|r| r.1.ln()).collect();
-    let y: Vec<f64> = rows.iter().map(|r| r.2.ln()).collect();
+    let x: Vec<f64> = rows.iter().map(|r| r.q_over_v.ln()).collect();
+    let y: Vec<f64> = rows.iter().map(|r| r.peak.ln()).collect();
     let (slope, intercept) = if rows.len() == 2 {
         let s = (y[1] - y[0]) / (x[1] - x[0]);
         (s, y[0] - s * x[0])

@@ -198,34 +198,24 @@ pub fn run(a: ImpactArgs) -> Result<()> {
         "next per $1bn",
         "seeds"
     );
-    for (size, qv, peak, close, next, n) in &rows {
-        let mean = |f: fn(&flowsim::analysis::impact::ImpactPoint) -> f64| -> f64 {
-            report
-                .points
-                .iter()
-                .filter(|p| p.size_usd == *size)
-                .map(f)
-                .sum::<f64>()
-                / *n as f64
-        };
-        let (exec, in_window) = (mean(|p| p.executed_usd), mean(|p| p.in_window_usd));
-        let ratio = if *peak > 0.0 {
-            format!("{:.2}", next / peak)
+    for r in &rows {
+        let ratio = if r.peak > 0.0 {
+            format!("{:.2}", r.next_close / r.peak)
         } else {
             "n/a".to_string()
         };
         println!(
             "{:>10} {:>10} {:>10} {:>8} {:>9} {:>9} {:>11} {:>10} {:>14} {:>6}",
-            format_value(*size, Format::Dollars),
-            format_value(exec, Format::Dollars),
-            format_value(in_window, Format::Dollars),
-            format_value(*qv, Format::Percent),
-            format_value(*peak, Format::Percent),
-            format_value(*close, Format::Percent),
-            format_value(*next, Format::Percent),
+            format_value(r.size_usd, Format::Dollars),
+            format_value(r.executed_usd, Format::Dollars),
+            format_value(r.in_window_usd, Format::Dollars),
+            format_value(r.q_over_v, Format::Percent),
+            format_value(r.peak, Format::Percent),
+            format_value(r.close, Format::Percent),
+            format_value(r.next_close, Format::Percent),
             ratio,
-            format!("{:.3} bp", next * 1e4 / (size / 1e9)),
-            n
+            format!("{:.3} bp", r.next_close * 1e4 / (r.size_usd / 1e9)),
+            r.seeds
         );
     }
     println!("{}", a.out.join("impact.csv").display());
