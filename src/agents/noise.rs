@@ -142,9 +142,7 @@ impl Agent for NoiseTrader {
             };
             self.activity = 1.0 + p.cfg.activity_feedback * (moved / expected).min(20.0);
         }
-        let session_minutes = ctx.calendar.session() as f64 / (60.0 * SECOND as f64);
-        let p_buy = buy_probability(p, ctx.position(i), session_minutes);
-        let side = if rng.random_bool(p_buy) {
+        let side = if rng.random_bool(buy_probability(p, ctx.position(i), ctx.calendar)) {
             Side::Buy
         } else {
             Side::Sell
@@ -212,11 +210,12 @@ impl Agent for NoiseTrader {
 /// traded: that flow is `orders per minute × mean units × (2·P(buy) − 1)` (at the base rate,
 /// before activity feedback), so P(buy) = ½(1 − x / (H × the rate in units)), clipped to
 /// [0, 1]. Without a horizon it is ½, the same draw as before the option existed.
-fn buy_probability(p: &NoiseParams, position: i64, session_minutes: f64) -> f64 {
+fn buy_probability(p: &NoiseParams, position: i64, cal: &Calendar) -> f64 {
     let h = p.cfg.inventory_horizon_minutes;
     if h <= 0.0 || position == 0 {
         return 0.5;
     }
+    let session_minutes = cal.session() as f64 / (60.0 * SECOND as f64);
     let units_per_minute = p.cfg.orders_per_day / session_minutes.max(1.0) * p.mean_units;
     let lean = -(position as f64) / (h * units_per_minute);
     0.5 * (1.0 + lean.clamp(-1.0, 1.0))
@@ -243,11 +242,12 @@ mod tests {
     #[test]
     fn the_lean_flattens_the_position_over_the_horizon() {
         let t = trader(30.0);
-        assert_eq!(buy_probability(&t.params, 0, 390.0), 0.5);
-        assert!((buy_probability(&t.params, 150, 390.0) - 0.25).abs() < 1e-12);
-        assert!((buy_probability(&t.params, -150, 390.0) - 0.75).abs() < 1e-12);
-        assert_eq!(buy_probability(&t.params, 10_000, 390.0), 0.0);
-        assert_eq!(buy_probability(&trader(0.0).params, 10_000, 390.0), 0.5);
+        let cal = calendar(); // a 390-minute session
+        assert_eq!(buy_probability(&t.params, 0, &cal), 0.5);
+        assert!((buy_probability(&t.params, 150, &cal) - 0.25).abs() < 1e-12);
+        assert!((buy_probability(&t.params, -150, &cal) - 0.75).abs() < 1e-12);
+        assert_eq!(buy_probability(&t.params, 10_000, &cal), 0.0);
+        assert_eq!(buy_probability(&trader(0.0).params, 10_000, &cal), 0.5);
     }
 
     /// Over many orders a long trader with a horizon sells three times in four, and one
