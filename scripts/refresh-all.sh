@@ -37,7 +37,7 @@ timed() {
 }
 
 # Replaces results/$1 by the finished folder $2.
-install() {
+replace_result() {
   rm -rf "results/$1"
   mkdir -p "$(dirname "results/$1")"
   cp -r "$2" "results/$1"
@@ -46,13 +46,13 @@ install() {
 claims() {
   local file=$1 name=$2
   "$bin" claims "experiments/$file.toml" --out "$work/$name" --runs "$work/$name-runs" --yes
-  install "$name" "$work/$name"
+  replace_result "$name" "$work/$name"
 }
 
 episode() {
   local name=$1
   "$bin" episode "experiments/$name.toml" --out "$work/$name" --yes
-  install "$name" "$work/$name"
+  replace_result "$name" "$work/$name"
 }
 
 # results/markets keeps each measurement's table and its PNG chart (not the SVG copy).
