@@ -85,7 +85,7 @@ enum Command {
     /// not supply by its end goes to that day's closing auction) and the impact at the window's end,
     /// the close and the next close, next close over peak and next close per $1bn (basis
     /// points); the fit I = Y·σ_d·(Q/V)^δ and the relaxation (next-close impact over peak, all
-    /// sizes pooled), with 95% intervals from resampling seeds (impact.csv, impact.png).
+    /// sizes pooled), with 95% intervals from resampling seeds (impact.csv; impact.png and .svg).
     Impact(impact::ImpactArgs),
     /// Compare the daily stylized facts of simulated runs with a real index (default: the S&P
     /// 500 of 2010-2018): s.d., excess kurtosis, ACF of |r| at lags 1 and 10, leverage.
