@@ -55,14 +55,16 @@ episode() {
   replace_result "$name" "$work/$name"
 }
 
-# results/markets keeps each measurement's table and its PNG chart (not the SVG copy).
+# results/markets keeps each measurement's tables and their PNG charts (not the SVG copies).
 impact() {
   local file=$1 out=$2
   shift 2
   "$bin" impact "experiments/markets/$file.toml" "$@" --out "$work/markets/$out" -q --yes
   rm -rf "results/markets/$out"
   mkdir -p "results/markets/$out"
-  cp "$work/markets/$out/impact.csv" "$work/markets/$out/impact.png" "results/markets/$out/"
+  for f in impact.csv impact.png impact_path.csv impact_path.png; do
+    cp "$work/markets/$out/$f" "results/markets/$out/"
+  done
 }
 
 facts() {

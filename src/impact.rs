@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use thiserror::Error;
 
 use crate::agents::AgentClass;
-use crate::analysis::impact::{ImpactFit, ImpactPoint, fit};
+use crate::analysis::impact::{ImpactFit, ImpactPath, ImpactPoint, PathBar, fit, mean_path};
 use crate::bench::{BenchError, edit};
 use crate::book::Side;
 use crate::market::SimError;
@@ -57,11 +57,13 @@ pub struct ImpactSpec {
     pub threads: usize,
 }
 
-/// Per run: the day's bar prices (mid, else close), the daily closes of the simulated days,
-/// the programme's executed dollars and the mean daily dollar volume.
+/// Per run: the bar prices (mid, else close) of the programme's day and the next, the daily
+/// closes of the simulated days, the programme's executed dollars and the mean daily dollar
+/// volume.
 #[derive(Clone, Debug, Default)]
 struct Outcome {
     bar_prices: Vec<f64>,
+    next_bar_prices: Vec<f64>,
     closes: Vec<f64>,
     executed_usd: f64,
     /// The part executed by the end of the window (the rest waited for the closing auction).
@@ -75,6 +77,8 @@ pub struct ImpactReport {
     pub symbol: String,
     pub points: Vec<ImpactPoint>,
     pub fit: Option<ImpactFit>,
+    /// Per size, the mean impact bar by bar from the window's start to the next day's close.
+    pub paths: Vec<ImpactPath>,
     /// The instrument's fundamental daily volatility (annual_vol / √252).
     pub sigma_d: f64,
     /// Mean daily dollar volume of the counterfactual runs.
@@ -133,6 +137,9 @@ pub fn measure(
         )));
     }
     let end_bar = ((end - open) / bar_s) as usize;
+    let session_s = parse_hhmm(&s.calendar.close)
+        .filter(|&c| c > open)
+        .map_or(0, |c| c - open);
     let days = spec.day + 1;
     let symbol = ins.symbol.clone();
     let base = edit(loaded, |t| {
@@ -212,6 +219,27 @@ pub fn measure(
     let d = spec.day as usize;
     let mut points = Vec::new();
     let mut adv = 0.0;
+    // The path starts at the last bar before the programme (no impact yet on the same seed),
+    // or at the first bar when the window opens the session.
+    let first_bar = ((start - open) / bar_s).max(1) as usize;
+    let bars: Vec<PathBar> = {
+        let n_today = outcomes[0].bar_prices.len();
+        let n_next = outcomes[0].next_bar_prices.len();
+        let hours = |secs_from_open: u32| (secs_from_open as f64 - (start - open) as f64) / 3600.0;
+        (first_bar..=n_today)
+            .map(|b| PathBar {
+                day: spec.day,
+                bar: b as u32,
+                hours: hours(b as u32 * bar_s),
+            })
+            .chain((1..=n_next).map(|b| PathBar {
+                day: spec.day + 1,
+                bar: b as u32,
+                hours: hours(session_s + b as u32 * bar_s),
+            }))
+            .collect()
+    };
+    let mut runs: Vec<Vec<Vec<f64>>> = vec![Vec::with_capacity(spec.seeds.len()); spec.sizes.len()];
     for (si, &seed) in spec.seeds.iter().enumerate() {
         let base = &outcomes[si * per_seed];
         adv += base.daily_volume_usd / spec.seeds.len() as f64;
@@ -229,6 +257,20 @@ pub fn measure(
                 close: imp(o.closes[d - 1], base.closes[d - 1]),
                 next_close: imp(o.closes[d], base.closes[d]),
             });
+            let at = |p: &[f64], b: u32| p.get(b as usize - 1).copied().unwrap_or(f64::NAN);
+            runs[qi].push(
+                bars.iter()
+                    .map(|pb| {
+                        let (with, without) = if pb.day == spec.day {
+                            (&o.bar_prices, &base.bar_prices)
+                        } else {
+                            (&o.next_bar_prices, &base.next_bar_prices)
+                        };
+                        // + 0.0 writes the bars before the programme as 0, not -0.
+                        imp(at(with, pb.bar), at(without, pb.bar)) + 0.0
+                    })
+                    .collect(),
+            );
         }
     }
     let sigma_d = ins.annual_vol / 252f64.sqrt();
@@ -236,6 +278,12 @@ pub fn measure(
         symbol,
         fit: fit(&points, sigma_d),
         points,
+        paths: spec
+            .sizes
+            .iter()
+            .zip(&runs)
+            .map(|(&q, r)| mean_path(q, &bars, r))
+            .collect(),
         sigma_d,
         adv_usd: adv,
     })
@@ -264,16 +312,18 @@ fn run_one(
         .iter()
         .map(|b| b.close as f64 * ins.tick_size)
         .collect();
-    let mut bar_prices = Vec::new();
+    let (mut bar_prices, mut next_bar_prices) = (Vec::new(), Vec::new());
     let mut volume_usd = 0.0;
     for b in sink.bars.iter().filter(|b| b.instrument as usize == idx) {
         volume_usd += b.volume as f64 * b.vwap.unwrap_or(b.close) * ins.notional_per_unit;
+        let p = match (b.best_bid, b.best_ask) {
+            (Some(bid), Some(ask)) => 0.5 * (bid + ask),
+            _ => b.close,
+        };
         if b.day == day {
-            let p = match (b.best_bid, b.best_ask) {
-                (Some(bid), Some(ask)) => 0.5 * (bid + ask),
-                _ => b.close,
-            };
             bar_prices.push(p);
+        } else if b.day == day + 1 {
+            next_bar_prices.push(p);
         }
     }
     let (mut executed_usd, mut in_window_usd) = (0.0, 0.0);
@@ -287,6 +337,7 @@ fn run_one(
     }
     Ok(Outcome {
         bar_prices,
+        next_bar_prices,
         closes,
         executed_usd,
         in_window_usd,

@@ -142,6 +142,95 @@ pub fn fit(points: &[ImpactPoint], sigma_d: f64) -> Option<ImpactFit> {
     })
 }
 
+/// Where one bar of the impact path sits: its day, its 1-based number in that day, and the
+/// trading hours from the programme's start to the bar's end (the night counts as no time).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PathBar {
+    pub day: u32,
+    pub bar: u32,
+    pub hours: f64,
+}
+
+/// One size's impact bar by bar, from the programme's start to the next day's close: the mean
+/// over seeds and its standard error.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImpactPath {
+    pub size_usd: f64,
+    pub seeds: usize,
+    pub bars: Vec<PathBar>,
+    pub mean: Vec<f64>,
+    /// Sample standard deviation over √seeds; NaN with one seed.
+    pub se: Vec<f64>,
+}
+
+/// Averages the seeds' impact paths of one size; `runs[s][i]` is seed s at `bars[i]`.
+pub fn mean_path(size_usd: f64, bars: &[PathBar], runs: &[Vec<f64>]) -> ImpactPath {
+    let n = runs.len();
+    let (mut mean, mut se) = (
+        Vec::with_capacity(bars.len()),
+        Vec::with_capacity(bars.len()),
+    );
+    for i in 0..bars.len() {
+        let m = runs.iter().map(|r| r[i]).sum::<f64>() / n.max(1) as f64;
+        let e = if n > 1 {
+            let var = runs.iter().map(|r| (r[i] - m).powi(2)).sum::<f64>() / (n - 1) as f64;
+            (var / n as f64).sqrt()
+        } else {
+            f64::NAN
+        };
+        mean.push(m);
+        se.push(e);
+    }
+    ImpactPath {
+        size_usd,
+        seeds: n,
+        bars: bars.to_vec(),
+        mean,
+        se,
+    }
+}
+
+/// Means of `values` over buckets of `width` trading hours from the programme's start, as
+/// (bucket centre, mean), leaving out the bars at or before the start. A single size's path is
+/// noisy bar by bar at small sizes; bucket means show its decay.
+pub fn bucket_means(bars: &[PathBar], values: &[f64], width: f64) -> Vec<(f64, f64)> {
+    let mut out: Vec<(f64, f64)> = Vec::new();
+    let (mut key, mut sum, mut n) = (i64::MIN, 0.0, 0usize);
+    for (b, &v) in bars.iter().zip(values) {
+        if b.hours <= 0.0 {
+            continue;
+        }
+        // A bar ending exactly on a boundary belongs to the bucket it closes.
+        let k = (b.hours / width - 1e-9).floor() as i64;
+        if k != key && n > 0 {
+            out.push(((key as f64 + 0.5) * width, sum / n as f64));
+            (sum, n) = (0.0, 0);
+        }
+        key = k;
+        sum += v;
+        n += 1;
+    }
+    if n > 0 {
+        out.push(((key as f64 + 0.5) * width, sum / n as f64));
+    }
+    out
+}
+
+/// The share of the peak left at `z` programme durations after its start, for a programme at
+/// a constant rate into a latent book that carries no information and never forgets (the
+/// locally linear order book): √z while it trades, √z − √(z − 1) after. It has no parameter,
+/// so the measured decay can be read against it: a market that keeps more than this after the
+/// programme holds something the latent book alone does not.
+pub fn latent_book_decay(z: f64) -> f64 {
+    if z <= 0.0 {
+        0.0
+    } else if z <= 1.0 {
+        z.sqrt()
+    } else {
+        z.sqrt() - (z - 1.0).sqrt()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,5 +269,48 @@ mod tests {
         assert!((lin.delta - 1.0).abs() < 1e-9 && (lin.relaxation - 1.0).abs() < 1e-9);
         // No impact at some size: no log-log fit.
         assert!(fit(&points(|_| 0.0, 1.0), 0.01).is_none());
+    }
+
+    /// The path's mean and standard error are the seeds' plain mean and s.d./√n.
+    #[test]
+    fn the_path_averages_seeds_bar_by_bar() {
+        let bars: Vec<PathBar> = (1..=3)
+            .map(|b| PathBar {
+                day: 2,
+                bar: b,
+                hours: b as f64,
+            })
+            .collect();
+        let p = mean_path(1e9, &bars, &[vec![0.0, 1.0, 2.0], vec![0.0, 3.0, 2.0]]);
+        assert_eq!(p.mean, vec![0.0, 2.0, 2.0]);
+        assert_eq!(p.se[0], 0.0);
+        assert!((p.se[1] - 1.0).abs() < 1e-12, "{:?}", p.se);
+        assert!(mean_path(1e9, &bars, &[vec![1.0, 1.0, 1.0]]).se[0].is_nan());
+    }
+
+    /// √z up to the programme's end, then √z − √(z − 1): 1 at the end, 0.414 one duration
+    /// later, 0.144 eleven and a half durations after it ends.
+    #[test]
+    fn the_latent_book_decay_is_the_square_root_difference() {
+        assert_eq!(latent_book_decay(0.25), 0.5);
+        assert_eq!(latent_book_decay(1.0), 1.0);
+        assert!((latent_book_decay(2.0) - 0.41421).abs() < 1e-5);
+        assert!((latent_book_decay(12.5) - 0.14437).abs() < 1e-5);
+        assert_eq!(latent_book_decay(-1.0), 0.0);
+    }
+
+    /// Bars are grouped by the bucket they end in; the bar at the start is left out.
+    #[test]
+    fn bucket_means_group_bars_by_the_bucket_they_close() {
+        let bars: Vec<PathBar> = [0.0, 0.5, 1.0, 1.5, 2.0, 2.5]
+            .iter()
+            .map(|&h| PathBar {
+                day: 1,
+                bar: 1,
+                hours: h,
+            })
+            .collect();
+        let b = bucket_means(&bars, &[9.0, 1.0, 3.0, 5.0, 7.0, 4.0], 1.0);
+        assert_eq!(b, vec![(0.5, 2.0), (1.5, 6.0), (2.5, 4.0)]);
     }
 }

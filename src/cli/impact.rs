@@ -6,10 +6,14 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use flowsim::analysis::impact::by_size;
+use flowsim::analysis::impact::{ImpactPath, SizeMeans, bucket_means, by_size, latent_book_decay};
 use flowsim::book::Side;
 use flowsim::impact::{ImpactSpec, measure};
-use flowsim::plot::{Axis, FitLine, Format, PointSeries, ScatterChart, format_value, render};
+use flowsim::market::time::parse_hhmm;
+use flowsim::plot::{
+    Axis, Band, FitLine, Format, Level, LineChart, Marker, PointSeries, ScatterChart, Series,
+    Stack, format_value, render,
+};
 use flowsim::scenario;
 
 use super::progress_bar;
@@ -42,7 +46,7 @@ pub struct ImpactArgs {
     /// Worker threads (default: all cores). The result does not depend on it.
     #[arg(long)]
     threads: Option<usize>,
-    /// Folder for impact.csv and the chart (written atomically).
+    /// Folder for impact.csv, impact_path.csv and their charts (written atomically).
     #[arg(long, default_value = "runs/impact")]
     out: PathBuf,
     /// Start even when the cost estimate is above the limits (1 hour, 16 GB of memory).
@@ -88,6 +92,14 @@ pub fn run(a: ImpactArgs) -> Result<()> {
         a.yes,
         a.quiet,
     )?;
+    // The library checks the window against the calendar; the length is only for the charts.
+    let window_h = match (parse_hhmm(start.trim()), parse_hhmm(end.trim())) {
+        (Some(s), Some(e)) if e > s => f64::from(e - s) / 3600.0,
+        _ => bail!(
+            "--window {:?}: expected HH:MM-HH:MM with the end after the start",
+            a.window
+        ),
+    };
     let spec = ImpactSpec {
         sizes: a.sizes.clone(),
         seeds: (a.first_seed..a.first_seed.saturating_add(a.seeds)).collect(),
@@ -172,6 +184,18 @@ pub fn run(a: ImpactArgs) -> Result<()> {
             fits,
         };
         render(&chart.into(), dir, "impact", (1100, 750)).map_err(|e| anyhow::anyhow!("{e}"))?;
+        flowsim::atomic::write_bytes(
+            &dir.join("impact_path.csv"),
+            path_csv(&report.paths, &rows).as_bytes(),
+        )
+        .map_err(|e| io(&dir.join("impact_path.csv"), e))?;
+        render(
+            &path_chart(&report.symbol, &report.paths, &rows, window_h, &a.window).into(),
+            dir,
+            "impact_path",
+            (1100, 900),
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(())
     })
     .with_context(|| format!("writing {}", a.out.display()))?;
@@ -218,6 +242,7 @@ pub fn run(a: ImpactArgs) -> Result<()> {
             r.seeds
         );
     }
+    print_decay(&report.paths, &rows, window_h);
     println!("{}", a.out.join("impact.csv").display());
     match &report.fit {
         Some(f) => println!(
@@ -250,4 +275,180 @@ fn series(name: &str, color: usize, points: Vec<(f64, f64)>, runs: usize) -> Poi
         color,
         points,
     }
+}
+
+/// `impact_path.csv`: per size and bar, the mean impact over seeds, its standard error, and
+/// the mean as a share of the size's mean peak.
+fn path_csv(paths: &[ImpactPath], rows: &[SizeMeans]) -> String {
+    let mut csv = String::from("size_usd,day,bar,hours,impact,impact_se,share_of_peak,seeds\n");
+    for (p, r) in paths.iter().zip(rows) {
+        for (i, b) in p.bars.iter().enumerate() {
+            csv.push_str(&format!(
+                "{},{},{},{},{},{},{},{}\n",
+                p.size_usd,
+                b.day,
+                b.bar,
+                b.hours,
+                p.mean[i],
+                p.se[i],
+                p.mean[i] / r.peak,
+                p.seeds
+            ));
+        }
+    }
+    csv
+}
+
+/// The mean impact in basis points per size with a 95% band (top), and as a share of its
+/// peak beside the uninformed latent book's decay and the empirical two-thirds (bottom), in
+/// trading hours from the programme's start.
+fn path_chart(
+    symbol: &str,
+    paths: &[ImpactPath],
+    rows: &[SizeMeans],
+    window_h: f64,
+    window: &str,
+) -> Stack {
+    let label = |q: f64| format_value(q, Format::Dollars);
+    let mut bands = Vec::new();
+    let (mut bp, mut share) = (Vec::new(), Vec::new());
+    for (k, (p, r)) in paths.iter().zip(rows).enumerate() {
+        let xs = p.bars.iter().map(|b| b.hours);
+        bp.push(Series::new(
+            label(p.size_usd),
+            k,
+            xs.clone().zip(&p.mean).map(|(x, m)| (x, m * 1e4)).collect(),
+        ));
+        bands.push(Band {
+            name: String::new(),
+            color: k,
+            points: xs
+                .clone()
+                .zip(p.mean.iter().zip(&p.se))
+                .map(|(x, (m, e))| (x, (m - 1.96 * e) * 1e4, (m + 1.96 * e) * 1e4))
+                .collect(),
+        });
+        let shares: Vec<f64> = p.mean.iter().map(|m| m / r.peak).collect();
+        share.push(Series::new(
+            label(p.size_usd),
+            k,
+            bucket_means(&p.bars, &shares, BUCKET_H),
+        ));
+    }
+    let last_h = paths
+        .first()
+        .and_then(|p| p.bars.last())
+        .map_or(window_h, |b| b.hours);
+    let theory: Vec<(f64, f64)> = (0..=400)
+        .map(|i| {
+            let h = last_h * i as f64 / 400.0;
+            (h, latent_book_decay(h / window_h))
+        })
+        .collect();
+    share.push(Series::new("latent book without information: √t − √(t − T)", 7, theory).dashed());
+    let markers = |paths: &[ImpactPath]| -> Vec<Marker> {
+        let mut m = vec![Marker {
+            x: window_h,
+            label: "window ends".into(),
+            color: None,
+        }];
+        if let Some(p) = paths.first() {
+            if let Some(i) = p.bars.iter().position(|b| b.day != p.bars[0].day) {
+                m.push(Marker {
+                    x: p.bars[i].hours,
+                    label: "next day".into(),
+                    color: None,
+                });
+            }
+        }
+        m
+    };
+    let seeds = paths.first().map_or(0, |p| p.seeds);
+    Stack {
+        title: format!(
+            "Impact path of programmes on {symbol}, {window}, against the same {seeds} seeds without them"
+        ),
+        charts: vec![
+            LineChart {
+                title: "mean impact, with 95% band over seeds".into(),
+                x: Axis::new("trading hours from the programme's start (nights take no time)"),
+                y: Axis::new("impact (bp)"),
+                bands,
+                series: bp,
+                markers: markers(paths),
+                levels: vec![],
+            }
+            .into(),
+            LineChart {
+                title: "share of the peak (the window's end), 10-minute means".into(),
+                x: Axis::new("trading hours from the programme's start (nights take no time)"),
+                y: Axis::new("impact / mean peak"),
+                bands: vec![],
+                series: share,
+                markers: markers(paths),
+                levels: vec![Level {
+                    y: 2.0 / 3.0,
+                    label: "2/3 of peak (empirical)".into(),
+                    color: None,
+                }],
+            }
+            .into(),
+        ],
+        heights: vec![],
+        share_x: true,
+    }
+}
+
+/// The share-of-peak panel averages bars over this many trading hours: bar by bar, a small
+/// programme's share is mostly noise.
+const BUCKET_H: f64 = 1.0 / 6.0;
+
+/// The share of the peak left at a few times after the window, per size.
+fn print_decay(paths: &[ImpactPath], rows: &[SizeMeans], window_h: f64) {
+    let Some(first) = paths.first() else { return };
+    let next_day = first.bars[0].day + 1;
+    // (label, index of the bar) for each column; a column whose bar is missing is left out.
+    let after = |h: f64| {
+        first
+            .bars
+            .iter()
+            .position(|b| b.hours >= window_h + h - 1e-9)
+    };
+    let last_of = |day: u32| first.bars.iter().rposition(|b| b.day == day);
+    let cols: Vec<(&str, usize)> = [
+        ("+5 min", after(5.0 / 60.0)),
+        ("+1 h", after(1.0)),
+        ("close", last_of(first.bars[0].day)),
+        (
+            "next open",
+            first.bars.iter().position(|b| b.day == next_day),
+        ),
+        ("next close", last_of(next_day)),
+    ]
+    .into_iter()
+    .filter_map(|(l, i)| i.map(|i| (l, i)))
+    .collect();
+    println!(
+        "share of the peak left (mid prices, seed means; LLOB = latent book without information):"
+    );
+    let mut head = format!("{:>10}", "size");
+    for (l, _) in &cols {
+        head.push_str(&format!(" {l:>11}"));
+    }
+    println!("{head}");
+    for (p, r) in paths.iter().zip(rows) {
+        let mut line = format!("{:>10}", format_value(p.size_usd, Format::Dollars));
+        for &(_, i) in &cols {
+            line.push_str(&format!(" {:>11.2}", p.mean[i] / r.peak));
+        }
+        println!("{line}");
+    }
+    let mut line = format!("{:>10}", "LLOB");
+    for &(_, i) in &cols {
+        line.push_str(&format!(
+            " {:>11.2}",
+            latent_book_decay(first.bars[i].hours / window_h)
+        ));
+    }
+    println!("{line}");
 }

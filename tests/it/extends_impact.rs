@@ -163,6 +163,33 @@ fn impact_measures_programmes_against_their_counterfactual() {
         assert!(exec > 0.5 * size && exec <= 1.02 * size, "{r:?}");
     }
     assert!(out.join("impact.png").is_file());
+    // The path: per size, every bar from the one before the window to the next day's close.
+    // Before the programme the run is the counterfactual itself, and at the window's end the
+    // path's mean is the peak the table reports.
+    let path = read_csv_maps(&out.join("impact_path.csv"));
+    for size in ["2000000000", "20000000000"] {
+        let p: Vec<_> = path.iter().filter(|r| r["size_usd"] == size).collect();
+        assert_eq!(num::<f64>(p[0], "hours"), 0.0, "{:?}", p[0]);
+        assert_eq!(num::<f64>(p[0], "impact"), 0.0, "{:?}", p[0]);
+        let end = p
+            .iter()
+            .find(|r| num::<f64>(r, "hours") == 1.0)
+            .expect("a bar at the window's end");
+        assert!(
+            (num::<f64>(end, "impact") - mean_peak(size)).abs() < 1e-15,
+            "{end:?}"
+        );
+        assert!(
+            (num::<f64>(end, "share_of_peak") - 1.0).abs() < 1e-12,
+            "{end:?}"
+        );
+        let last = p.last().unwrap();
+        assert_eq!(last["day"], "3", "{last:?}");
+        let hours: Vec<f64> = p.iter().map(|r| num(r, "hours")).collect();
+        assert!(hours.windows(2).all(|w| w[1] > w[0]), "hours must rise");
+    }
+    assert_eq!(path.len() % 2, 0);
+    assert!(out.join("impact_path.png").is_file());
     // A window that does not end on a bar is refused.
     let o = flowsim([
         OsStr::new("impact"),
