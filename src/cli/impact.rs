@@ -354,20 +354,24 @@ fn path_chart(
         }];
         if let Some(p) = paths.first() {
             if let Some(i) = p.bars.iter().position(|b| b.day != p.bars[0].day) {
-                m.push(Marker {
-                    x: p.bars[i].hours,
-                    label: "next day".into(),
-                    color: None,
-                });
+                // A window that ends at the close would put two labels on one line.
+                let x = p.bars[i - 1].hours;
+                if (x - window_h).abs() < 1e-9 {
+                    m[0].label = "window ends; next day".into();
+                } else {
+                    m.push(Marker {
+                        x,
+                        label: "next day".into(),
+                        color: None,
+                    });
+                }
             }
         }
         m
     };
     let seeds = paths.first().map_or(0, |p| p.seeds);
     Stack {
-        title: format!(
-            "Impact path of programmes on {symbol}, {window}, against the same {seeds} seeds without them"
-        ),
+        title: format!("Impact of programmes on {symbol} over {window} and after ({seeds} seeds)"),
         charts: vec![
             LineChart {
                 title: "mean impact, with 95% band over seeds".into(),
