@@ -79,6 +79,8 @@ pub struct ImpactReport {
     pub fit: Option<ImpactFit>,
     /// Per size, the mean impact bar by bar from the window's start to the next day's close.
     pub paths: Vec<ImpactPath>,
+    /// The window's length in trading hours.
+    pub window_hours: f64,
     /// The instrument's fundamental daily volatility (annual_vol / √252).
     pub sigma_d: f64,
     /// Mean daily dollar volume of the counterfactual runs.
@@ -113,6 +115,10 @@ pub fn measure(
             "--sizes must be dollar amounts above 0 and at most 1e13".into(),
         ));
     }
+    // Ascending and once each, as the tables and charts list them.
+    let mut sizes = spec.sizes.clone();
+    sizes.sort_by(f64::total_cmp);
+    sizes.dedup();
     if spec.seeds.is_empty() {
         return Err(ImpactError::Spec("at least one seed".into()));
     }
@@ -137,9 +143,15 @@ pub fn measure(
         )));
     }
     let end_bar = ((end - open) / bar_s) as usize;
-    let session_s = parse_hhmm(&s.calendar.close)
+    let Some(session_s) = parse_hhmm(&s.calendar.close)
         .filter(|&c| c > open)
-        .map_or(0, |c| c - open);
+        .map(|c| c - open)
+    else {
+        return Err(ImpactError::Spec(format!(
+            "calendar.close {:?}: must be HH:MM after calendar.open",
+            s.calendar.close
+        )));
+    };
     let days = spec.day + 1;
     let symbol = ins.symbol.clone();
     let base = edit(loaded, |t| {
@@ -160,8 +172,7 @@ pub fn measure(
         Side::Buy => "buy",
         Side::Sell => "sell",
     };
-    let with: Vec<LoadedScenario> = spec
-        .sizes
+    let with: Vec<LoadedScenario> = sizes
         .iter()
         .map(|&q| {
             edit(&base, |t| {
@@ -183,7 +194,7 @@ pub fn measure(
         })
         .collect::<Result<_, _>>()?;
     // Job k: seed k / (1 + sizes), variant k % (1 + sizes) (0 = without the programme).
-    let per_seed = 1 + spec.sizes.len();
+    let per_seed = 1 + sizes.len();
     let total = spec.seeds.len() * per_seed;
     let results: Mutex<Vec<Option<Result<Outcome, ImpactError>>>> =
         Mutex::new((0..total).map(|_| None).collect());
@@ -226,24 +237,26 @@ pub fn measure(
         let n_today = outcomes[0].bar_prices.len();
         let n_next = outcomes[0].next_bar_prices.len();
         let hours = |secs_from_open: u32| (secs_from_open as f64 - (start - open) as f64) / 3600.0;
+        // The last bar ends at the close even when the session is not a whole number of bars.
+        let end_of = |b: usize| (b as u32 * bar_s).min(session_s);
         (first_bar..=n_today)
             .map(|b| PathBar {
                 day: spec.day,
                 bar: b as u32,
-                hours: hours(b as u32 * bar_s),
+                hours: hours(end_of(b)),
             })
             .chain((1..=n_next).map(|b| PathBar {
                 day: spec.day + 1,
                 bar: b as u32,
-                hours: hours(session_s + b as u32 * bar_s),
+                hours: hours(session_s + end_of(b)),
             }))
             .collect()
     };
-    let mut runs: Vec<Vec<Vec<f64>>> = vec![Vec::with_capacity(spec.seeds.len()); spec.sizes.len()];
+    let mut runs: Vec<Vec<Vec<f64>>> = vec![Vec::with_capacity(spec.seeds.len()); sizes.len()];
     for (si, &seed) in spec.seeds.iter().enumerate() {
         let base = &outcomes[si * per_seed];
         adv += base.daily_volume_usd / spec.seeds.len() as f64;
-        for (qi, &q) in spec.sizes.iter().enumerate() {
+        for (qi, &q) in sizes.iter().enumerate() {
             let o = &outcomes[si * per_seed + 1 + qi];
             let imp = |a: f64, b: f64| sign * (a / b).ln();
             let at_end = |p: &[f64]| p.get(end_bar - 1).copied().unwrap_or(f64::NAN);
@@ -278,12 +291,12 @@ pub fn measure(
         symbol,
         fit: fit(&points, sigma_d),
         points,
-        paths: spec
-            .sizes
+        paths: sizes
             .iter()
             .zip(&runs)
-            .map(|(&q, r)| mean_path(q, &bars, r))
+            .map(|(&q, r)| mean_path(q, &bars, end_bar - first_bar, r))
             .collect(),
+        window_hours: f64::from(end - start) / 3600.0,
         sigma_d,
         adv_usd: adv,
     })

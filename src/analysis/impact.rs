@@ -157,14 +157,17 @@ pub struct PathBar {
 pub struct ImpactPath {
     pub size_usd: f64,
     pub seeds: usize,
+    /// The mean at the window's last bar (the mean peak), which the shares divide by.
+    pub peak: f64,
     pub bars: Vec<PathBar>,
     pub mean: Vec<f64>,
     /// Sample standard deviation over √seeds; NaN with one seed.
     pub se: Vec<f64>,
 }
 
-/// Averages the seeds' impact paths of one size; `runs[s][i]` is seed s at `bars[i]`.
-pub fn mean_path(size_usd: f64, bars: &[PathBar], runs: &[Vec<f64>]) -> ImpactPath {
+/// Averages the seeds' impact paths of one size; `runs[s][i]` is seed s at `bars[i]`, and
+/// `bars[end]` is the window's last bar.
+pub fn mean_path(size_usd: f64, bars: &[PathBar], end: usize, runs: &[Vec<f64>]) -> ImpactPath {
     let n = runs.len();
     let (mut mean, mut se) = (
         Vec::with_capacity(bars.len()),
@@ -184,9 +187,23 @@ pub fn mean_path(size_usd: f64, bars: &[PathBar], runs: &[Vec<f64>]) -> ImpactPa
     ImpactPath {
         size_usd,
         seeds: n,
+        peak: mean.get(end).copied().unwrap_or(f64::NAN),
         bars: bars.to_vec(),
         mean,
         se,
+    }
+}
+
+impl ImpactPath {
+    /// The mean at bar `i` over the mean peak; NaN when the peak is not positive (a small
+    /// programme whose seeds' noise outweighs its impact), since a share of nothing is no
+    /// decay.
+    pub fn share(&self, i: usize) -> f64 {
+        if self.peak > 0.0 {
+            self.mean[i] / self.peak
+        } else {
+            f64::NAN
+        }
     }
 }
 
@@ -281,11 +298,16 @@ mod tests {
                 hours: b as f64,
             })
             .collect();
-        let p = mean_path(1e9, &bars, &[vec![0.0, 1.0, 2.0], vec![0.0, 3.0, 2.0]]);
+        let p = mean_path(1e9, &bars, 1, &[vec![0.0, 1.0, 2.0], vec![0.0, 3.0, 2.0]]);
         assert_eq!(p.mean, vec![0.0, 2.0, 2.0]);
+        assert_eq!(p.peak, 2.0);
+        assert_eq!(p.share(1), 1.0);
         assert_eq!(p.se[0], 0.0);
         assert!((p.se[1] - 1.0).abs() < 1e-12, "{:?}", p.se);
-        assert!(mean_path(1e9, &bars, &[vec![1.0, 1.0, 1.0]]).se[0].is_nan());
+        let one = mean_path(1e9, &bars, 2, &[vec![1.0, 1.0, -1.0]]);
+        assert!(one.se[0].is_nan());
+        // A peak at or below zero has no share to give.
+        assert!(one.share(0).is_nan());
     }
 
     /// √z up to the programme's end, then √z − √(z − 1): 1 at the end, 0.414 one duration

@@ -6,10 +6,9 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use flowsim::analysis::impact::{ImpactPath, SizeMeans, bucket_means, by_size, latent_book_decay};
+use flowsim::analysis::impact::{ImpactPath, bucket_means, by_size, latent_book_decay};
 use flowsim::book::Side;
 use flowsim::impact::{ImpactSpec, measure};
-use flowsim::market::time::parse_hhmm;
 use flowsim::plot::{
     Axis, Band, FitLine, Format, Level, LineChart, Marker, PointSeries, ScatterChart, Series,
     Stack, format_value, render,
@@ -92,14 +91,6 @@ pub fn run(a: ImpactArgs) -> Result<()> {
         a.yes,
         a.quiet,
     )?;
-    // The library checks the window against the calendar; the length is only for the charts.
-    let window_h = match (parse_hhmm(start.trim()), parse_hhmm(end.trim())) {
-        (Some(s), Some(e)) if e > s => f64::from(e - s) / 3600.0,
-        _ => bail!(
-            "--window {:?}: expected HH:MM-HH:MM with the end after the start",
-            a.window
-        ),
-    };
     let spec = ImpactSpec {
         sizes: a.sizes.clone(),
         seeds: (a.first_seed..a.first_seed.saturating_add(a.seeds)).collect(),
@@ -186,11 +177,17 @@ pub fn run(a: ImpactArgs) -> Result<()> {
         render(&chart.into(), dir, "impact", (1100, 750)).map_err(|e| anyhow::anyhow!("{e}"))?;
         flowsim::atomic::write_bytes(
             &dir.join("impact_path.csv"),
-            path_csv(&report.paths, &rows).as_bytes(),
+            path_csv(&report.paths).as_bytes(),
         )
         .map_err(|e| io(&dir.join("impact_path.csv"), e))?;
         render(
-            &path_chart(&report.symbol, &report.paths, &rows, window_h, &a.window).into(),
+            &path_chart(
+                &report.symbol,
+                &report.paths,
+                report.window_hours,
+                &a.window,
+            )
+            .into(),
             dir,
             "impact_path",
             (1100, 900),
@@ -242,7 +239,7 @@ pub fn run(a: ImpactArgs) -> Result<()> {
             r.seeds
         );
     }
-    print_decay(&report.paths, &rows, window_h);
+    print_decay(&report.paths, report.window_hours);
     println!("{}", a.out.join("impact.csv").display());
     match &report.fit {
         Some(f) => println!(
@@ -279,9 +276,9 @@ fn series(name: &str, color: usize, points: Vec<(f64, f64)>, runs: usize) -> Poi
 
 /// `impact_path.csv`: per size and bar, the mean impact over seeds, its standard error, and
 /// the mean as a share of the size's mean peak.
-fn path_csv(paths: &[ImpactPath], rows: &[SizeMeans]) -> String {
+fn path_csv(paths: &[ImpactPath]) -> String {
     let mut csv = String::from("size_usd,day,bar,hours,impact,impact_se,share_of_peak,seeds\n");
-    for (p, r) in paths.iter().zip(rows) {
+    for p in paths {
         for (i, b) in p.bars.iter().enumerate() {
             csv.push_str(&format!(
                 "{},{},{},{},{},{},{},{}\n",
@@ -291,7 +288,7 @@ fn path_csv(paths: &[ImpactPath], rows: &[SizeMeans]) -> String {
                 b.hours,
                 p.mean[i],
                 p.se[i],
-                p.mean[i] / r.peak,
+                p.share(i),
                 p.seeds
             ));
         }
@@ -302,17 +299,12 @@ fn path_csv(paths: &[ImpactPath], rows: &[SizeMeans]) -> String {
 /// The mean impact in basis points per size with a 95% band (top), and as a share of its
 /// peak beside the uninformed latent book's decay and the empirical two-thirds (bottom), in
 /// trading hours from the programme's start.
-fn path_chart(
-    symbol: &str,
-    paths: &[ImpactPath],
-    rows: &[SizeMeans],
-    window_h: f64,
-    window: &str,
-) -> Stack {
+fn path_chart(symbol: &str, paths: &[ImpactPath], window_h: f64, window: &str) -> Stack {
     let label = |q: f64| format_value(q, Format::Dollars);
     let mut bands = Vec::new();
     let (mut bp, mut share) = (Vec::new(), Vec::new());
-    for (k, (p, r)) in paths.iter().zip(rows).enumerate() {
+    let x_label = "trading hours from the programme's start (nights take no time)";
+    for (k, p) in paths.iter().enumerate() {
         let xs = p.bars.iter().map(|b| b.hours);
         bp.push(Series::new(
             label(p.size_usd),
@@ -328,7 +320,16 @@ fn path_chart(
                 .map(|(x, (m, e))| (x, (m - 1.96 * e) * 1e4, (m + 1.96 * e) * 1e4))
                 .collect(),
         });
-        let shares: Vec<f64> = p.mean.iter().map(|m| m / r.peak).collect();
+        // A size without a positive peak has no share to draw (its legend entry says so).
+        if !(p.peak > 0.0) {
+            share.push(Series::new(
+                format!("{} (no positive peak)", label(p.size_usd)),
+                k,
+                vec![],
+            ));
+            continue;
+        }
+        let shares: Vec<f64> = (0..p.mean.len()).map(|i| p.share(i)).collect();
         share.push(Series::new(
             label(p.size_usd),
             k,
@@ -375,7 +376,7 @@ fn path_chart(
         charts: vec![
             LineChart {
                 title: "mean impact, with 95% band over seeds".into(),
-                x: Axis::new("trading hours from the programme's start (nights take no time)"),
+                x: Axis::new(x_label),
                 y: Axis::new("impact (bp)"),
                 bands,
                 series: bp,
@@ -385,7 +386,7 @@ fn path_chart(
             .into(),
             LineChart {
                 title: "share of the peak (the window's end), 10-minute means".into(),
-                x: Axis::new("trading hours from the programme's start (nights take no time)"),
+                x: Axis::new(x_label),
                 y: Axis::new("impact / mean peak"),
                 bands: vec![],
                 series: share,
@@ -408,21 +409,24 @@ fn path_chart(
 const BUCKET_H: f64 = 1.0 / 6.0;
 
 /// The share of the peak left at a few times after the window, per size.
-fn print_decay(paths: &[ImpactPath], rows: &[SizeMeans], window_h: f64) {
+fn print_decay(paths: &[ImpactPath], window_h: f64) {
     let Some(first) = paths.first() else { return };
-    let next_day = first.bars[0].day + 1;
+    let day = first.bars[0].day;
+    let next_day = day + 1;
     // (label, index of the bar) for each column; a column whose bar is missing is left out.
+    // Only on the programme's day: the night takes no trading time, so "+1 h" after a window
+    // that ends near the close would otherwise land on the next morning.
     let after = |h: f64| {
         first
             .bars
             .iter()
-            .position(|b| b.hours >= window_h + h - 1e-9)
+            .position(|b| b.day == day && b.hours >= window_h + h - 1e-9)
     };
     let last_of = |day: u32| first.bars.iter().rposition(|b| b.day == day);
     let cols: Vec<(&str, usize)> = [
         ("+5 min", after(5.0 / 60.0)),
         ("+1 h", after(1.0)),
-        ("close", last_of(first.bars[0].day)),
+        ("close", last_of(day)),
         (
             "next open",
             first.bars.iter().position(|b| b.day == next_day),
@@ -433,17 +437,22 @@ fn print_decay(paths: &[ImpactPath], rows: &[SizeMeans], window_h: f64) {
     .filter_map(|(l, i)| i.map(|i| (l, i)))
     .collect();
     println!(
-        "share of the peak left (mid prices, seed means; LLOB = latent book without information):"
+        "share of the peak left (seed means of mid prices at bar ends: the close is the last bar's mid, not the auction price; the next open is the next day's first bar; LLOB = latent book without information):"
     );
     let mut head = format!("{:>10}", "size");
     for (l, _) in &cols {
         head.push_str(&format!(" {l:>11}"));
     }
     println!("{head}");
-    for (p, r) in paths.iter().zip(rows) {
+    for p in paths {
         let mut line = format!("{:>10}", format_value(p.size_usd, Format::Dollars));
         for &(_, i) in &cols {
-            line.push_str(&format!(" {:>11.2}", p.mean[i] / r.peak));
+            let v = p.share(i);
+            if v.is_finite() {
+                line.push_str(&format!(" {v:>11.2}"));
+            } else {
+                line.push_str(&format!(" {:>11}", "n/a"));
+            }
         }
         println!("{line}");
     }

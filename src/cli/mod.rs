@@ -86,6 +86,10 @@ enum Command {
     /// the close and the next close, next close over peak and next close per $1bn (basis
     /// points); the fit I = Y·σ_d·(Q/V)^δ and the relaxation (next-close impact over peak, all
     /// sizes pooled), with 95% intervals from resampling seeds (impact.csv; impact.png and .svg).
+    /// Then the path: each size's mean impact bar by bar from the last bar before the window to
+    /// the next close (impact_path.csv; impact_path.png and .svg), and the share of its peak left
+    /// 5 minutes and an hour after the window, at the close, the next open and the next close,
+    /// beside a latent book without information (√t − √(t − T)).
     Impact(impact::ImpactArgs),
     /// Compare the daily stylized facts of simulated runs with a real index (default: the S&P
     /// 500 of 2010-2018): s.d., excess kurtosis, ACF of |r| at lags 1 and 10, leverage.

@@ -129,8 +129,9 @@ fn impact_measures_programmes_against_their_counterfactual() {
     let o = flowsim([
         OsStr::new("impact"),
         sc.as_os_str(),
+        // Out of order and repeated: the tables list each size once, ascending.
         OsStr::new("--sizes"),
-        OsStr::new("2e9,2e10"),
+        OsStr::new("2e10,2e9,2e10"),
         OsStr::new("--seeds"),
         OsStr::new("2"),
         OsStr::new("--out"),
@@ -143,8 +144,14 @@ fn impact_measures_programmes_against_their_counterfactual() {
         stdout.lines().last().unwrap_or("").starts_with("delta = "),
         "{stdout}"
     );
+    assert!(stdout.contains("share of the peak left"), "{stdout}");
+    assert!(
+        stdout.lines().any(|l| l.trim_start().starts_with("LLOB")),
+        "{stdout}"
+    );
     let rows = read_csv_maps(&out.join("impact.csv"));
     assert_eq!(rows.len(), 4);
+    assert_eq!(rows[0]["size_usd"], "2000000000", "{rows:?}");
     let mean_peak = |size: &str| -> f64 {
         rows.iter()
             .filter(|r| r["size_usd"] == size)
@@ -169,6 +176,9 @@ fn impact_measures_programmes_against_their_counterfactual() {
     let path = read_csv_maps(&out.join("impact_path.csv"));
     for size in ["2000000000", "20000000000"] {
         let p: Vec<_> = path.iter().filter(|r| r["size_usd"] == size).collect();
+        // 09:30-16:00 in one-minute bars: bars 30 to 390 of the programme's day (the one
+        // before 10:00 included) and the 390 of the next.
+        assert_eq!(p.len(), 361 + 390, "{size}");
         assert_eq!(num::<f64>(p[0], "hours"), 0.0, "{:?}", p[0]);
         assert_eq!(num::<f64>(p[0], "impact"), 0.0, "{:?}", p[0]);
         let end = p
@@ -188,7 +198,7 @@ fn impact_measures_programmes_against_their_counterfactual() {
         let hours: Vec<f64> = p.iter().map(|r| num(r, "hours")).collect();
         assert!(hours.windows(2).all(|w| w[1] > w[0]), "hours must rise");
     }
-    assert_eq!(path.len() % 2, 0);
+    assert_eq!(path.len(), 2 * (361 + 390));
     assert!(out.join("impact_path.png").is_file());
     // A window that does not end on a bar is refused.
     let o = flowsim([
