@@ -321,7 +321,7 @@ fn path_chart(symbol: &str, paths: &[ImpactPath], window_h: f64, window: &str) -
                 .collect(),
         });
         // A size without a positive peak has no share to draw (its legend entry says so).
-        if !(p.peak > 0.0) {
+        if p.peak.is_nan() || p.peak <= 0.0 {
             share.push(Series::new(
                 format!("{} (no positive peak)", label(p.size_usd)),
                 k,
