@@ -235,9 +235,11 @@ pub fn bucket_means(bars: &[PathBar], values: &[f64], width: f64) -> Vec<(f64, f
 
 /// The share of the peak left at `z` programme durations after its start, for a programme at
 /// a constant rate into a latent book that carries no information and never forgets (the
-/// locally linear order book): √z while it trades, √z − √(z − 1) after. It has no parameter,
-/// so the measured decay can be read against it: a market that keeps more than this after the
-/// programme holds something the latent book alone does not.
+/// locally linear order book), when the programme is slower than the book's own flow into the
+/// price: √z while it trades, √z − √(z − 1) after. It has no parameter. A faster programme
+/// digs a hole wider than the book diffuses over its duration, so the same book keeps more
+/// of it (`scripts/llob-decay.py` solves the book for any speed): the curve is the least an
+/// uninformed latent book keeps, not what it must keep.
 pub fn latent_book_decay(z: f64) -> f64 {
     if z <= 0.0 {
         0.0

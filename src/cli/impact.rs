@@ -346,7 +346,14 @@ fn path_chart(symbol: &str, paths: &[ImpactPath], window_h: f64, window: &str) -
             (h, latent_book_decay(h / window_h))
         })
         .collect();
-    share.push(Series::new("latent book without information: √t − √(t − T)", 7, theory).dashed());
+    share.push(
+        Series::new(
+            "latent book, programme slower than its flow: √t − √(t − T)",
+            7,
+            theory,
+        )
+        .dashed(),
+    );
     let markers = |paths: &[ImpactPath]| -> Vec<Marker> {
         let mut m = vec![Marker {
             x: window_h,
@@ -437,7 +444,7 @@ fn print_decay(paths: &[ImpactPath], window_h: f64) {
     .filter_map(|(l, i)| i.map(|i| (l, i)))
     .collect();
     println!(
-        "share of the peak left (seed means of mid prices at bar ends: the close is the last bar's mid, not the auction price; the next open is the next day's first bar; LLOB = latent book without information):"
+        "share of the peak left (seed means of mid prices at bar ends: the close is the last bar's mid, not the auction price; the next open is the next day's first bar; LLOB = a latent book without information, for a programme slower than its flow; faster ones keep more):"
     );
     let mut head = format!("{:>10}", "size");
     for (l, _) in &cols {

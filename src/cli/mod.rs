@@ -89,7 +89,8 @@ enum Command {
     /// Then the path: each size's mean impact bar by bar from the last bar before the window to
     /// the next close (impact_path.csv; impact_path.png and .svg), and the share of its peak left
     /// 5 minutes and an hour after the window, at the close, the next open and the next close,
-    /// beside a latent book without information (√t − √(t − T)).
+    /// beside what a latent book without information gives a programme slower than its own flow
+    /// (√t − √(t − T); faster programmes keep more).
     Impact(impact::ImpactArgs),
     /// Compare the daily stylized facts of simulated runs with a real index (default: the S&P
     /// 500 of 2010-2018): s.d., excess kurtosis, ACF of |r| at lags 1 and 10, leverage.
