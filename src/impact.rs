@@ -77,7 +77,9 @@ pub struct ImpactReport {
     pub symbol: String,
     pub points: Vec<ImpactPoint>,
     pub fit: Option<ImpactFit>,
-    /// Per size, the mean impact bar by bar from the window's start to the next day's close.
+    /// The bars of the impact path, from the window's start to the next day's close.
+    pub path_bars: Vec<PathBar>,
+    /// Per size, the mean impact at each of `path_bars`.
     pub paths: Vec<ImpactPath>,
     /// The window's length in trading hours.
     pub window_hours: f64,
@@ -252,6 +254,8 @@ pub fn measure(
             }))
             .collect()
     };
+    // The window's last bar in the path: the peak.
+    let end_idx = end_bar - first_bar;
     let mut runs: Vec<Vec<Vec<f64>>> = vec![Vec::with_capacity(spec.seeds.len()); sizes.len()];
     for (si, &seed) in spec.seeds.iter().enumerate() {
         let base = &outcomes[si * per_seed];
@@ -259,31 +263,33 @@ pub fn measure(
         for (qi, &q) in sizes.iter().enumerate() {
             let o = &outcomes[si * per_seed + 1 + qi];
             let imp = |a: f64, b: f64| sign * (a / b).ln();
-            let at_end = |p: &[f64]| p.get(end_bar - 1).copied().unwrap_or(f64::NAN);
+            let at = |p: &[f64], b: u32| p.get(b as usize - 1).copied().unwrap_or(f64::NAN);
+            let mut path: Vec<f64> = bars
+                .iter()
+                .map(|pb| {
+                    let (with, without) = if pb.day == spec.day {
+                        (&o.bar_prices, &base.bar_prices)
+                    } else {
+                        (&o.next_bar_prices, &base.next_bar_prices)
+                    };
+                    imp(at(with, pb.bar), at(without, pb.bar))
+                })
+                .collect();
+            // The table keeps the peak's sign as computed (-0 where the mid did not move).
+            let peak = path.get(end_idx).copied().unwrap_or(f64::NAN);
+            // The path writes an unmoved bar as 0, not -0.
+            path.iter_mut().for_each(|v| *v += 0.0);
             points.push(ImpactPoint {
                 size_usd: q,
                 seed,
                 executed_usd: o.executed_usd - base.executed_usd,
                 in_window_usd: o.in_window_usd - base.in_window_usd,
                 q_over_v: (o.executed_usd - base.executed_usd) / base.daily_volume_usd,
-                peak: imp(at_end(&o.bar_prices), at_end(&base.bar_prices)),
+                peak,
                 close: imp(o.closes[d - 1], base.closes[d - 1]),
                 next_close: imp(o.closes[d], base.closes[d]),
             });
-            let at = |p: &[f64], b: u32| p.get(b as usize - 1).copied().unwrap_or(f64::NAN);
-            runs[qi].push(
-                bars.iter()
-                    .map(|pb| {
-                        let (with, without) = if pb.day == spec.day {
-                            (&o.bar_prices, &base.bar_prices)
-                        } else {
-                            (&o.next_bar_prices, &base.next_bar_prices)
-                        };
-                        // + 0.0 writes the bars before the programme as 0, not -0.
-                        imp(at(with, pb.bar), at(without, pb.bar)) + 0.0
-                    })
-                    .collect(),
-            );
+            runs[qi].push(path);
         }
     }
     let sigma_d = ins.annual_vol / 252f64.sqrt();
@@ -294,8 +300,9 @@ pub fn measure(
         paths: sizes
             .iter()
             .zip(&runs)
-            .map(|(&q, r)| mean_path(q, &bars, end_bar - first_bar, r))
+            .map(|(&q, r)| mean_path(q, end_idx, r))
             .collect(),
+        path_bars: bars,
         window_hours: f64::from(end - start) / 3600.0,
         sigma_d,
         adv_usd: adv,

@@ -152,28 +152,26 @@ pub struct PathBar {
 }
 
 /// One size's impact bar by bar, from the programme's start to the next day's close: the mean
-/// over seeds and its standard error.
+/// over seeds and its standard error, one value per bar of the measurement's `PathBar`s (the
+/// same for every size, so held once beside the paths).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImpactPath {
     pub size_usd: f64,
     pub seeds: usize,
     /// The mean at the window's last bar (the mean peak), which the shares divide by.
     pub peak: f64,
-    pub bars: Vec<PathBar>,
     pub mean: Vec<f64>,
     /// Sample standard deviation over √seeds; NaN with one seed.
     pub se: Vec<f64>,
 }
 
-/// Averages the seeds' impact paths of one size; `runs[s][i]` is seed s at `bars[i]`, and
-/// `bars[end]` is the window's last bar.
-pub fn mean_path(size_usd: f64, bars: &[PathBar], end: usize, runs: &[Vec<f64>]) -> ImpactPath {
+/// Averages the seeds' impact paths of one size; `runs[s][i]` is seed s at bar i, all runs
+/// the same length, and bar `end` is the window's last.
+pub fn mean_path(size_usd: f64, end: usize, runs: &[Vec<f64>]) -> ImpactPath {
     let n = runs.len();
-    let (mut mean, mut se) = (
-        Vec::with_capacity(bars.len()),
-        Vec::with_capacity(bars.len()),
-    );
-    for i in 0..bars.len() {
+    let len = runs.first().map_or(0, Vec::len);
+    let (mut mean, mut se) = (Vec::with_capacity(len), Vec::with_capacity(len));
+    for i in 0..len {
         let m = runs.iter().map(|r| r[i]).sum::<f64>() / n.max(1) as f64;
         let e = if n > 1 {
             let var = runs.iter().map(|r| (r[i] - m).powi(2)).sum::<f64>() / (n - 1) as f64;
@@ -188,18 +186,21 @@ pub fn mean_path(size_usd: f64, bars: &[PathBar], end: usize, runs: &[Vec<f64>])
         size_usd,
         seeds: n,
         peak: mean.get(end).copied().unwrap_or(f64::NAN),
-        bars: bars.to_vec(),
         mean,
         se,
     }
 }
 
 impl ImpactPath {
-    /// The mean at bar `i` over the mean peak; NaN when the peak is not positive (a small
-    /// programme whose seeds' noise outweighs its impact), since a share of nothing is no
-    /// decay.
+    /// Whether the mean peak is positive: a small programme's seeds' noise can outweigh its
+    /// impact, and a share of nothing is no decay.
+    pub fn has_peak(&self) -> bool {
+        self.peak > 0.0
+    }
+
+    /// The mean at bar `i` over the mean peak; NaN without a positive peak.
     pub fn share(&self, i: usize) -> f64 {
-        if self.peak > 0.0 {
+        if self.has_peak() {
             self.mean[i] / self.peak
         } else {
             f64::NAN
@@ -293,23 +294,16 @@ mod tests {
     /// The path's mean and standard error are the seeds' plain mean and s.d./√n.
     #[test]
     fn the_path_averages_seeds_bar_by_bar() {
-        let bars: Vec<PathBar> = (1..=3)
-            .map(|b| PathBar {
-                day: 2,
-                bar: b,
-                hours: b as f64,
-            })
-            .collect();
-        let p = mean_path(1e9, &bars, 1, &[vec![0.0, 1.0, 2.0], vec![0.0, 3.0, 2.0]]);
+        let p = mean_path(1e9, 1, &[vec![0.0, 1.0, 2.0], vec![0.0, 3.0, 2.0]]);
         assert_eq!(p.mean, vec![0.0, 2.0, 2.0]);
         assert_eq!(p.peak, 2.0);
         assert_eq!(p.share(1), 1.0);
         assert_eq!(p.se[0], 0.0);
         assert!((p.se[1] - 1.0).abs() < 1e-12, "{:?}", p.se);
-        let one = mean_path(1e9, &bars, 2, &[vec![1.0, 1.0, -1.0]]);
+        let one = mean_path(1e9, 2, &[vec![1.0, 1.0, -1.0]]);
         assert!(one.se[0].is_nan());
         // A peak at or below zero has no share to give.
-        assert!(one.share(0).is_nan());
+        assert!(!one.has_peak() && one.share(0).is_nan());
     }
 
     /// √z up to the programme's end, then √z − √(z − 1): 1 at the end, 0.414 one duration

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use flowsim::analysis::impact::{ImpactPath, bucket_means, by_size, latent_book_decay};
+use flowsim::analysis::impact::{ImpactPath, PathBar, bucket_means, by_size, latent_book_decay};
 use flowsim::book::Side;
 use flowsim::impact::{ImpactSpec, measure};
 use flowsim::plot::{
@@ -177,12 +177,13 @@ pub fn run(a: ImpactArgs) -> Result<()> {
         render(&chart.into(), dir, "impact", (1100, 750)).map_err(|e| anyhow::anyhow!("{e}"))?;
         flowsim::atomic::write_bytes(
             &dir.join("impact_path.csv"),
-            path_csv(&report.paths).as_bytes(),
+            path_csv(&report.path_bars, &report.paths).as_bytes(),
         )
         .map_err(|e| io(&dir.join("impact_path.csv"), e))?;
         render(
             &path_chart(
                 &report.symbol,
+                &report.path_bars,
                 &report.paths,
                 report.window_hours,
                 &a.window,
@@ -239,7 +240,7 @@ pub fn run(a: ImpactArgs) -> Result<()> {
             r.seeds
         );
     }
-    print_decay(&report.paths, report.window_hours);
+    print_decay(&report.path_bars, &report.paths, report.window_hours);
     println!("{}", a.out.join("impact.csv").display());
     match &report.fit {
         Some(f) => println!(
@@ -276,10 +277,10 @@ fn series(name: &str, color: usize, points: Vec<(f64, f64)>, runs: usize) -> Poi
 
 /// `impact_path.csv`: per size and bar, the mean impact over seeds, its standard error, and
 /// the mean as a share of the size's mean peak.
-fn path_csv(paths: &[ImpactPath]) -> String {
+fn path_csv(bars: &[PathBar], paths: &[ImpactPath]) -> String {
     let mut csv = String::from("size_usd,day,bar,hours,impact,impact_se,share_of_peak,seeds\n");
     for p in paths {
-        for (i, b) in p.bars.iter().enumerate() {
+        for (i, b) in bars.iter().enumerate() {
             csv.push_str(&format!(
                 "{},{},{},{},{},{},{},{}\n",
                 p.size_usd,
@@ -299,13 +300,19 @@ fn path_csv(paths: &[ImpactPath]) -> String {
 /// The mean impact in basis points per size with a 95% band (top), and as a share of its
 /// peak beside the uninformed latent book's decay and the empirical two-thirds (bottom), in
 /// trading hours from the programme's start.
-fn path_chart(symbol: &str, paths: &[ImpactPath], window_h: f64, window: &str) -> Stack {
+fn path_chart(
+    symbol: &str,
+    bars: &[PathBar],
+    paths: &[ImpactPath],
+    window_h: f64,
+    window: &str,
+) -> Stack {
     let label = |q: f64| format_value(q, Format::Dollars);
     let mut bands = Vec::new();
     let (mut bp, mut share) = (Vec::new(), Vec::new());
     let x_label = "trading hours from the programme's start (nights take no time)";
     for (k, p) in paths.iter().enumerate() {
-        let xs = p.bars.iter().map(|b| b.hours);
+        let xs = bars.iter().map(|b| b.hours);
         bp.push(Series::new(
             label(p.size_usd),
             k,
@@ -321,7 +328,7 @@ fn path_chart(symbol: &str, paths: &[ImpactPath], window_h: f64, window: &str) -
                 .collect(),
         });
         // A size without a positive peak has no share to draw (its legend entry says so).
-        if p.peak.is_nan() || p.peak <= 0.0 {
+        if !p.has_peak() {
             share.push(Series::new(
                 format!("{} (no positive peak)", label(p.size_usd)),
                 k,
@@ -333,13 +340,10 @@ fn path_chart(symbol: &str, paths: &[ImpactPath], window_h: f64, window: &str) -
         share.push(Series::new(
             label(p.size_usd),
             k,
-            bucket_means(&p.bars, &shares, BUCKET_H),
+            bucket_means(bars, &shares, BUCKET_H),
         ));
     }
-    let last_h = paths
-        .first()
-        .and_then(|p| p.bars.last())
-        .map_or(window_h, |b| b.hours);
+    let last_h = bars.last().map_or(window_h, |b| b.hours);
     let theory: Vec<(f64, f64)> = (0..=400)
         .map(|i| {
             let h = last_h * i as f64 / 400.0;
@@ -354,29 +358,25 @@ fn path_chart(symbol: &str, paths: &[ImpactPath], window_h: f64, window: &str) -
         )
         .dashed(),
     );
-    let markers = |paths: &[ImpactPath]| -> Vec<Marker> {
-        let mut m = vec![Marker {
-            x: window_h,
-            label: "window ends".into(),
-            color: None,
-        }];
-        if let Some(p) = paths.first() {
-            if let Some(i) = p.bars.iter().position(|b| b.day != p.bars[0].day) {
-                // A window that ends at the close would put two labels on one line.
-                let x = p.bars[i - 1].hours;
-                if (x - window_h).abs() < 1e-9 {
-                    m[0].label = "window ends; next day".into();
-                } else {
-                    m.push(Marker {
-                        x,
-                        label: "next day".into(),
-                        color: None,
-                    });
-                }
-            }
+    let mut markers = vec![Marker {
+        x: window_h,
+        label: "window ends".into(),
+        color: None,
+    }];
+    // The next day starts where the programme's day's last bar ends.
+    if let Some(i) = bars.iter().position(|b| b.day != bars[0].day) {
+        let x = bars[i - 1].hours;
+        // A window that ends at the close would put two labels on one line.
+        if (x - window_h).abs() < 1e-9 {
+            markers[0].label = "window ends; next day".into();
+        } else {
+            markers.push(Marker {
+                x,
+                label: "next day".into(),
+                color: None,
+            });
         }
-        m
-    };
+    }
     let seeds = paths.first().map_or(0, |p| p.seeds);
     Stack {
         title: format!("Impact of programmes on {symbol} over {window} and after ({seeds} seeds)"),
@@ -387,7 +387,7 @@ fn path_chart(symbol: &str, paths: &[ImpactPath], window_h: f64, window: &str) -
                 y: Axis::new("impact (bp)"),
                 bands,
                 series: bp,
-                markers: markers(paths),
+                markers: markers.clone(),
                 levels: vec![],
             }
             .into(),
@@ -397,7 +397,7 @@ fn path_chart(symbol: &str, paths: &[ImpactPath], window_h: f64, window: &str) -
                 y: Axis::new("impact / mean peak"),
                 bands: vec![],
                 series: share,
-                markers: markers(paths),
+                markers,
                 levels: vec![Level {
                     y: 2.0 / 3.0,
                     label: "2/3 of peak (empirical)".into(),
@@ -416,28 +416,24 @@ fn path_chart(symbol: &str, paths: &[ImpactPath], window_h: f64, window: &str) -
 const BUCKET_H: f64 = 1.0 / 6.0;
 
 /// The share of the peak left at a few times after the window, per size.
-fn print_decay(paths: &[ImpactPath], window_h: f64) {
-    let Some(first) = paths.first() else { return };
-    let day = first.bars[0].day;
+fn print_decay(bars: &[PathBar], paths: &[ImpactPath], window_h: f64) {
+    let Some(day) = bars.first().map(|b| b.day) else {
+        return;
+    };
     let next_day = day + 1;
     // (label, index of the bar) for each column; a column whose bar is missing is left out.
     // Only on the programme's day: the night takes no trading time, so "+1 h" after a window
     // that ends near the close would otherwise land on the next morning.
     let after = |h: f64| {
-        first
-            .bars
-            .iter()
+        bars.iter()
             .position(|b| b.day == day && b.hours >= window_h + h - 1e-9)
     };
-    let last_of = |day: u32| first.bars.iter().rposition(|b| b.day == day);
+    let last_of = |day: u32| bars.iter().rposition(|b| b.day == day);
     let cols: Vec<(&str, usize)> = [
         ("+5 min", after(5.0 / 60.0)),
         ("+1 h", after(1.0)),
         ("close", last_of(day)),
-        (
-            "next open",
-            first.bars.iter().position(|b| b.day == next_day),
-        ),
+        ("next open", bars.iter().position(|b| b.day == next_day)),
         ("next close", last_of(next_day)),
     ]
     .into_iter()
@@ -467,7 +463,7 @@ fn print_decay(paths: &[ImpactPath], window_h: f64) {
     for &(_, i) in &cols {
         line.push_str(&format!(
             " {:>11.2}",
-            latent_book_decay(first.bars[i].hours / window_h)
+            latent_book_decay(bars[i].hours / window_h)
         ));
     }
     println!("{line}");
