@@ -154,6 +154,12 @@ pub fn measure(
             s.calendar.close
         )));
     };
+    if end - open > session_s {
+        return Err(ImpactError::Spec(format!(
+            "--window {}-{}: ends after the close ({})",
+            spec.start, spec.end, s.calendar.close
+        )));
+    }
     let days = spec.day + 1;
     let symbol = ins.symbol.clone();
     let base = edit(loaded, |t| {

@@ -210,4 +210,20 @@ fn impact_measures_programmes_against_their_counterfactual() {
         s.path("bad").as_os_str(),
     ]);
     assert_eq!(o.status.code(), Some(1));
+    // So is one that ends after the close, with nothing written.
+    let o = flowsim([
+        OsStr::new("impact"),
+        sc.as_os_str(),
+        OsStr::new("--window"),
+        OsStr::new("15:00-16:30"),
+        OsStr::new("--out"),
+        s.path("late").as_os_str(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stderr).contains("ends after the close"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(!s.path("late").exists());
 }
