@@ -21,7 +21,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
-bin=$PWD/target/release/flowsim
+bin=${CARGO_TARGET_DIR:-$PWD/target}/release/flowsim
 work=runs/refresh
 mkdir -p "$work"
 steps=("$@")
