@@ -40,6 +40,9 @@ struct Latent {
     /// Orders shown at the last decision: (side, price, units). The market keeps one order per
     /// (side, price) for this trader, so what is missing from it at the next decision traded.
     posted: Vec<(Side, Price, u64)>,
+    /// How far public news had moved the book when `posted` went in (`news_ticks`): the
+    /// orders have moved with it since.
+    posted_news: Price,
     /// The position when the closing auction orders went in (their fills are read from the
     /// position change, since the orders expire at the close).
     auction_position: Option<i64>,
@@ -73,6 +76,7 @@ impl ValueTrader {
             params,
             book: None,
             posted: Vec::new(),
+            posted_news: 0,
             auction_position: None,
             value_log: None,
             evolved_at: None,
@@ -270,11 +274,15 @@ impl Latent {
         let book = self
             .book
             .get_or_insert_with(|| LatentBook::new(params, mid));
+        // The orders are found where news has moved them since; what traded of them is taken
+        // from the book at the prices they were posted at, before the book follows value.
+        let news = data.news_ticks - self.posted_news;
         for (side, price, qty) in self.posted.drain(..) {
+            let now_at = Some(price + news);
             let left: u64 = ctx
                 .open_orders
                 .iter()
-                .filter(|o| o.instrument == i && o.side == side && o.price == Some(price))
+                .filter(|o| o.instrument == i && o.side == side && o.price == now_at)
                 .map(|o| o.qty)
                 .sum();
             book.executed(side, price, qty.saturating_sub(left) as f64);
@@ -300,6 +308,7 @@ impl Latent {
         } else {
             (cfg.latent.reveal_ticks as f64, cfg.latent.reveal_share)
         };
+        self.posted_news = data.news_ticks;
         let posted = &mut self.posted;
         book.orders(mid, reveal, share, |side, price, qty| {
             if price > 0 {
@@ -753,5 +762,99 @@ mod tests {
         assert!((before - after - 30.0).abs() < 1e-9, "{before} -> {after}");
         assert_eq!(book(&trader, Side::Sell, 20_004), other);
         assert!(matches!(out[0], Action::CancelAll { instrument: 0 }));
+    }
+
+    /// Public news moved the book 3 ticks up between two decisions: the trader's orders are
+    /// found 3 ticks higher, where its latent book has moved too, and a bid cut by 30 units
+    /// there removes 30 units of intention at its new price, nothing elsewhere.
+    #[test]
+    fn a_latent_trader_finds_its_orders_where_the_news_moved_them() {
+        use crate::agents::OpenOrder;
+        use rand::SeedableRng;
+        let cfg = ValueCfg {
+            limit: ValueLimit::Latent,
+            count: 1,
+            ..ValueCfg::default()
+        };
+        let params = LatentParams::new(&cfg.latent, 1, 5000.0, 0.25, 50.0);
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let mut trader = ValueTrader::new(0, cfg, 0.16, &mut rng).with_latent(params);
+        let cal = testkit::calendar();
+        let account = testkit::account(0);
+        let first = [testkit::market(&[5000.0])];
+        let mut out = Vec::new();
+        let ctx = testkit::context(
+            &cal,
+            &first,
+            &account,
+            2,
+            40_000 * SECOND,
+            DayPhase::Continuous,
+        );
+        trader.wake(&ctx, &mut rng, &mut out);
+        let shown: Vec<(Side, i64, u64)> = out
+            .iter()
+            .filter_map(|a| match *a {
+                Action::Submit {
+                    side,
+                    kind: OrderKind::Limit(p),
+                    qty,
+                    ..
+                } => Some((side, p, qty)),
+                _ => None,
+            })
+            .collect();
+        let (_, bid, qty) = *shown.iter().find(|o| o.0 == Side::Buy).unwrap();
+        assert!(qty > 30);
+        let book = |t: &ValueTrader, side, p| {
+            t.latent
+                .as_ref()
+                .unwrap()
+                .book
+                .as_ref()
+                .unwrap()
+                .at(side, p)
+        };
+        let before = book(&trader, Side::Buy, bid);
+        let other = book(&trader, Side::Sell, 20_004);
+        // Value rose 3 ticks at the 20000 mid; the book, quotes included, moved with it.
+        let mut moved = testkit::market(&[5000.0]);
+        moved.fundamental = first[0].fundamental * (3.0f64 / 20_000.0).exp();
+        moved.news_ticks = 3;
+        moved.best_bid = moved.best_bid.map(|(p, q)| (p + 3, q));
+        moved.best_ask = moved.best_ask.map(|(p, q)| (p + 3, q));
+        let second = [moved];
+        let open: Vec<OpenOrder> = shown
+            .iter()
+            .enumerate()
+            .map(|(k, &(side, p, q))| OpenOrder {
+                id: crate::book::OrderId(k as u64 + 1),
+                instrument: 0,
+                side,
+                price: Some(p + 3),
+                qty: if p == bid && side == Side::Buy {
+                    q - 30
+                } else {
+                    q
+                },
+                tif: TimeInForce::Day,
+                motive: Motive::Value,
+                placed_at: 0,
+            })
+            .collect();
+        let mut ctx = testkit::context(
+            &cal,
+            &second,
+            &account,
+            2,
+            40_010 * SECOND,
+            DayPhase::Continuous,
+        );
+        ctx.open_orders = &open;
+        out.clear();
+        trader.wake(&ctx, &mut rng, &mut out);
+        let after = book(&trader, Side::Buy, bid + 3);
+        assert!((before - after - 30.0).abs() < 1e-6, "{before} -> {after}");
+        assert!((book(&trader, Side::Sell, 20_007) - other).abs() < 1e-6);
     }
 }

@@ -23,6 +23,8 @@ pub trait MatchingEngine {
     fn indicative(&self, reference: Option<Price>) -> Option<AuctionOutcome>;
     fn set_phase(&mut self, phase: Phase);
     fn expire_day_orders(&mut self, out: &mut Vec<BookEvent>) -> usize;
+    /// Reprices every resting limit order by `by` ticks without trading (public news).
+    fn shift(&mut self, by: Price) -> Result<(), Reject>;
     fn best_bid(&self) -> Option<LevelView>;
     fn best_ask(&self) -> Option<LevelView>;
 }
@@ -63,6 +65,9 @@ impl MatchingEngine for OrderBook {
     }
     fn expire_day_orders(&mut self, out: &mut Vec<BookEvent>) -> usize {
         OrderBook::expire_day_orders(self, out)
+    }
+    fn shift(&mut self, by: Price) -> Result<(), Reject> {
+        OrderBook::shift(self, by)
     }
     fn best_bid(&self) -> Option<LevelView> {
         OrderBook::best_bid(self)

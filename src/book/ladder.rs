@@ -97,8 +97,16 @@ impl Ladder {
         if !self.levels.is_empty() {
             levels[shift..shift + self.levels.len()].copy_from_slice(&self.levels);
         }
+        self.rebuild(levels, lo, self.best.map(|b| b + shift));
+        self.index(price)
+    }
+
+    /// Takes `levels` starting at price `base`, with the best level at `best`, and rebuilds the
+    /// bitsets from them.
+    fn rebuild(&mut self, levels: Vec<Level>, base: Price, best: Option<usize>) {
+        let len = levels.len();
         self.levels = levels;
-        self.base = lo;
+        self.base = base;
         self.words = vec![0; len / 64];
         self.summary = vec![0; len / CHUNK];
         for i in 0..len {
@@ -106,8 +114,32 @@ impl Ladder {
                 self.set_bit(i);
             }
         }
-        self.best = self.best.map(|b| b + shift);
-        self.index(price)
+        self.best = best;
+    }
+
+    /// Moves every level `by` ticks, keeping its orders and their queue: only the prices
+    /// change. The caller has checked that no order would go below a price of 1; levels that
+    /// would (empty, kept as margin) are dropped, so the base stays at least 1.
+    pub fn shift(&mut self, by: Price) {
+        let Some(base) = self.base.checked_add(by) else {
+            return;
+        };
+        if self.levels.is_empty() || base >= 1 {
+            self.base = base.max(1);
+            return;
+        }
+        let drop = (1 - base) as usize;
+        debug_assert!(
+            self.levels[..drop.min(self.levels.len())]
+                .iter()
+                .all(|l| l.orders == 0)
+        );
+        let kept = &self.levels[drop.min(self.levels.len())..];
+        let len = (kept.len().max(1)).div_ceil(CHUNK) * CHUNK;
+        let mut levels = vec![Level::default(); len];
+        levels[..kept.len()].copy_from_slice(kept);
+        let best = self.best.map(|b| b - drop);
+        self.rebuild(levels, 1, best);
     }
 
     #[inline]

@@ -347,6 +347,43 @@ impl OrderBook {
         self.list_iter(self.pending_close)
     }
 
+    /// Reprices every resting limit order `by` ticks without trading: public news moving the
+    /// whole book at once, as liquidity providers re-quote around a new value. Every order
+    /// keeps its place in its queue and the book's shape is unchanged, so a book that was not
+    /// crossed is still not crossed and nothing can trade. At-close limit orders move too;
+    /// market orders have no price. Refused, changing nothing, when an order would go below a
+    /// price of 1 (`BadPrice` names the lowest price it would reach).
+    pub fn shift(&mut self, by: Price) -> Result<(), Reject> {
+        if by == 0 {
+            return Ok(());
+        }
+        let priced = || {
+            self.nodes
+                .iter()
+                .filter(|n| n.place != Place::Free && !n.is_market)
+                .map(|n| n.price)
+        };
+        let far = if by < 0 {
+            priced().min()
+        } else {
+            priced().max()
+        };
+        if let Some(p) = far {
+            match p.checked_add(by) {
+                Some(moved) if moved >= 1 => {}
+                _ => return Err(Reject::BadPrice(p.saturating_add(by))),
+            }
+        }
+        for n in &mut self.nodes {
+            if n.place != Place::Free && !n.is_market {
+                n.price += by;
+            }
+        }
+        self.bids.shift(by);
+        self.asks.shift(by);
+        Ok(())
+    }
+
     // ----- order entry ---------------------------------------------------------------------
 
     fn live_slot(&self, id: OrderId) -> Option<u32> {

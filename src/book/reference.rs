@@ -747,6 +747,39 @@ impl ReferenceBook {
     pub fn expire_day_orders(&mut self, out: &mut Vec<BookEvent>) -> usize {
         self.remove_limits_where(|e| e.tif == TimeInForce::Day, CancelReason::Expired, out)
     }
+
+    /// Adds `by` to the price of every resting limit order (book and at-close), or, if one
+    /// would fall below 1 (or overflow), changes nothing and names the price the furthest
+    /// order would reach.
+    pub fn shift(&mut self, by: Price) -> Result<(), Reject> {
+        let priced: Vec<Price> = (self.bids.iter())
+            .chain(&self.asks)
+            .chain(&self.pending_close)
+            .filter_map(|e| e.price)
+            .collect();
+        for &p in &priced {
+            match p.checked_add(by) {
+                Some(q) if q >= 1 => {}
+                _ => {
+                    let far = if by < 0 {
+                        priced.iter().min()
+                    } else {
+                        priced.iter().max()
+                    };
+                    return Err(Reject::BadPrice(far.unwrap_or(&p).saturating_add(by)));
+                }
+            }
+        }
+        for e in (self.bids.iter_mut())
+            .chain(&mut self.asks)
+            .chain(&mut self.pending_close)
+        {
+            if let Some(p) = &mut e.price {
+                *p += by;
+            }
+        }
+        Ok(())
+    }
 }
 
 impl MatchingEngine for ReferenceBook {
@@ -783,6 +816,9 @@ impl MatchingEngine for ReferenceBook {
     }
     fn expire_day_orders(&mut self, out: &mut Vec<BookEvent>) -> usize {
         ReferenceBook::expire_day_orders(self, out)
+    }
+    fn shift(&mut self, by: Price) -> Result<(), Reject> {
+        ReferenceBook::shift(self, by)
     }
     fn best_bid(&self) -> Option<LevelView> {
         ReferenceBook::best_bid(self)

@@ -84,6 +84,9 @@ pub struct InstrumentData {
     pub fundamental: f64,
     /// Volume traded today, units.
     pub volume_today: Qty,
+    /// Whole ticks public news has moved the book so far (`news_moves_book`): an agent that
+    /// remembers the prices of its resting orders finds them this much further on.
+    pub news_ticks: Price,
 }
 
 impl InstrumentData {
@@ -119,6 +122,7 @@ impl InstrumentData {
             intraday_rv: 0.0,
             fundamental,
             volume_today: 0,
+            news_ticks: 0,
         };
         d.ewma_var = d.ewma_from_history();
         d

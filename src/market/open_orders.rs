@@ -54,6 +54,17 @@ impl OpenOrders {
         }
     }
 
+    /// Every limit order in instrument `i` was repriced `by` ticks (public news moved the book).
+    pub fn shift(&mut self, i: usize, by: i64) {
+        for o in self.lists.iter_mut().flatten() {
+            if o.instrument == i
+                && let Some(p) = &mut o.price
+            {
+                *p += by;
+            }
+        }
+    }
+
     /// Agent `a`'s order `id` in instrument `i` was cancelled.
     #[inline]
     pub fn remove(&mut self, a: usize, i: usize, id: OrderId) {

@@ -115,6 +115,12 @@ pub struct MarketSettings {
     pub breakers: Breakers,
     pub borrow_fee_annual: f64,
     pub fundamental_step: Nanos,
+    /// Per instrument: public news moves its whole book. At each fundamental step (and
+    /// scheduled shock) in continuous trading, every resting limit order is repriced by the
+    /// value's move in whole ticks, the remainder carried, without trading; the price then
+    /// follows value without anyone crossing to move it. Off: prices follow value only
+    /// through trades.
+    pub news_moves_book: Vec<bool>,
     pub shocks: Vec<Shock>,
     pub record_trades: bool,
     /// Check the book and ledger invariants after every operation (tests).
@@ -209,6 +215,10 @@ pub struct Simulation {
     /// An event could not be queued (sequence or slot beyond the queue's keys): the run stops
     /// with `SimError::QueueLimit` after the current event.
     overflow: bool,
+    /// Per instrument, for `news_moves_book`: the log value the book was last moved to, and
+    /// the part of a tick moved since that the book has not followed yet.
+    news_log: Vec<f64>,
+    news_carry: Vec<f64>,
 }
 
 /// The outcome of a run, for the summary.
@@ -293,6 +303,8 @@ impl Simulation {
             ids_buf: Vec::with_capacity(64),
             observe: false,
             depth_stale: vec![true; n],
+            news_log: vec![0.0; n],
+            news_carry: vec![0.0; n],
         }
     }
 
@@ -437,6 +449,7 @@ impl Simulation {
                     (cal.session().saturating_sub(1) / self.settings.fundamental_step).max(1);
                 self.fundamentals.step(1.0 / steps as f64);
                 self.publish_fundamentals();
+                self.apply_news()?;
             }
             Ev::Shock(k) => self.shock(k as usize, sink)?,
             Ev::ReopenAuction(h) => {
@@ -462,6 +475,55 @@ impl Simulation {
         for (i, d) in self.data.iter_mut().enumerate() {
             d.fundamental = self.fundamentals.value(i);
         }
+    }
+
+    /// Takes the values now as the ones the books stand at (at the start of continuous
+    /// trading: what moved since the last session was for the auction to find).
+    fn news_reference(&mut self) {
+        for i in 0..self.data.len() {
+            self.news_log[i] = self.data[i].fundamental.ln();
+            self.news_carry[i] = 0.0;
+        }
+    }
+
+    /// Moves each `news_moves_book` instrument's book with its value's move since the last
+    /// call, in whole ticks of the current mid. Outside continuous trading the moves are not
+    /// applied: the reference follows the value.
+    fn apply_news(&mut self) -> Result<(), SimError> {
+        for i in 0..self.data.len() {
+            if !self
+                .settings
+                .news_moves_book
+                .get(i)
+                .copied()
+                .unwrap_or(false)
+            {
+                continue;
+            }
+            let v = self.data[i].fundamental.ln();
+            let moved = v - self.news_log[i];
+            self.news_log[i] = v;
+            if self.phase != DayPhase::Continuous {
+                self.news_carry[i] = 0.0;
+                continue;
+            }
+            let carry = self.news_carry[i] + moved * self.data[i].mid();
+            let by = carry.trunc();
+            self.news_carry[i] = carry - by;
+            if by != 0.0 && self.books[i].shift(by as Price).is_ok() {
+                self.open.shift(i, by as Price);
+                self.data[i].news_ticks += by as Price;
+                self.refresh_quotes(i);
+                if self.settings.check_invariants {
+                    self.check_invariants(i)?;
+                }
+            } else if by != 0.0 {
+                // Refused (an order would fall below a price of 1): the book stays and the
+                // move waits in the carry.
+                self.news_carry[i] += by;
+            }
+        }
+        Ok(())
     }
 
     fn pre_open(&mut self, d: u32) {
@@ -606,6 +668,9 @@ impl Simulation {
             self.refresh_quotes(i);
         }
         self.phase = next;
+        if next == DayPhase::Continuous {
+            self.news_reference();
+        }
         if next == DayPhase::Closed {
             for b in &mut self.books {
                 b.set_phase(Phase::Closed);
@@ -844,6 +909,7 @@ impl Simulation {
         let s = self.settings.shocks[k];
         self.fundamentals.jump(s.instrument, s.log_jump);
         self.publish_fundamentals();
+        self.apply_news()?;
         self.event(
             sink,
             EventKind::Shock,
@@ -1094,6 +1160,16 @@ impl Simulation {
                 "agents' open orders ({open}) differ from the book's resting quantity ({})",
                 b.resting_qty()
             )));
+        }
+        // Each order stands where its owner thinks it does (news moves both together).
+        for o in self.open.all().filter(|o| o.instrument == i) {
+            let in_book = b.order(o.id).map(|v| v.price);
+            if in_book != Some(o.price) {
+                return Err(fail(format!(
+                    "an agent's order {:?} is at {:?} for its owner, {in_book:?} in the book",
+                    o.id, o.price
+                )));
+            }
         }
         self.ledger
             .check_conservation()

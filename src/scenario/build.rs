@@ -294,6 +294,7 @@ pub fn build_with(
         },
         borrow_fee_annual: s.market.borrow_fee_annual,
         fundamental_step: s.market.fundamental_step_seconds as u64 * SECOND,
+        news_moves_book: s.instruments.iter().map(|c| c.news_moves_book).collect(),
         shocks: s
             .shocks
             .iter()

@@ -161,6 +161,13 @@ pub struct InstrumentCfg {
     /// infers the flow-free value behind a real episode.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fundamental_closes: Vec<f64>,
+    /// Public news moves the whole book: at each fundamental step in continuous trading every
+    /// resting limit order is repriced by the value's move (whole ticks, the rest carried),
+    /// without trading, as liquidity providers re-quote around a new value. Off, the price
+    /// follows value only as traders cross the spread to move it, and each move of value is
+    /// paid for in trades (markets/spx.md, "Public news").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub news_moves_book: bool,
 }
 
 fn d_vol_half_life() -> f64 {

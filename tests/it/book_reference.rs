@@ -1,6 +1,8 @@
 //! Differential property tests: long random operation streams go through the fast
 //! [`OrderBook`] and the naive [`ReferenceBook`], and after every operation the two must agree
-//! on the answer, the events, the whole book and the book's invariants.
+//! on the answer, the events, the whole book and the book's invariants. The streams include
+//! news shifts of the whole book, so a shifted book must go on matching exactly as one whose
+//! orders had been entered at the shifted prices.
 //!
 //! Volume: four tests (one per self-trade-prevention mode) × 256 cases × 1,000–1,500
 //! operations = at least 1,024,000 (about 1.28 million on average) random operations per
@@ -53,6 +55,8 @@ enum Op {
     Uncross(Option<Price>),
     SetPhase(Phase),
     ExpireDay,
+    /// Public news: every resting limit order moves this many ticks.
+    Shift(Price),
 }
 
 /// Prices clustered around 100 so that most orders meet, with some far away (far enough, now
@@ -128,6 +132,9 @@ fn op() -> impl Strategy<Value = Op> {
         4 => prop::option::of(95..=105i64).prop_map(Op::Uncross),
         3 => phase.prop_map(Op::SetPhase),
         1 => Just(Op::ExpireDay),
+        // Mostly small moves both ways; now and then one far enough down to be refused.
+        2 => prop_oneof![8 => -3..=3i64, 2 => -60..=60i64, 1 => -400..=-100i64]
+            .prop_map(Op::Shift),
     ]
 }
 
@@ -332,6 +339,16 @@ impl Pair {
                 }
                 self.fast.set_phase(phase);
                 self.reference.set_phase(phase);
+            }
+            Op::Shift(by) => {
+                let f = self.fast.shift(by);
+                let r = self.reference.shift(by);
+                prop_assert_eq!(f, r);
+                self.count(match r {
+                    Ok(()) if by < 0 => "shift down",
+                    Ok(()) => "shift up or none",
+                    Err(_) => "shift refused",
+                });
             }
             Op::ExpireDay => {
                 let f = self.fast.expire_day_orders(&mut self.out_f);
@@ -545,6 +562,9 @@ fn generator_reaches_every_rule() {
         "uncross with nothing to trade",
         "uncross outside an auction",
         "day orders expired",
+        "shift down",
+        "shift up or none",
+        "shift refused",
         "event fill (continuous)",
         "event fill (auction)",
         "event cancel Requested",

@@ -278,3 +278,98 @@ fn latent_liquidity_keeps_invariants_through_a_crash() {
         last.fundamental
     );
 }
+
+/// The latent market, without shocks, with public news moving its book or not.
+fn latent_calm(news: bool) -> String {
+    let src = LATENT_CRASH.replace(
+        "notional_per_unit = 50.0\n",
+        if news {
+            "notional_per_unit = 50.0\nnews_moves_book = true\n"
+        } else {
+            "notional_per_unit = 50.0\n"
+        },
+    );
+    // Drop the shocks: everything from the first [[shocks]] to the agents.
+    let (head, rest) = src.split_once("[[shocks]]").expect("shocks");
+    let agents = rest.find("[agents.").expect("agents");
+    format!("{head}{}", &rest[agents..])
+}
+
+/// Units the value traders bought and sold, and the correlation of one-minute changes of the
+/// close with those of the fundamental.
+fn value_volume_and_tracking(sink: &MemorySink) -> (u64, f64) {
+    use flowsim::agents::AgentClass;
+    let volume = sink
+        .trades
+        .iter()
+        .map(|t| {
+            (t.buyer_class == AgentClass::Value) as u64 * t.qty
+                + (t.seller_class == AgentClass::Value) as u64 * t.qty
+        })
+        .sum();
+    let pairs: Vec<(f64, f64)> = sink
+        .bars
+        .windows(2)
+        .filter(|w| w[0].day == w[1].day)
+        .map(|w| {
+            (
+                (w[1].close / w[0].close).ln(),
+                (w[1].fundamental / w[0].fundamental).ln(),
+            )
+        })
+        .collect();
+    let n = pairs.len() as f64;
+    let (mx, my) = pairs
+        .iter()
+        .fold((0.0, 0.0), |(a, b), (x, y)| (a + x / n, b + y / n));
+    let (sxy, sxx, syy) = pairs.iter().fold((0.0, 0.0, 0.0), |(a, b, c), (x, y)| {
+        (
+            a + (x - mx) * (y - my),
+            b + (x - mx) * (x - mx),
+            c + (y - my) * (y - my),
+        )
+    });
+    (volume, sxy / (sxx * syy).sqrt())
+}
+
+/// Public news moving the book: the run keeps every invariant (each agent's orders are where
+/// the book has them after every move), the price follows value minute by minute more
+/// closely, and the value traders, no longer paying in trades for each move of value, trade
+/// less.
+#[test]
+fn news_moves_the_book_with_value_without_trading() {
+    let (with, _) = simulate(&latent_calm(true), 11, true, true);
+    let (without, _) = simulate(&latent_calm(false), 11, true, true);
+    let (v_with, c_with) = value_volume_and_tracking(&with);
+    let (v_without, c_without) = value_volume_and_tracking(&without);
+    println!("value volume {v_with} vs {v_without}; tracking {c_with:.3} vs {c_without:.3}");
+    assert!(c_with > 0.9, "one-minute tracking with news {c_with:.3}");
+    assert!(
+        c_without < 0.5,
+        "one-minute tracking without news {c_without:.3}"
+    );
+    assert!(
+        (v_with as f64) < 2.0 / 3.0 * v_without as f64,
+        "value traders traded {v_with} units with news, {v_without} without"
+    );
+}
+
+/// Through a crash the news moves the whole book down at once, and everything still holds:
+/// the shocks reprice every resting order, the breakers and the reopening auction work on the
+/// moved book, and the last close is near value.
+#[test]
+fn news_moves_the_book_through_a_crash() {
+    let src = LATENT_CRASH.replace(
+        "notional_per_unit = 50.0\n",
+        "notional_per_unit = 50.0\nnews_moves_book = true\n",
+    );
+    assert!(src.contains("news_moves_book"));
+    let (sink, _) = simulate(&src, 11, true, true);
+    let last = sink.bars.last().unwrap();
+    assert!(
+        (last.close / last.fundamental - 1.0).abs() < 0.05,
+        "{} against {}",
+        last.close,
+        last.fundamental
+    );
+}
