@@ -2,7 +2,7 @@
 # Regenerates every committed result that rests on the reference markets, for a change to
 # experiments/markets/spx.toml (or anything every experiment extends). On 2 cores it takes about
 # three hours: the claims table ~45 min, the two episodes ~80 min, rally_departures ~15 min, the
-# impact tables ~25 min, the rest (seed tables and the year sweep) the remainder; each step
+# impact tables ~45 min, the rest (seed tables and the year sweep) the remainder; each step
 # prints its time. Start it first and write while it runs.
 #
 # Usage: scripts/refresh-all.sh [STEP...]    (default: every step, in this order)
@@ -98,6 +98,9 @@ for step in "${steps[@]}"; do
       timed "impact, seeds 161-260" impact spx spx_impact_1h_seeds161_260 "${h[@]}" --seeds 100 --first-seed 161
       timed "impact, full day" impact spx spx_impact_day --window 09:30-16:00 --seeds 30
       timed "candidate, seeds 1-30" impact spx_short_horizon spx_short_horizon_impact_1h "${h[@]}" --seeds 30
+      timed "news candidate, seeds 1-30" impact spx_news spx_news_impact_1h "${h[@]}" --seeds 30
+      timed "news candidate, seeds 61-160" impact spx_news spx_news_impact_1h_seeds61_160 "${h[@]}" --seeds 100 --first-seed 61
+      timed "news candidate, seeds 161-260" impact spx_news spx_news_impact_1h_seeds161_260 "${h[@]}" --seeds 100 --first-seed 161
       timed "candidate, seeds 61-160" impact spx_short_horizon spx_short_horizon_impact_1h_seeds61_160 "${h[@]}" --seeds 100 --first-seed 61
       timed "candidate e, seeds 61-160" impact spx_short_horizon_hidden spx_short_horizon_hidden_impact_1h_seeds61_160 "${h[@]}" --seeds 100 --first-seed 61
       timed "candidate e, seeds 161-260" impact spx_short_horizon_hidden spx_short_horizon_hidden_impact_1h_seeds161_260 "${h[@]}" --seeds 100 --first-seed 161
