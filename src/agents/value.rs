@@ -680,12 +680,8 @@ mod tests {
         );
     }
 
-    /// A latent trader shows its intentions near the mid, and what traded of them (read from
-    /// what is left of its orders at the next decision) leaves its latent book: a bid cut from
-    /// q to q − 30 removes 30 units at that price and nothing elsewhere.
-    #[test]
-    fn a_latent_trader_removes_what_traded_from_its_book() {
-        use crate::agents::OpenOrder;
+    /// A latent trader holding the whole class's book, and its random stream.
+    fn latent_trader() -> (ValueTrader, ChaCha8Rng) {
         use rand::SeedableRng;
         let cfg = ValueCfg {
             limit: ValueLimit::Latent,
@@ -694,17 +690,13 @@ mod tests {
         };
         let params = LatentParams::new(&cfg.latent, 1, 5000.0, 0.25, 50.0);
         let mut rng = ChaCha8Rng::seed_from_u64(3);
-        let mut trader = ValueTrader::new(0, cfg, 0.16, &mut rng).with_latent(params);
-        let cal = testkit::calendar();
-        let data = [testkit::market(&[5000.0])];
-        let account = testkit::account(0);
-        let at =
-            |s: u64| testkit::context(&cal, &data, &account, 2, s * SECOND, DayPhase::Continuous);
-        let mut out = Vec::new();
-        trader.wake(&at(40_000), &mut rng, &mut out);
-        // Bids and offers within 8 ticks of the 20000 mid, none beyond it.
-        let shown: Vec<(Side, i64, u64)> = out
-            .iter()
+        let trader = ValueTrader::new(0, cfg, 0.16, &mut rng).with_latent(params);
+        (trader, rng)
+    }
+
+    /// The limit orders among `out`: (side, price, units).
+    fn limits(out: &[Action]) -> Vec<(Side, i64, u64)> {
+        out.iter()
             .filter_map(|a| match *a {
                 Action::Submit {
                     side,
@@ -714,35 +706,30 @@ mod tests {
                 } => Some((side, p, qty)),
                 _ => None,
             })
-            .collect();
-        assert!(!shown.is_empty());
-        for &(side, p, _) in &shown {
-            match side {
-                Side::Buy => assert!((19_992..20_000).contains(&p), "bid at {p}"),
-                Side::Sell => assert!((20_001..=20_008).contains(&p), "offer at {p}"),
-            }
-        }
-        let (_, bid, qty) = *shown.iter().find(|o| o.0 == Side::Buy).unwrap();
-        let book = |t: &ValueTrader, side, p| {
-            t.latent
-                .as_ref()
-                .unwrap()
-                .book
-                .as_ref()
-                .unwrap()
-                .at(side, p)
-        };
-        let before = book(&trader, Side::Buy, bid);
-        let other = book(&trader, Side::Sell, 20_004);
-        // Ten seconds later every order is still there, the chosen bid with 30 units gone.
-        let open: Vec<OpenOrder> = shown
+            .collect()
+    }
+
+    /// Latent units in `t`'s book on `side` at `p`.
+    fn latent_at(t: &ValueTrader, side: Side, p: i64) -> f64 {
+        t.latent
+            .as_ref()
+            .unwrap()
+            .book
+            .as_ref()
+            .unwrap()
+            .at(side, p)
+    }
+
+    /// `shown` as the market holds it `moved` ticks on, the bid at `bid` 30 units short.
+    fn resting(shown: &[(Side, i64, u64)], bid: i64, moved: i64) -> Vec<crate::agents::OpenOrder> {
+        shown
             .iter()
             .enumerate()
-            .map(|(k, &(side, p, q))| OpenOrder {
+            .map(|(k, &(side, p, q))| crate::agents::OpenOrder {
                 id: crate::book::OrderId(k as u64 + 1),
                 instrument: 0,
                 side,
-                price: Some(p),
+                price: Some(p + moved),
                 qty: if p == bid && side == Side::Buy {
                     q - 30
                 } else {
@@ -752,15 +739,44 @@ mod tests {
                 motive: Motive::Value,
                 placed_at: 0,
             })
-            .collect();
+            .collect()
+    }
+
+    /// A latent trader shows its intentions near the mid, and what traded of them (read from
+    /// what is left of its orders at the next decision) leaves its latent book: a bid cut from
+    /// q to q − 30 removes 30 units at that price and nothing elsewhere.
+    #[test]
+    fn a_latent_trader_removes_what_traded_from_its_book() {
+        let (mut trader, mut rng) = latent_trader();
+        let cal = testkit::calendar();
+        let data = [testkit::market(&[5000.0])];
+        let account = testkit::account(0);
+        let at =
+            |s: u64| testkit::context(&cal, &data, &account, 2, s * SECOND, DayPhase::Continuous);
+        let mut out = Vec::new();
+        trader.wake(&at(40_000), &mut rng, &mut out);
+        // Bids and offers within 8 ticks of the 20000 mid, none beyond it.
+        let shown = limits(&out);
+        assert!(!shown.is_empty());
+        for &(side, p, _) in &shown {
+            match side {
+                Side::Buy => assert!((19_992..20_000).contains(&p), "bid at {p}"),
+                Side::Sell => assert!((20_001..=20_008).contains(&p), "offer at {p}"),
+            }
+        }
+        let (_, bid, qty) = *shown.iter().find(|o| o.0 == Side::Buy).unwrap();
+        let before = latent_at(&trader, Side::Buy, bid);
+        let other = latent_at(&trader, Side::Sell, 20_004);
+        // Ten seconds later every order is still there, the chosen bid with 30 units gone.
+        let open = resting(&shown, bid, 0);
         let mut ctx = at(40_010);
         ctx.open_orders = &open;
         out.clear();
         trader.wake(&ctx, &mut rng, &mut out);
         assert!(qty > 30);
-        let after = book(&trader, Side::Buy, bid);
+        let after = latent_at(&trader, Side::Buy, bid);
         assert!((before - after - 30.0).abs() < 1e-9, "{before} -> {after}");
-        assert_eq!(book(&trader, Side::Sell, 20_004), other);
+        assert_eq!(latent_at(&trader, Side::Sell, 20_004), other);
         assert!(matches!(out[0], Action::CancelAll { instrument: 0 }));
     }
 
@@ -769,16 +785,7 @@ mod tests {
     /// there removes 30 units of intention at its new price, nothing elsewhere.
     #[test]
     fn a_latent_trader_finds_its_orders_where_the_news_moved_them() {
-        use crate::agents::OpenOrder;
-        use rand::SeedableRng;
-        let cfg = ValueCfg {
-            limit: ValueLimit::Latent,
-            count: 1,
-            ..ValueCfg::default()
-        };
-        let params = LatentParams::new(&cfg.latent, 1, 5000.0, 0.25, 50.0);
-        let mut rng = ChaCha8Rng::seed_from_u64(3);
-        let mut trader = ValueTrader::new(0, cfg, 0.16, &mut rng).with_latent(params);
+        let (mut trader, mut rng) = latent_trader();
         let cal = testkit::calendar();
         let account = testkit::account(0);
         let first = [testkit::market(&[5000.0])];
@@ -792,31 +799,11 @@ mod tests {
             DayPhase::Continuous,
         );
         trader.wake(&ctx, &mut rng, &mut out);
-        let shown: Vec<(Side, i64, u64)> = out
-            .iter()
-            .filter_map(|a| match *a {
-                Action::Submit {
-                    side,
-                    kind: OrderKind::Limit(p),
-                    qty,
-                    ..
-                } => Some((side, p, qty)),
-                _ => None,
-            })
-            .collect();
+        let shown = limits(&out);
         let (_, bid, qty) = *shown.iter().find(|o| o.0 == Side::Buy).unwrap();
         assert!(qty > 30);
-        let book = |t: &ValueTrader, side, p| {
-            t.latent
-                .as_ref()
-                .unwrap()
-                .book
-                .as_ref()
-                .unwrap()
-                .at(side, p)
-        };
-        let before = book(&trader, Side::Buy, bid);
-        let other = book(&trader, Side::Sell, 20_004);
+        let before = latent_at(&trader, Side::Buy, bid);
+        let other = latent_at(&trader, Side::Sell, 20_004);
         // Value rose 3 ticks at the 20000 mid; the book, quotes included, moved with it.
         let mut moved = testkit::market(&[5000.0]);
         moved.fundamental = first[0].fundamental * (3.0f64 / 20_000.0).exp();
@@ -824,24 +811,7 @@ mod tests {
         moved.best_bid = moved.best_bid.map(|(p, q)| (p + 3, q));
         moved.best_ask = moved.best_ask.map(|(p, q)| (p + 3, q));
         let second = [moved];
-        let open: Vec<OpenOrder> = shown
-            .iter()
-            .enumerate()
-            .map(|(k, &(side, p, q))| OpenOrder {
-                id: crate::book::OrderId(k as u64 + 1),
-                instrument: 0,
-                side,
-                price: Some(p + 3),
-                qty: if p == bid && side == Side::Buy {
-                    q - 30
-                } else {
-                    q
-                },
-                tif: TimeInForce::Day,
-                motive: Motive::Value,
-                placed_at: 0,
-            })
-            .collect();
+        let open = resting(&shown, bid, 3);
         let mut ctx = testkit::context(
             &cal,
             &second,
@@ -853,8 +823,8 @@ mod tests {
         ctx.open_orders = &open;
         out.clear();
         trader.wake(&ctx, &mut rng, &mut out);
-        let after = book(&trader, Side::Buy, bid + 3);
+        let after = latent_at(&trader, Side::Buy, bid + 3);
         assert!((before - after - 30.0).abs() < 1e-6, "{before} -> {after}");
-        assert!((book(&trader, Side::Sell, 20_007) - other).abs() < 1e-6);
+        assert!((latent_at(&trader, Side::Sell, 20_007) - other).abs() < 1e-6);
     }
 }

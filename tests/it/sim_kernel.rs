@@ -268,8 +268,12 @@ fn latent_liquidity_keeps_invariants_through_a_crash() {
         }
     }
     assert!(bought > 1000 && sold > 1000, "bought {bought}, sold {sold}");
-    // The price followed value down through the crash: the last close is within 5% of the
-    // fundamental.
+    // The price followed value down through the crash.
+    assert_last_close_near_value(&sink);
+}
+
+/// The last close is within 5% of the fundamental.
+fn assert_last_close_near_value(sink: &MemorySink) {
     let last = sink.bars.last().unwrap();
     assert!(
         (last.close / last.fundamental - 1.0).abs() < 0.05,
@@ -365,11 +369,5 @@ fn news_moves_the_book_through_a_crash() {
     );
     assert!(src.contains("news_moves_book"));
     let (sink, _) = simulate(&src, 11, true, true);
-    let last = sink.bars.last().unwrap();
-    assert!(
-        (last.close / last.fundamental - 1.0).abs() < 0.05,
-        "{} against {}",
-        last.close,
-        last.fundamental
-    );
+    assert_last_close_near_value(&sink);
 }
