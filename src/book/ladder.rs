@@ -157,6 +157,20 @@ impl Ladder {
         self.best
     }
 
+    /// The non-empty levels, lowest price first.
+    pub fn occupied(&self) -> impl Iterator<Item = usize> + '_ {
+        let first = if self.levels.is_empty() {
+            None
+        } else {
+            self.lowest_at_or_above(0)
+        };
+        std::iter::successors(first, |&i| {
+            (i + 1 < self.levels.len())
+                .then(|| self.lowest_at_or_above(i + 1))
+                .flatten()
+        })
+    }
+
     pub fn best_price(&self) -> Option<Price> {
         self.best.map(|i| self.price(i))
     }

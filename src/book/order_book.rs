@@ -97,11 +97,16 @@ pub struct OrderBook {
     auction_market_qty: [Qty; 2],
     pending_close: List,
     pending_close_qty: Qty,
+    /// How many of the at-close orders are limit orders (the ones a news shift moves): most
+    /// are market orders, and a shift then need not walk them.
+    pending_close_limits: u32,
     phase: Phase,
     config: BookConfig,
     next_seq: u64,
     last_trade: Option<Price>,
     counters: BookCounters,
+    /// Scratch for `shift`: the slots of the live limit orders.
+    shift_slots: Vec<u32>,
 }
 
 #[inline]
@@ -138,11 +143,13 @@ impl OrderBook {
             auction_market_qty: [0; 2],
             pending_close: List::default(),
             pending_close_qty: 0,
+            pending_close_limits: 0,
             phase: Phase::Continuous,
             config,
             next_seq: 0,
             last_trade: None,
             counters: BookCounters::default(),
+            shift_slots: Vec::new(),
         }
     }
 
@@ -357,28 +364,53 @@ impl OrderBook {
         if by == 0 {
             return Ok(());
         }
-        let priced = || {
-            self.nodes
-                .iter()
-                .filter(|n| n.place != Place::Free && !n.is_market)
-                .map(|n| n.price)
-        };
-        let far = if by < 0 {
-            priced().min()
+        // Only live limit orders have a price to move: those in the ladders' non-empty
+        // levels and the at-close ones. Walking them, not the whole slab, keeps a shift as
+        // cheap as the book is small (a slab keeps every slot it ever used).
+        let mut slots = std::mem::take(&mut self.shift_slots);
+        slots.clear();
+        for ladder in [&self.bids, &self.asks] {
+            for i in ladder.occupied() {
+                let mut slot = ladder.level(i).list.head;
+                while slot != NIL {
+                    slots.push(slot);
+                    slot = self.nodes[slot as usize].next;
+                }
+            }
+        }
+        debug_assert_eq!(
+            self.list_iter(self.pending_close)
+                .filter(|v| v.price.is_some())
+                .count(),
+            self.pending_close_limits as usize,
+            "at-close limit orders miscounted"
+        );
+        let mut slot = if self.pending_close_limits > 0 {
+            self.pending_close.head
         } else {
-            priced().max()
+            NIL
         };
+        while slot != NIL {
+            if !self.nodes[slot as usize].is_market {
+                slots.push(slot);
+            }
+            slot = self.nodes[slot as usize].next;
+        }
+        let prices = slots.iter().map(|&s| self.nodes[s as usize].price);
+        let far = if by < 0 { prices.min() } else { prices.max() };
         if let Some(p) = far {
             match p.checked_add(by) {
                 Some(moved) if moved >= 1 => {}
-                _ => return Err(Reject::BadPrice(p.saturating_add(by))),
+                _ => {
+                    self.shift_slots = slots;
+                    return Err(Reject::BadPrice(p.saturating_add(by)));
+                }
             }
         }
-        for n in &mut self.nodes {
-            if n.place != Place::Free && !n.is_market {
-                n.price += by;
-            }
+        for &s in &slots {
+            self.nodes[s as usize].price += by;
         }
+        self.shift_slots = slots;
         self.bids.shift(by);
         self.asks.shift(by);
         Ok(())
@@ -547,6 +579,7 @@ impl OrderBook {
             self.pending_close.push_back(&mut self.nodes, slot);
             self.nodes[slot as usize].place = Place::PendingClose;
             self.pending_close_qty += n.qty;
+            self.pending_close_limits += u32::from(!n.is_market);
             return Submitted {
                 id,
                 filled: 0,
@@ -851,6 +884,7 @@ impl OrderBook {
             Place::PendingClose => {
                 self.pending_close.unlink(&mut self.nodes, slot);
                 self.pending_close_qty -= n.qty;
+                self.pending_close_limits -= u32::from(!n.is_market);
             }
             Place::Free => unreachable!("detach of a free slot"),
         }
@@ -966,6 +1000,7 @@ impl OrderBook {
             let n = self.nodes[slot as usize];
             self.pending_close.unlink(&mut self.nodes, slot);
             self.pending_close_qty -= n.qty;
+            self.pending_close_limits -= u32::from(!n.is_market);
             if n.is_market {
                 self.rest(slot);
             } else {
