@@ -157,18 +157,9 @@ impl Ladder {
         self.best
     }
 
-    /// The non-empty levels, lowest price first.
-    pub fn occupied(&self) -> impl Iterator<Item = usize> + '_ {
-        let first = if self.levels.is_empty() {
-            None
-        } else {
-            self.lowest_at_or_above(0)
-        };
-        std::iter::successors(first, |&i| {
-            (i + 1 < self.levels.len())
-                .then(|| self.lowest_at_or_above(i + 1))
-                .flatten()
-        })
+    /// The non-empty levels, best first.
+    pub fn levels(&self) -> impl Iterator<Item = usize> + '_ {
+        std::iter::successors(self.best, |&i| self.next_worse(i))
     }
 
     pub fn best_price(&self) -> Option<Price> {

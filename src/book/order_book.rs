@@ -105,8 +105,6 @@ pub struct OrderBook {
     next_seq: u64,
     last_trade: Option<Price>,
     counters: BookCounters,
-    /// Scratch for `shift`: the slots of the live limit orders.
-    shift_slots: Vec<u32>,
 }
 
 #[inline]
@@ -149,7 +147,6 @@ impl OrderBook {
             next_seq: 0,
             last_trade: None,
             counters: BookCounters::default(),
-            shift_slots: Vec::new(),
         }
     }
 
@@ -364,20 +361,6 @@ impl OrderBook {
         if by == 0 {
             return Ok(());
         }
-        // Only live limit orders have a price to move: those in the ladders' non-empty
-        // levels and the at-close ones. Walking them, not the whole slab, keeps a shift as
-        // cheap as the book is small (a slab keeps every slot it ever used).
-        let mut slots = std::mem::take(&mut self.shift_slots);
-        slots.clear();
-        for ladder in [&self.bids, &self.asks] {
-            for i in ladder.occupied() {
-                let mut slot = ladder.level(i).list.head;
-                while slot != NIL {
-                    slots.push(slot);
-                    slot = self.nodes[slot as usize].next;
-                }
-            }
-        }
         debug_assert_eq!(
             self.list_iter(self.pending_close)
                 .filter(|v| v.price.is_some())
@@ -385,32 +368,46 @@ impl OrderBook {
             self.pending_close_limits as usize,
             "at-close limit orders miscounted"
         );
-        let mut slot = if self.pending_close_limits > 0 {
+        // Only live limit orders have a price to move: those in the ladders' non-empty levels
+        // and the at-close limit orders, which are few (most at-close orders are market
+        // orders), so the at-close list is walked only when it holds any.
+        let at_close = if self.pending_close_limits > 0 {
             self.pending_close.head
         } else {
             NIL
         };
-        while slot != NIL {
-            if !self.nodes[slot as usize].is_market {
-                slots.push(slot);
-            }
-            slot = self.nodes[slot as usize].next;
-        }
-        let prices = slots.iter().map(|&s| self.nodes[s as usize].price);
+        let prices = [&self.bids, &self.asks]
+            .into_iter()
+            .flat_map(|l| l.levels().map(|i| l.price(i)))
+            .chain(
+                self.list_iter(List {
+                    head: at_close,
+                    tail: NIL,
+                })
+                .filter_map(|v| v.price),
+            );
         let far = if by < 0 { prices.min() } else { prices.max() };
-        if let Some(p) = far {
-            match p.checked_add(by) {
-                Some(moved) if moved >= 1 => {}
-                _ => {
-                    self.shift_slots = slots;
-                    return Err(Reject::BadPrice(p.saturating_add(by)));
+        if let Some(p) = far
+            && p.checked_add(by).is_none_or(|moved| moved < 1)
+        {
+            return Err(Reject::BadPrice(p.saturating_add(by)));
+        }
+        let nodes = &mut self.nodes;
+        let move_list = |nodes: &mut [Node], mut slot: u32| {
+            while slot != NIL {
+                let n = &mut nodes[slot as usize];
+                if !n.is_market {
+                    n.price += by;
                 }
+                slot = n.next;
+            }
+        };
+        for l in [&self.bids, &self.asks] {
+            for i in l.levels() {
+                move_list(nodes, l.level(i).list.head);
             }
         }
-        for &s in &slots {
-            self.nodes[s as usize].price += by;
-        }
-        self.shift_slots = slots;
+        move_list(nodes, at_close);
         self.bids.shift(by);
         self.asks.shift(by);
         Ok(())

@@ -752,23 +752,15 @@ impl ReferenceBook {
     /// would fall below 1 (or overflow), changes nothing and names the price the furthest
     /// order would reach.
     pub fn shift(&mut self, by: Price) -> Result<(), Reject> {
-        let priced: Vec<Price> = (self.bids.iter())
+        let priced = (self.bids.iter())
             .chain(&self.asks)
             .chain(&self.pending_close)
-            .filter_map(|e| e.price)
-            .collect();
-        for &p in &priced {
-            match p.checked_add(by) {
-                Some(q) if q >= 1 => {}
-                _ => {
-                    let far = if by < 0 {
-                        priced.iter().min()
-                    } else {
-                        priced.iter().max()
-                    };
-                    return Err(Reject::BadPrice(far.unwrap_or(&p).saturating_add(by)));
-                }
-            }
+            .filter_map(|e| e.price);
+        let far = if by < 0 { priced.min() } else { priced.max() };
+        if let Some(p) = far
+            && p.checked_add(by).is_none_or(|q| q < 1)
+        {
+            return Err(Reject::BadPrice(p.saturating_add(by)));
         }
         for e in (self.bids.iter_mut())
             .chain(&mut self.asks)

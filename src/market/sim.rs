@@ -487,26 +487,19 @@ impl Simulation {
     }
 
     /// Moves each `news_moves_book` instrument's book with its value's move since the last
-    /// call, in whole ticks of the current mid. Outside continuous trading the moves are not
-    /// applied: the reference follows the value.
+    /// call, in whole ticks of the current mid. Outside continuous trading nothing moves; the
+    /// reference is taken again when it resumes (`news_reference`).
     fn apply_news(&mut self) -> Result<(), SimError> {
+        if self.phase != DayPhase::Continuous {
+            return Ok(());
+        }
         for i in 0..self.data.len() {
-            if !self
-                .settings
-                .news_moves_book
-                .get(i)
-                .copied()
-                .unwrap_or(false)
-            {
+            if !self.settings.news_moves_book[i] {
                 continue;
             }
             let v = self.data[i].fundamental.ln();
             let moved = v - self.news_log[i];
             self.news_log[i] = v;
-            if self.phase != DayPhase::Continuous {
-                self.news_carry[i] = 0.0;
-                continue;
-            }
             let carry = self.news_carry[i] + moved * self.data[i].mid();
             let by = carry.trunc();
             self.news_carry[i] = carry - by;
