@@ -200,30 +200,22 @@ fn impact_measures_programmes_against_their_counterfactual() {
     }
     assert_eq!(path.len(), 2 * (361 + 390));
     assert!(out.join("impact_path.png").is_file());
-    // A window that does not end on a bar is refused.
-    let o = flowsim([
-        OsStr::new("impact"),
-        sc.as_os_str(),
-        OsStr::new("--window"),
-        OsStr::new("10:00-10:30:30"),
-        OsStr::new("--out"),
-        s.path("bad").as_os_str(),
-    ]);
-    assert_eq!(o.status.code(), Some(1));
-    // So is one that ends after the close, with nothing written.
-    let o = flowsim([
-        OsStr::new("impact"),
-        sc.as_os_str(),
-        OsStr::new("--window"),
-        OsStr::new("15:00-16:30"),
-        OsStr::new("--out"),
-        s.path("late").as_os_str(),
-    ]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        text(&o.stderr).contains("ends after the close"),
-        "{}",
+    // A window that does not end on a bar is refused, and so is one that ends after the
+    // close; either way with exit 1 and nothing written.
+    let refused = |window: &str, dir: &str| {
+        let o = flowsim([
+            OsStr::new("impact"),
+            sc.as_os_str(),
+            OsStr::new("--window"),
+            OsStr::new(window),
+            OsStr::new("--out"),
+            s.path(dir).as_os_str(),
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{window}");
+        assert!(!s.path(dir).exists(), "{window}");
         text(&o.stderr)
-    );
-    assert!(!s.path("late").exists());
+    };
+    refused("10:00-10:30:30", "bad");
+    let late = refused("15:00-16:30", "late");
+    assert!(late.contains("ends after the close"), "{late}");
 }
