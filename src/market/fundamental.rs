@@ -6,7 +6,7 @@
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, StandardNormal};
+use rand_distr::{ChiSquared, Distribution, StandardNormal};
 
 /// Parameters of one instrument's process, per trading day.
 #[derive(Clone, Copy, Debug)]
@@ -24,6 +24,12 @@ pub struct FundamentalParams {
     pub vol_half_life_days: f64,
     /// Correlation of log-volatility shocks with return shocks (negative: the leverage effect).
     pub vol_leverage: f64,
+    /// Degrees of freedom of intraday news bursts (0: none). Each burst of `burst_steps`
+    /// session steps, counted from the open, scales its variance by (ν − 2)/χ²_ν, an
+    /// inverse-gamma draw with mean 1: the move over a burst is Student-t with ν degrees of
+    /// freedom, while a day, hundreds of bursts, stays near-Gaussian and keeps its variance.
+    pub burst_nu: f64,
+    pub burst_steps: u32,
 }
 
 pub struct Fundamentals {
@@ -38,6 +44,10 @@ pub struct Fundamentals {
     elapsed: Vec<f64>,
     /// Log volatility multiplier per instrument (an Ornstein–Uhlenbeck process around 0).
     log_vol: Vec<f64>,
+    /// The current news burst's variance multiplier and the session steps it has left, and
+    /// the χ²_ν its multipliers are drawn from (none: no bursts).
+    burst: Vec<(f64, u32)>,
+    burst_chi2: Vec<Option<ChiSquared<f64>>>,
     params: Vec<FundamentalParams>,
     rng: ChaCha8Rng,
 }
@@ -51,6 +61,11 @@ impl Fundamentals {
             day: 0,
             elapsed,
             log_vol: vec![0.0; initial.len()],
+            burst: vec![(1.0, 0); initial.len()],
+            burst_chi2: params
+                .iter()
+                .map(|p| (p.burst_nu > 2.0).then(|| ChiSquared::new(p.burst_nu).ok())?)
+                .collect(),
             params,
             rng,
         }
@@ -75,6 +90,8 @@ impl Fundamentals {
     pub fn overnight(&mut self) {
         self.day += 1;
         self.elapsed.iter_mut().for_each(|e| *e = 0.0);
+        // Bursts are counted from the open: the night's gap is one move of its own.
+        self.burst.iter_mut().for_each(|b| b.1 = 0);
         self.advance(1.0, true);
     }
 
@@ -112,7 +129,17 @@ impl Fundamentals {
                 h = a * h + p.vol_of_vol * (1.0 - a * a).sqrt() * zh;
                 self.log_vol[i] = h;
             }
-            let mult = (2.0 * h - 2.0 * p.vol_of_vol * p.vol_of_vol).exp();
+            let mut mult = (2.0 * h - 2.0 * p.vol_of_vol * p.vol_of_vol).exp();
+            if let (false, Some(chi2)) = (overnight, &self.burst_chi2[i]) {
+                let (burst, left) = &mut self.burst[i];
+                if *left == 0 {
+                    let c: f64 = chi2.sample(&mut self.rng);
+                    *burst = (p.burst_nu - 2.0) / c.max(f64::MIN_POSITIVE);
+                    *left = p.burst_steps.max(1);
+                }
+                *left -= 1;
+                mult *= *burst;
+            }
             let var = p.daily_vol * p.daily_vol * share * frac * mult;
             if let Some(&target) = self.targets[i].get(self.day) {
                 // The bridge: of the time left to the close, this step takes the share
@@ -203,6 +230,8 @@ mod tests {
             vol_of_vol: 0.5,
             vol_half_life_days: 2.0,
             vol_leverage: 0.0,
+            burst_nu: 0.0,
+            burst_steps: 1,
         };
         let mut f = Fundamentals::new(&[100.0], vec![p], ChaCha8Rng::seed_from_u64(11));
         let steps = 78;
@@ -231,6 +260,79 @@ mod tests {
         assert!((var / 1e-4 - 1.0).abs() < 0.12, "daily variance {var}");
     }
 
+    /// News bursts make the move over a burst Student-t (ν = 3: excess kurtosis far above a
+    /// normal's 0, tail index near 3) and leave the daily variance and the day's near-Gaussian
+    /// shape as they were; without bursts the same steps give a normal's tails. 1,000 days of
+    /// 780 steps in bursts of 2, so a day has 390 bursts, as a session of one-minute bursts
+    /// does. (A replica of the multipliers alone puts 95% of 2,263-day samples' added excess
+    /// kurtosis under 2.2.)
+    #[test]
+    fn news_bursts_fatten_short_moves_and_keep_the_daily_variance() {
+        let run = |nu: f64| {
+            let p = FundamentalParams {
+                daily_vol: 0.01,
+                factor_loading: 1.0,
+                overnight_share: 0.2,
+                jumps_per_day: 0.0,
+                jump_mean: 0.0,
+                jump_sd: 0.0,
+                vol_of_vol: 0.0,
+                vol_half_life_days: 5.0,
+                vol_leverage: 0.0,
+                burst_nu: nu,
+                burst_steps: 2,
+            };
+            let mut f = Fundamentals::new(&[100.0], vec![p], ChaCha8Rng::seed_from_u64(7));
+            let (mut bursts, mut days) = (Vec::new(), Vec::new());
+            for _ in 0..1000 {
+                let x0 = f.log_value[0];
+                for _ in 0..390 {
+                    let b0 = f.log_value[0];
+                    for _ in 0..2 {
+                        f.step(1.0 / 780.0);
+                    }
+                    bursts.push(f.log_value[0] - b0);
+                }
+                f.overnight();
+                days.push(f.log_value[0] - x0);
+            }
+            (bursts, days)
+        };
+        let kurtosis = |r: &[f64]| {
+            let m = r.iter().sum::<f64>() / r.len() as f64;
+            let moment = |k: i32| r.iter().map(|x| (x - m).powi(k)).sum::<f64>() / r.len() as f64;
+            moment(4) / moment(2).powi(2) - 3.0
+        };
+        let hill = |r: &[f64]| {
+            let mut a: Vec<f64> = r.iter().map(|x| x.abs()).collect();
+            a.sort_by(|x, y| y.total_cmp(x));
+            let k = a.len() / 20;
+            k as f64 / a[..k].iter().map(|v| (v / a[k]).ln()).sum::<f64>()
+        };
+        let (bursts, days) = run(3.0);
+        let (plain, plain_days) = run(0.0);
+        let (kb, hb, kp, hp) = (
+            kurtosis(&bursts),
+            hill(&bursts),
+            kurtosis(&plain),
+            hill(&plain),
+        );
+        assert!(
+            kb > 5.0 && (2.0..4.0).contains(&hb),
+            "bursts: kurtosis {kb}, tail {hb}"
+        );
+        assert!(
+            kp.abs() < 0.2 && hp > 5.0,
+            "plain: kurtosis {kp}, tail {hp}"
+        );
+        let var = |r: &[f64]| r.iter().map(|x| x * x).sum::<f64>() / r.len() as f64;
+        for (what, r) in [("bursts", &days), ("plain", &plain_days)] {
+            let v = var(r);
+            assert!((v / 1e-4 - 1.0).abs() < 0.15, "{what}: daily variance {v}");
+        }
+        assert!(kurtosis(&days) < 3.0, "daily kurtosis {}", kurtosis(&days));
+    }
+
     /// Daily returns and the mean absolute return over the next ten days correlate negatively
     /// with leverage (ρ = −0.8) and not without it; 4,000 days of 78 steps each.
     #[test]
@@ -246,6 +348,8 @@ mod tests {
                 vol_of_vol: 0.55,
                 vol_half_life_days: 20.0,
                 vol_leverage: rho,
+                burst_nu: 0.0,
+                burst_steps: 1,
             };
             let mut f = Fundamentals::new(&[100.0], vec![p], ChaCha8Rng::seed_from_u64(5));
             let r: Vec<f64> = (0..4000)
@@ -291,6 +395,8 @@ mod tests {
             vol_of_vol: 0.0,
             vol_half_life_days: 5.0,
             vol_leverage: 0.0,
+            burst_nu: 0.0,
+            burst_steps: 1,
         };
         let path: Vec<f64> = (0..300)
             .map(|d| 100.0 * (1.0 + 0.3 * ((d as f64) / 40.0).sin()))

@@ -64,7 +64,7 @@ pub fn calendar(c: &CalendarCfg, days: u32) -> Calendar {
     }
 }
 
-fn fundamental_params(i: &InstrumentCfg) -> FundamentalParams {
+fn fundamental_params(i: &InstrumentCfg, step_seconds: u32) -> FundamentalParams {
     FundamentalParams {
         daily_vol: i.annual_vol / 252f64.sqrt(),
         factor_loading: i.factor_loading,
@@ -75,6 +75,8 @@ fn fundamental_params(i: &InstrumentCfg) -> FundamentalParams {
         vol_of_vol: i.vol_of_vol,
         vol_half_life_days: i.vol_half_life_days,
         vol_leverage: i.vol_leverage,
+        burst_nu: i.burst_nu,
+        burst_steps: (i.burst_seconds / step_seconds.max(1)).max(1),
     }
 }
 
@@ -95,7 +97,11 @@ pub fn build_with(
     check_invariants: bool,
 ) -> Result<Simulation, BuildError> {
     let cal = calendar(&s.calendar, s.days);
-    let params: Vec<FundamentalParams> = s.instruments.iter().map(fundamental_params).collect();
+    let params: Vec<FundamentalParams> = s
+        .instruments
+        .iter()
+        .map(|i| fundamental_params(i, s.market.fundamental_step_seconds))
+        .collect();
     let initial: Vec<f64> = s.instruments.iter().map(|i| i.initial_price).collect();
     let closes = match &s.prehistory {
         PrehistoryCfg::Synthetic { days, annual_drift } => synthetic_history(

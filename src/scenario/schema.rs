@@ -149,6 +149,17 @@ pub struct InstrumentCfg {
     /// below 0, falls raise volatility). Needs `vol_of_vol` above 0.
     #[serde(default)]
     pub vol_leverage: f64,
+    /// Intraday news bursts: the session's variance arrives in bursts of `burst_seconds`
+    /// from the open, each with its own intensity, drawn so that the fundamental's move over a
+    /// burst is Student-t with `burst_nu` degrees of freedom (0 = no bursts, Gaussian steps;
+    /// otherwise above 2, so the variance stays finite and the daily volatility is kept).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub burst_nu: f64,
+    #[serde(
+        default = "d_burst_seconds",
+        skip_serializing_if = "is_d_burst_seconds"
+    )]
+    pub burst_seconds: u32,
     /// Scales the background market's dollar amounts on this instrument (market makers' quotes
     /// and inventory limits, noise orders, value traders' demand and latent book), which the
     /// agent tables give once for every instrument: 0.35 makes a market about a third as deep
@@ -168,6 +179,20 @@ pub struct InstrumentCfg {
     /// paid for in trades (markets/spx.md, "Public news").
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub news_moves_book: bool,
+}
+
+fn d_burst_seconds() -> u32 {
+    60
+}
+
+// Options left at their defaults stay out of a written scenario, so the scenarios recorded
+// by runs before they existed are written the same.
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
+}
+
+fn is_d_burst_seconds(v: &u32) -> bool {
+    *v == d_burst_seconds()
 }
 
 fn d_vol_half_life() -> f64 {

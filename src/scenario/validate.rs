@@ -81,6 +81,25 @@ pub(crate) fn validate(s: &Scenario) -> Vec<(String, String)> {
         p.range(f("jump_sd"), ins.jump_sd, 0.0, 5.0);
         p.range(f("vol_of_vol"), ins.vol_of_vol, 0.0, 2.0);
         p.range(f("vol_leverage"), ins.vol_leverage, -1.0, 1.0);
+        if ins.burst_nu != 0.0 && !(ins.burst_nu > 2.0 && ins.burst_nu <= 1000.0) {
+            p.add(
+                f("burst_nu"),
+                format!(
+                    "must be 0 (no bursts) or above 2 and at most 1000 (a finite variance), got {}",
+                    ins.burst_nu
+                ),
+            );
+        }
+        let step = s.market.fundamental_step_seconds;
+        if step > 0 && (ins.burst_seconds == 0 || ins.burst_seconds % step != 0) {
+            p.add(
+                f("burst_seconds"),
+                format!(
+                    "must be a positive multiple of market.fundamental_step_seconds ({step}), got {}",
+                    ins.burst_seconds
+                ),
+            );
+        }
         p.positive(f("liquidity_scale"), ins.liquidity_scale);
         p.at_most(f("liquidity_scale"), ins.liquidity_scale, 1000.0);
         p.positive(f("vol_half_life_days"), ins.vol_half_life_days);

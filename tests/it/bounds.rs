@@ -333,7 +333,15 @@ fn latencies_durations_and_volatilities_are_bounded() {
         "jump_sd",
         "instruments[0].jump_sd",
     );
-    for (key, bad) in [("vol_leverage", "-1.5"), ("liquidity_scale", "0.0")] {
+    for (key, bad) in [
+        ("vol_leverage", "-1.5"),
+        ("liquidity_scale", "0.0"),
+        // A Student-t needs more than 2 degrees of freedom for a finite variance.
+        ("burst_nu", "1.5"),
+        // Bursts are whole fundamental steps (10 s here).
+        ("burst_seconds", "25"),
+        ("burst_seconds", "0"),
+    ] {
         refused(
             &edit(
                 "notional_per_unit = 50.0\n",
