@@ -12,7 +12,7 @@ if [ -n "${FLOWSIM_BIN:-}" ]; then
   bin=$FLOWSIM_BIN
 else
   cargo build --release --quiet
-  bin=target/release/flowsim
+  bin=${CARGO_TARGET_DIR:-target}/release/flowsim
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
