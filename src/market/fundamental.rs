@@ -214,6 +214,24 @@ mod tests {
     use super::*;
     use rand::SeedableRng;
 
+    /// 1% a day, a 20% night, all on the market factor; no jumps, stochastic volatility or
+    /// bursts unless a test turns them on.
+    fn params() -> FundamentalParams {
+        FundamentalParams {
+            daily_vol: 0.01,
+            factor_loading: 1.0,
+            overnight_share: 0.2,
+            jumps_per_day: 0.0,
+            jump_mean: 0.0,
+            jump_sd: 0.0,
+            vol_of_vol: 0.0,
+            vol_half_life_days: 5.0,
+            vol_leverage: 0.0,
+            burst_nu: 0.0,
+            burst_steps: 1,
+        }
+    }
+
     /// A trading day — the session's steps and the night — carries the whole daily variance,
     /// and the volatility clock advances by one trading day: log volatility's one-day
     /// autocorrelation is 2^(−1/half-life). (The clock used to count a day for the session and
@@ -221,17 +239,10 @@ mod tests {
     #[test]
     fn a_trading_day_carries_its_variance_and_one_day_of_volatility_clock() {
         let p = FundamentalParams {
-            daily_vol: 0.01,
             factor_loading: 0.0,
-            overnight_share: 0.2,
-            jumps_per_day: 0.0,
-            jump_mean: 0.0,
-            jump_sd: 0.0,
             vol_of_vol: 0.5,
             vol_half_life_days: 2.0,
-            vol_leverage: 0.0,
-            burst_nu: 0.0,
-            burst_steps: 1,
+            ..params()
         };
         let mut f = Fundamentals::new(&[100.0], vec![p], ChaCha8Rng::seed_from_u64(11));
         let steps = 78;
@@ -270,17 +281,9 @@ mod tests {
     fn news_bursts_fatten_short_moves_and_keep_the_daily_variance() {
         let run = |nu: f64| {
             let p = FundamentalParams {
-                daily_vol: 0.01,
-                factor_loading: 1.0,
-                overnight_share: 0.2,
-                jumps_per_day: 0.0,
-                jump_mean: 0.0,
-                jump_sd: 0.0,
-                vol_of_vol: 0.0,
-                vol_half_life_days: 5.0,
-                vol_leverage: 0.0,
                 burst_nu: nu,
                 burst_steps: 2,
+                ..params()
             };
             let mut f = Fundamentals::new(&[100.0], vec![p], ChaCha8Rng::seed_from_u64(7));
             let (mut bursts, mut days) = (Vec::new(), Vec::new());
@@ -339,17 +342,10 @@ mod tests {
     fn leverage_makes_falls_raise_later_volatility() {
         let corr_for = |rho: f64| {
             let p = FundamentalParams {
-                daily_vol: 0.01,
-                factor_loading: 1.0,
-                overnight_share: 0.2,
-                jumps_per_day: 0.0,
-                jump_mean: 0.0,
-                jump_sd: 0.0,
                 vol_of_vol: 0.55,
                 vol_half_life_days: 20.0,
                 vol_leverage: rho,
-                burst_nu: 0.0,
-                burst_steps: 1,
+                ..params()
             };
             let mut f = Fundamentals::new(&[100.0], vec![p], ChaCha8Rng::seed_from_u64(5));
             let r: Vec<f64> = (0..4000)
@@ -386,17 +382,10 @@ mod tests {
     #[test]
     fn a_followed_path_is_met_at_each_close_with_intraday_noise() {
         let p = FundamentalParams {
-            daily_vol: 0.01,
-            factor_loading: 1.0,
-            overnight_share: 0.2,
             jumps_per_day: 5.0,
             jump_mean: -0.01,
             jump_sd: 0.02,
-            vol_of_vol: 0.0,
-            vol_half_life_days: 5.0,
-            vol_leverage: 0.0,
-            burst_nu: 0.0,
-            burst_steps: 1,
+            ..params()
         };
         let path: Vec<f64> = (0..300)
             .map(|d| 100.0 * (1.0 + 0.3 * ((d as f64) / 40.0).sin()))
