@@ -63,6 +63,8 @@ pub struct LatentParams {
     pub nu: f64,
     /// Grid half-width in ticks.
     pub span: usize,
+    /// Log valuation change per unit bought (0: no lean on holdings).
+    pub lean_per_unit: f64,
 }
 
 impl LatentParams {
@@ -77,6 +79,11 @@ impl LatentParams {
             width: (cfg.width * price_usd / tick).max(1.0),
             nu: 1.0 / cfg.memory_days,
             span: ((cfg.span * price_usd / tick).ceil() as usize).max(8),
+            lean_per_unit: if cfg.elasticity_usd_per_pct > 0.0 {
+                0.01 * unit_usd * count.max(1) as f64 / cfg.elasticity_usd_per_pct
+            } else {
+                0.0
+            },
         }
     }
 
@@ -357,6 +364,7 @@ mod tests {
             width: 50.0,
             nu: 0.2,
             span: 400,
+            lean_per_unit: 0.0,
         }
     }
 

@@ -50,6 +50,8 @@ struct Latent {
     value_log: Option<f64>,
     /// Session time (days) of the last density update.
     evolved_at: Option<f64>,
+    /// The position the valuation last leaned on (`elasticity_usd_per_pct`).
+    held: Option<i64>,
 }
 
 impl ValueTrader {
@@ -80,6 +82,7 @@ impl ValueTrader {
             auction_position: None,
             value_log: None,
             evolved_at: None,
+            held: None,
         });
         self
     }
@@ -288,8 +291,16 @@ impl Latent {
             book.executed(side, price, qty.saturating_sub(left) as f64);
         }
         let v = data.fundamental.ln();
-        let moved = self.value_log.map_or(0.0, |last| (v - last) * mid);
+        let mut moved = self.value_log.map_or(0.0, |last| (v - last) * mid);
         self.value_log = Some(v);
+        // A finite elasticity: what the trader has bought since it last leaned marks its
+        // valuation down (sold, up), and its intentions move with its valuation.
+        let position = ctx.position(i);
+        if params.lean_per_unit > 0.0 {
+            let bought = position - self.held.unwrap_or(position);
+            moved -= bought as f64 * params.lean_per_unit * mid;
+        }
+        self.held = Some(position);
         book.follow(moved, mid);
         let now = session_days(ctx.now, ctx.calendar);
         let since = now - self.evolved_at.unwrap_or(now);
@@ -682,12 +693,18 @@ mod tests {
 
     /// A latent trader holding the whole class's book, and its random stream.
     fn latent_trader() -> (ValueTrader, ChaCha8Rng) {
+        latent_trader_with(0.0)
+    }
+
+    /// The same, marking its valuation down 1% for each `elasticity` dollars it buys.
+    fn latent_trader_with(elasticity: f64) -> (ValueTrader, ChaCha8Rng) {
         use rand::SeedableRng;
-        let cfg = ValueCfg {
+        let mut cfg = ValueCfg {
             limit: ValueLimit::Latent,
             count: 1,
             ..ValueCfg::default()
         };
+        cfg.latent.elasticity_usd_per_pct = elasticity;
         let params = LatentParams::new(&cfg.latent, 1, 5000.0, 0.25, 50.0);
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         let trader = ValueTrader::new(0, cfg, 0.16, &mut rng).with_latent(params);
@@ -740,6 +757,40 @@ mod tests {
                 placed_at: 0,
             })
             .collect()
+    }
+
+    /// With a finite elasticity a trader that has bought marks its valuation down, and its
+    /// latent intentions move down with it: $250m per 1% and 100 units ($25m) bought move
+    /// them 0.1%, 20 ticks at the 20000 mid. Without it the same purchase leaves them in place.
+    #[test]
+    fn a_latent_trader_with_finite_elasticity_leans_on_what_it_bought() {
+        let cal = testkit::calendar();
+        let data = [testkit::market(&[5000.0])];
+        let (flat, bought) = (testkit::account(0), testkit::account(100));
+        let at = |account, s: u64| {
+            testkit::context(&cal, &data, account, 2, s * SECOND, DayPhase::Continuous)
+        };
+        for (elasticity, moved) in [(250e6, 20), (0.0, 0)] {
+            let (mut trader, mut rng) = latent_trader_with(elasticity);
+            let mut out = Vec::new();
+            trader.wake(&at(&flat, 40_000), &mut rng, &mut out);
+            let (bid, ask) = (19_700, 20_300);
+            let before = (
+                latent_at(&trader, Side::Buy, bid),
+                latent_at(&trader, Side::Sell, ask),
+            );
+            assert!(before.0 > 1.0 && before.1 > 1.0);
+            out.clear();
+            trader.wake(&at(&bought, 40_010), &mut rng, &mut out);
+            let after = (
+                latent_at(&trader, Side::Buy, bid - moved),
+                latent_at(&trader, Side::Sell, ask - moved),
+            );
+            assert_eq!(after, before, "elasticity {elasticity}");
+            if moved > 0 {
+                assert!(latent_at(&trader, Side::Sell, ask) != before.1);
+            }
+        }
     }
 
     /// A latent trader shows its intentions near the mid, and what traded of them (read from

@@ -540,6 +540,12 @@ pub struct LatentCfg {
     /// Session seconds between updates of the density (deposits, cancellations, diffusion);
     /// value moves and executions are applied at every decision.
     pub evolve_seconds: f64,
+    /// A finite elasticity of slow money: the dollars the class buys for each 1% it marks its
+    /// valuation down (each trader leans on its own holdings with `1/count` of it), so holding
+    /// more of the market needs a lower price and part of every flow's impact stays. 0 (the
+    /// default): no lean, the book absorbs any amount around value.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub elasticity_usd_per_pct: f64,
 }
 
 impl Default for LatentCfg {
@@ -553,6 +559,7 @@ impl Default for LatentCfg {
             close_reveal_ticks: 40,
             span: 0.05,
             evolve_seconds: 60.0,
+            elasticity_usd_per_pct: 0.0,
         }
     }
 }

@@ -604,6 +604,7 @@ fn agents(p: &mut Problems, s: &Scenario) {
             p.at_most(f("span"), l.span, 0.5);
             p.positive(f("evolve_seconds"), l.evolve_seconds);
             p.at_most(f("evolve_seconds"), l.evolve_seconds, 86_400.0);
+            p.usd_or_zero(f("elasticity_usd_per_pct"), l.elasticity_usd_per_pct);
             // The grid has one cell per tick: keep it to a million cells a trader.
             for ins in &s.instruments {
                 let cells = 2.0 * l.span * ins.initial_price / ins.tick_size;

@@ -378,6 +378,7 @@ fn latent_liquidity_values_are_bounded() {
         ("far_usd_per_pct", "1e30"),
         ("span", "0.5000001"),
         ("evolve_seconds", "-1.0"),
+        ("elasticity_usd_per_pct", "-1e9"),
     ] {
         refused(
             &latent(key, bad),
