@@ -761,19 +761,22 @@ mod tests {
 
     /// With a finite elasticity a trader that has bought marks its valuation down, and its
     /// latent intentions move down with it: $250m per 1% and 100 units ($25m) bought move
-    /// them 0.1%, 20 ticks at the 20000 mid. Without it the same purchase leaves them in place.
+    /// them 0.1%, 20 ticks at the 20000 mid; 100 sold move them 20 ticks up. Without it the
+    /// same purchase leaves them in place.
     #[test]
     fn a_latent_trader_with_finite_elasticity_leans_on_what_it_bought() {
         let cal = testkit::calendar();
         let data = [testkit::market(&[5000.0])];
-        let (flat, bought) = (testkit::account(0), testkit::account(100));
+        let accounts = [0, 100, -100].map(testkit::account);
+        let [flat, long, short] = &accounts;
         let at = |account, s: u64| {
             testkit::context(&cal, &data, account, 2, s * SECOND, DayPhase::Continuous)
         };
-        for (elasticity, moved) in [(250e6, 20), (0.0, 0)] {
+        for (elasticity, traded, moved) in [(250e6, long, 20), (250e6, short, -20), (0.0, long, 0)]
+        {
             let (mut trader, mut rng) = latent_trader_with(elasticity);
             let mut out = Vec::new();
-            trader.wake(&at(&flat, 40_000), &mut rng, &mut out);
+            trader.wake(&at(flat, 40_000), &mut rng, &mut out);
             let (bid, ask) = (19_700, 20_300);
             let before = (
                 latent_at(&trader, Side::Buy, bid),
@@ -781,13 +784,13 @@ mod tests {
             );
             assert!(before.0 > 1.0 && before.1 > 1.0);
             out.clear();
-            trader.wake(&at(&bought, 40_010), &mut rng, &mut out);
+            trader.wake(&at(traded, 40_010), &mut rng, &mut out);
             let after = (
                 latent_at(&trader, Side::Buy, bid - moved),
                 latent_at(&trader, Side::Sell, ask - moved),
             );
-            assert_eq!(after, before, "elasticity {elasticity}");
-            if moved > 0 {
+            assert_eq!(after, before, "elasticity {elasticity}, moved {moved}");
+            if moved != 0 {
                 assert!(latent_at(&trader, Side::Sell, ask) != before.1);
             }
         }

@@ -336,6 +336,37 @@ mod tests {
         assert!(kurtosis(&days) < 3.0, "daily kurtosis {}", kurtosis(&days));
     }
 
+    /// Bursts are counted from the open: a session of 6 steps holds one burst of 4 steps and
+    /// two steps of the next, and the next day starts a fresh burst rather than finishing it.
+    #[test]
+    fn news_bursts_start_at_each_open() {
+        let p = FundamentalParams {
+            burst_nu: 3.0,
+            burst_steps: 4,
+            ..params()
+        };
+        let mut f = Fundamentals::new(&[100.0], vec![p], ChaCha8Rng::seed_from_u64(1));
+        let mut last = None;
+        for day in 0..3 {
+            if day > 0 {
+                f.overnight();
+            }
+            let mut mults = Vec::new();
+            for k in 0..6 {
+                f.step(1.0 / 6.0);
+                assert_eq!(f.burst[0].1, [3, 2, 1, 0, 3, 2][k], "day {day}, step {k}");
+                mults.push(f.burst[0].0);
+            }
+            assert!(mults[..4].iter().all(|&m| m == mults[0]), "{mults:?}");
+            assert!(mults[4] == mults[5] && mults[4] != mults[3], "{mults:?}");
+            assert!(
+                last != Some(mults[0]),
+                "day {day} continued yesterday's burst"
+            );
+            last = Some(mults[5]);
+        }
+    }
+
     /// Daily returns and the mean absolute return over the next ten days correlate negatively
     /// with leverage (ρ = −0.8) and not without it; 4,000 days of 78 steps each.
     #[test]

@@ -152,7 +152,7 @@ pub struct InstrumentCfg {
     /// Intraday news bursts: the session's variance arrives in bursts of `burst_seconds`
     /// from the open, each with its own intensity, drawn so that the fundamental's move over a
     /// burst is Student-t with `burst_nu` degrees of freedom (0 = no bursts, Gaussian steps;
-    /// otherwise above 2, so the variance stays finite and the daily volatility is kept).
+    /// otherwise 2.5–1000, so the variance stays finite and the daily volatility is kept).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub burst_nu: f64,
     #[serde(

@@ -81,17 +81,24 @@ pub(crate) fn validate(s: &Scenario) -> Vec<(String, String)> {
         p.range(f("jump_sd"), ins.jump_sd, 0.0, 5.0);
         p.range(f("vol_of_vol"), ins.vol_of_vol, 0.0, 2.0);
         p.range(f("vol_leverage"), ins.vol_leverage, -1.0, 1.0);
-        if ins.burst_nu != 0.0 && !(ins.burst_nu > 2.0 && ins.burst_nu <= 1000.0) {
+        // Below 2.5 degrees of freedom nearly all the variance sits in a few rare bursts (at 2
+        // it is infinite), so a run would be a handful of huge jumps.
+        if ins.burst_nu != 0.0 && !(ins.burst_nu >= 2.5 && ins.burst_nu <= 1000.0) {
             p.add(
                 f("burst_nu"),
                 format!(
-                    "must be 0 (no bursts) or above 2 and at most 1000 (a finite variance), got {}",
+                    "must be 0 (no bursts) or between 2.5 and 1000, got {}",
                     ins.burst_nu
                 ),
             );
         }
+        // The length only matters with bursts on: a step that does not divide the default 60 s
+        // must not refuse a scenario that never asked for bursts.
         let step = s.market.fundamental_step_seconds;
-        if step > 0 && (ins.burst_seconds == 0 || ins.burst_seconds % step != 0) {
+        if ins.burst_nu != 0.0
+            && step > 0
+            && (ins.burst_seconds == 0 || ins.burst_seconds % step != 0)
+        {
             p.add(
                 f("burst_seconds"),
                 format!(
@@ -605,6 +612,16 @@ fn agents(p: &mut Problems, s: &Scenario) {
             p.positive(f("evolve_seconds"), l.evolve_seconds);
             p.at_most(f("evolve_seconds"), l.evolve_seconds, 86_400.0);
             p.usd_or_zero(f("elasticity_usd_per_pct"), l.elasticity_usd_per_pct);
+            // A few dollars per 1% would throw a trader's valuation off its grid with one unit.
+            if l.elasticity_usd_per_pct > 0.0 && l.elasticity_usd_per_pct < 1e6 {
+                p.add(
+                    f("elasticity_usd_per_pct"),
+                    format!(
+                        "must be 0 (no lean) or at least $1e6 per 1%, got {}",
+                        l.elasticity_usd_per_pct
+                    ),
+                );
+            }
             // The grid has one cell per tick: keep it to a million cells a trader.
             for ins in &s.instruments {
                 let cells = 2.0 * l.span * ins.initial_price / ins.tick_size;

@@ -156,6 +156,14 @@ fn the_base_scenario_is_accepted() {
     assert!(o.status.success(), "{}", text(&o.stderr));
     let out = text(&o.stdout);
     assert!(out.contains("events") && out.contains("disk"), "{out}");
+    // A fundamental step that does not divide the news bursts' default 60 s is fine while
+    // the bursts are off (it was refused when the option came in).
+    let slow = s.write(
+        "slow_steps.toml",
+        &edit("[market]\n", "[market]\nfundamental_step_seconds = 120\n"),
+    );
+    let o = flowsim_timed([OsStr::new("validate"), slow.as_os_str()]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
 }
 
 #[test]
@@ -337,10 +345,7 @@ fn latencies_durations_and_volatilities_are_bounded() {
         ("vol_leverage", "-1.5"),
         ("liquidity_scale", "0.0"),
         // A Student-t needs more than 2 degrees of freedom for a finite variance.
-        ("burst_nu", "1.5"),
-        // Bursts are whole fundamental steps (10 s here).
-        ("burst_seconds", "25"),
-        ("burst_seconds", "0"),
+        ("burst_nu", "2.2"),
     ] {
         refused(
             &edit(
@@ -349,6 +354,17 @@ fn latencies_durations_and_volatilities_are_bounded() {
             ),
             key,
             &format!("instruments[0].{key}"),
+        );
+    }
+    // With bursts on, a burst is a whole number of fundamental steps (10 s here).
+    for bad in ["25", "0"] {
+        refused(
+            &edit(
+                "notional_per_unit = 50.0\n",
+                &format!("notional_per_unit = 50.0\nburst_nu = 3.0\nburst_seconds = {bad}\n"),
+            ),
+            &format!("burst_seconds = {bad}"),
+            "instruments[0].burst_seconds",
         );
     }
     refused_in(
@@ -379,6 +395,7 @@ fn latent_liquidity_values_are_bounded() {
         ("span", "0.5000001"),
         ("evolve_seconds", "-1.0"),
         ("elasticity_usd_per_pct", "-1e9"),
+        ("elasticity_usd_per_pct", "1.0"),
     ] {
         refused(
             &latent(key, bad),
