@@ -83,15 +83,7 @@ pub(crate) fn validate(s: &Scenario) -> Vec<(String, String)> {
         p.range(f("vol_leverage"), ins.vol_leverage, -1.0, 1.0);
         // Below 2.5 degrees of freedom nearly all the variance sits in a few rare bursts (at 2
         // it is infinite), so a run would be a handful of huge jumps.
-        if ins.burst_nu != 0.0 && !(ins.burst_nu >= 2.5 && ins.burst_nu <= 1000.0) {
-            p.add(
-                f("burst_nu"),
-                format!(
-                    "must be 0 (no bursts) or between 2.5 and 1000, got {}",
-                    ins.burst_nu
-                ),
-            );
-        }
+        p.zero_or_range(f("burst_nu"), ins.burst_nu, 2.5, 1000.0, "no bursts");
         // The length only matters with bursts on: a step that does not divide the default 60 s
         // must not refuse a scenario that never asked for bursts.
         let step = s.market.fundamental_step_seconds;
@@ -322,6 +314,23 @@ impl Problems {
         let f = f.into();
         if self.finite(f.clone(), v) && !(lo..=hi).contains(&v) {
             self.add(f, format!("must be between {lo} and {hi}, got {v}"));
+        }
+    }
+    /// An option that is off at 0 and otherwise must lie in [lo, hi].
+    pub(super) fn zero_or_range(
+        &mut self,
+        f: impl Into<String>,
+        v: f64,
+        lo: f64,
+        hi: f64,
+        off: &str,
+    ) {
+        let f = f.into();
+        if self.finite(f.clone(), v) && v != 0.0 && !(lo..=hi).contains(&v) {
+            self.add(
+                f,
+                format!("must be 0 ({off}) or between {lo} and {hi}, got {v}"),
+            );
         }
     }
     pub(super) fn day(&mut self, f: String, day: u32, days: u32) {
@@ -611,17 +620,14 @@ fn agents(p: &mut Problems, s: &Scenario) {
             p.at_most(f("span"), l.span, 0.5);
             p.positive(f("evolve_seconds"), l.evolve_seconds);
             p.at_most(f("evolve_seconds"), l.evolve_seconds, 86_400.0);
-            p.usd_or_zero(f("elasticity_usd_per_pct"), l.elasticity_usd_per_pct);
             // A few dollars per 1% would throw a trader's valuation off its grid with one unit.
-            if l.elasticity_usd_per_pct > 0.0 && l.elasticity_usd_per_pct < 1e6 {
-                p.add(
-                    f("elasticity_usd_per_pct"),
-                    format!(
-                        "must be 0 (no lean) or at least $1e6 per 1%, got {}",
-                        l.elasticity_usd_per_pct
-                    ),
-                );
-            }
+            p.zero_or_range(
+                f("elasticity_usd_per_pct"),
+                l.elasticity_usd_per_pct,
+                1e6,
+                1e15,
+                "no lean",
+            );
             // The grid has one cell per tick: keep it to a million cells a trader.
             for ins in &s.instruments {
                 let cells = 2.0 * l.span * ins.initial_price / ins.tick_size;
