@@ -77,8 +77,8 @@ facts() {
   "$bin" impact experiments/markets/ndx.toml --seeds 10 --out "$work/markets/ndx" -q --yes
   "$bin" sweep experiments/markets/spx_year_sweep.toml --out "$work/spx_year" --yes
   "$bin" facts "$work/spx_year"
-  scripts/cascade-seeds.sh 20
-  scripts/rally-seeds.sh 10
+  FLOWSIM_BIN=$bin scripts/cascade-seeds.sh 20 "$work/cascade-seeds"
+  FLOWSIM_BIN=$bin scripts/rally-seeds.sh 10 "$work/rally-seeds"
 }
 
 for step in "${steps[@]}"; do
