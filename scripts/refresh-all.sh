@@ -105,6 +105,8 @@ for step in "${steps[@]}"; do
       timed "news bursts candidate, seeds 1-30" impact spx_news_bursts spx_news_bursts_impact_1h "${h[@]}" --seeds 30
       timed "news bursts candidate, seeds 261-360" impact spx_news_bursts spx_news_bursts_impact_1h_seeds261_360 "${h[@]}" --seeds 100 --first-seed 261
       timed "elastic candidate, seeds 361-460" impact spx_elastic spx_elastic_impact_1h_seeds361_460 "${h[@]}" --seeds 100 --first-seed 361
+      timed "candidate D, seeds 1-30" impact spx_elastic_memory50 spx_elastic_memory50_impact_1h "${h[@]}" --seeds 30
+      timed "candidate D, seeds 461-560" impact spx_elastic_memory50 spx_elastic_memory50_impact_1h_seeds461_560 "${h[@]}" --seeds 100 --first-seed 461
       timed "candidate, seeds 61-160" impact spx_short_horizon spx_short_horizon_impact_1h_seeds61_160 "${h[@]}" --seeds 100 --first-seed 61
       timed "candidate e, seeds 61-160" impact spx_short_horizon_hidden spx_short_horizon_hidden_impact_1h_seeds61_160 "${h[@]}" --seeds 100 --first-seed 61
       timed "candidate e, seeds 161-260" impact spx_short_horizon_hidden spx_short_horizon_hidden_impact_1h_seeds161_260 "${h[@]}" --seeds 100 --first-seed 161
