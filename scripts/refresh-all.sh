@@ -11,7 +11,7 @@
 #   rally     flowsim claims experiments/rally_departures.toml  -> results/rally_departures
 #   episodes  flowsim episode, February and October 2018        -> results/episode_*
 #   impact    flowsim impact on the reference market and its candidates -> results/markets/*
-#   facts     calm days (5 seeds x 20 days), NDX impact, the year sweep's daily facts and the
+#   facts     calm days (5 seeds x 20 days, from a file that extends spx.toml), NDX impact, the year sweep's daily facts and the
 #             cascade and rally seed tables: printed for the documents, nothing committed
 #
 # Work folders go under runs/refresh/ and are reused, so a killed step resumes where it stopped;
@@ -68,8 +68,10 @@ impact() {
 }
 
 facts() {
+  # The calm-day table of markets/spx.md is five seeds of 20 days (the file runs 5).
+  printf 'extends = "%s"\ndays = 20\n' "$PWD/experiments/markets/spx.toml" >"$work/calm20.toml"
   for seed in 1 2 3 4 5; do
-    "$bin" run experiments/markets/spx.toml --seed "$seed" --calibration --no-report \
+    "$bin" run "$work/calm20.toml" --seed "$seed" --calibration --no-report \
       --out "$work/calm/seed$seed" --force -q
     echo "calm days, seed $seed:"
     sed -n '/market by day/,$p' "$work/calm/seed$seed/calibration.txt"
