@@ -11,8 +11,9 @@
 #   rally     flowsim claims experiments/rally_departures.toml  -> results/rally_departures
 #   episodes  flowsim episode, February and October 2018        -> results/episode_*
 #   impact    flowsim impact on the reference market and its candidates -> results/markets/*
-#   facts     calm days (5 seeds x 20 days, from a file that extends spx.toml), NDX impact, the year sweep's daily facts and the
-#             cascade and rally seed tables: printed for the documents, nothing committed
+#   facts     calm days (5 seeds x 20 days, from a file that extends spx.toml), NDX impact,
+#             the year sweep's daily facts and the cascade and rally seed tables: printed for
+#             the documents, nothing committed
 #
 # Work folders go under runs/refresh/ and are reused, so a killed step resumes where it stopped;
 # a folder left from another market is refused by flowsim (delete runs/refresh to start over).
