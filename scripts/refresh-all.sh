@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Regenerates every committed result that rests on the reference markets, for a change to
 # experiments/markets/spx.toml (or anything every experiment extends). On 2 cores it takes about
-# three hours: the claims table ~45 min, the two episodes ~80 min, rally_departures ~15 min, the
-# impact tables ~45 min, the rest (seed tables and the year sweep) the remainder; each step
-# prints its time. Start it first and write while it runs.
+# three and a half hours: the claims table ~45 min, the two episodes ~80 min, rally_departures
+# ~15 min, the impact tables ~55 min (candidate D's 130 seeds included), the rest (seed tables
+# and the year sweep) the remainder; each step prints its time. Start it first and write while
+# it runs.
 #
 # Usage: scripts/refresh-all.sh [STEP...]    (default: every step, in this order)
 #   results   scripts/refresh-results.sh (the experiments listed in results/EXPERIMENTS)

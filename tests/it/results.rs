@@ -49,15 +49,18 @@ fn experiments_reproduce_their_committed_summaries() {
 
 /// The rally's market is not broken (the calibrated-market issue): before the reference market
 /// its realised volatility was four times its 5% fundamental's and bar ends went without an
-/// ask. Close to close, the price's daily volatility stays within 1.5 times the fundamental's
-/// (1.07–1.14 on the reference market over seeds 1, 2 and 42; a candidate market whose latent
-/// book refilled slowly gave 1.9–3.5, `experiments/markets/spx.md`), and both sides are quoted
-/// at 99% of bar ends or more.
+/// ask. Close to close, the price's daily volatility stays within 1.5 times the fundamental's,
+/// and both sides are quoted at 99% of bar ends or more. The limits sit between the two
+/// markets measured: the reference market gives 1.07–1.14 over seeds 1, 2 and 42 and 99.95%;
+/// the elastic candidate's background (`experiments/markets/spx_elastic.toml`), where a $0.7bn
+/// hedge moved the price 1.6%, gave 1.9–3.5 and 91–94% (`experiments/markets/spx.md`).
 fn rally_market_is_sound(name: &str, run: &Path) {
     let bars = flowsim::record::RunRecords::read_bars(run).expect("bars");
+    // The rally experiments trade one instrument; the first is the one measured.
+    let bars: Vec<_> = bars.bars.iter().filter(|b| b.instrument == 0).collect();
     let mut last: Vec<(f64, f64)> = Vec::new();
     let mut day = None;
-    for b in &bars.bars {
+    for b in &bars {
         if day != Some(b.day) {
             last.push((b.close, b.fundamental));
             day = Some(b.day);
@@ -65,13 +68,13 @@ fn rally_market_is_sound(name: &str, run: &Path) {
             *last.last_mut().expect("a day") = (b.close, b.fundamental);
         }
     }
+    assert!(last.len() >= 10, "{name}: {} days", last.len());
     let sd = |x: Vec<f64>| {
         let m = x.iter().sum::<f64>() / x.len() as f64;
         (x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / x.len() as f64).sqrt()
     };
     let price = sd(last.windows(2).map(|w| (w[1].0 / w[0].0).ln()).collect());
     let value = sd(last.windows(2).map(|w| (w[1].1 / w[0].1).ln()).collect());
-    assert!(last.len() >= 10, "{name}: {} days", last.len());
     assert!(
         price <= 1.5 * value,
         "{name}: daily volatility {:.2}% against the fundamental's {:.2}%",
@@ -79,11 +82,10 @@ fn rally_market_is_sound(name: &str, run: &Path) {
         100.0 * value
     );
     let quoted = bars
-        .bars
         .iter()
         .filter(|b| b.best_bid.is_some() && b.best_ask.is_some())
         .count();
-    let share = quoted as f64 / bars.bars.len() as f64;
+    let share = quoted as f64 / bars.len() as f64;
     assert!(
         share >= 0.99,
         "{name}: both sides quoted at {share:.3} of bar ends"
