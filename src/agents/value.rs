@@ -295,12 +295,12 @@ impl Latent {
         self.value_log = Some(v);
         // A finite elasticity: what the trader has bought since it last leaned marks its
         // valuation down (sold, up), and its intentions move with its valuation.
-        let position = ctx.position(i);
         if params.lean_per_unit > 0.0 {
+            let position = ctx.position(i);
             let bought = position - self.held.unwrap_or(position);
             moved -= bought as f64 * params.lean_per_unit * mid;
+            self.held = Some(position);
         }
-        self.held = Some(position);
         book.follow(moved, mid);
         let now = session_days(ctx.now, ctx.calendar);
         let since = now - self.evolved_at.unwrap_or(now);

@@ -301,17 +301,9 @@ mod tests {
             }
             (bursts, days)
         };
-        let kurtosis = |r: &[f64]| {
-            let m = r.iter().sum::<f64>() / r.len() as f64;
-            let moment = |k: i32| r.iter().map(|x| (x - m).powi(k)).sum::<f64>() / r.len() as f64;
-            moment(4) / moment(2).powi(2) - 3.0
-        };
-        let hill = |r: &[f64]| {
-            let mut a: Vec<f64> = r.iter().map(|x| x.abs()).collect();
-            a.sort_by(|x, y| y.total_cmp(x));
-            let k = a.len() / 20;
-            k as f64 / a[..k].iter().map(|v| (v / a[k]).ln()).sum::<f64>()
-        };
+        // The statistics the project reports for returns (`flowsim facts`, `flowsim report`).
+        let kurtosis = crate::analysis::daily_facts::excess_kurtosis;
+        let hill = |r: &[f64]| crate::analysis::stylized::hill(r, 0.05);
         let (bursts, days) = run(3.0);
         let (plain, plain_days) = run(0.0);
         let (kb, hb, kp, hp) = (

@@ -6,6 +6,7 @@
 //! reference market must keep.
 
 use crate::common::{Scratch, run_ok};
+use flowsim::record::BarRow;
 use std::path::Path;
 
 #[test]
@@ -30,9 +31,10 @@ fn experiments_reproduce_their_committed_summaries() {
              (rerun scripts/refresh-results.sh if the change is meant to move results)\n\
              got:\n{got}"
         );
-        both_sides_are_quoted(name, &out);
+        let bars = flowsim::record::RunRecords::read_bars(&out).expect("bars");
+        both_sides_are_quoted(name, &bars.bars);
         if name.starts_with("flow_rally") {
-            rally_volatility_is_the_fundamentals(name, &out);
+            rally_volatility_is_the_fundamentals(name, &scenario, &bars.bars);
         }
         for part in ["report.html", "charts"] {
             assert!(
@@ -55,12 +57,10 @@ fn experiments_reproduce_their_committed_summaries() {
 /// bar ends without an ask). The reference market gives 99.5–100% on every experiment here;
 /// the elastic candidate's background (`experiments/markets/spx_elastic.toml`) gave 96.7% in
 /// the cascade and 91–94% in the rallies (`experiments/markets/spx.md`).
-fn both_sides_are_quoted(name: &str, run: &Path) {
-    let bars = flowsim::record::RunRecords::read_bars(run).expect("bars");
-    let instruments: std::collections::BTreeSet<u16> =
-        bars.bars.iter().map(|b| b.instrument).collect();
+fn both_sides_are_quoted(name: &str, bars: &[BarRow]) {
+    let instruments: std::collections::BTreeSet<u16> = bars.iter().map(|b| b.instrument).collect();
     for i in instruments {
-        let of: Vec<_> = bars.bars.iter().filter(|b| b.instrument == i).collect();
+        let of: Vec<_> = bars.iter().filter(|b| b.instrument == i).collect();
         let quoted = of
             .iter()
             .filter(|b| b.best_bid.is_some() && b.best_ask.is_some())
@@ -79,30 +79,21 @@ fn both_sides_are_quoted(name: &str, run: &Path) {
 /// sits between the markets measured: the reference market gives 1.07–1.14 over seeds 1, 2 and
 /// 42; the elastic candidate's background, where a $0.7bn hedge moved the price 1.6%, gave
 /// 1.9–3.5 (`experiments/markets/spx.md`).
-fn rally_volatility_is_the_fundamentals(name: &str, run: &Path) {
-    let bars = flowsim::record::RunRecords::read_bars(run).expect("bars");
+fn rally_volatility_is_the_fundamentals(name: &str, scenario: &Path, bars: &[BarRow]) {
+    let loaded = flowsim::scenario::load(scenario).expect("the scenario");
     // The rally experiments trade one instrument; the first is the one measured.
-    let mut last: Vec<(f64, f64)> = Vec::new();
-    let mut day = None;
-    for b in bars.bars.iter().filter(|b| b.instrument == 0) {
-        if day != Some(b.day) {
-            last.push((b.close, b.fundamental));
-            day = Some(b.day);
-        } else {
-            *last.last_mut().expect("a day") = (b.close, b.fundamental);
-        }
-    }
-    assert!(last.len() >= 10, "{name}: {} days", last.len());
-    let sd = |x: Vec<f64>| {
-        let m = x.iter().sum::<f64>() / x.len() as f64;
-        (x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / x.len() as f64).sqrt()
-    };
-    let price = sd(last.windows(2).map(|w| (w[1].0 / w[0].0).ln()).collect());
-    let value = sd(last.windows(2).map(|w| (w[1].1 / w[0].1).ln()).collect());
+    let ins = &loaded.scenario.instruments[0];
+    let mut day =
+        flowsim::analysis::market_day::MarketDayBuilder::new(ins.tick_size, ins.notional_per_unit);
+    bars.iter()
+        .filter(|b| b.instrument == 0)
+        .for_each(|b| day.bar(b));
+    let m = day.finish();
+    assert!(m.days >= 10, "{name}: {} days", m.days);
     assert!(
-        price <= 1.5 * value,
+        m.vol_ratio() <= 1.5,
         "{name}: daily volatility {:.2}% against the fundamental's {:.2}%",
-        100.0 * price,
-        100.0 * value
+        100.0 * m.daily_vol,
+        100.0 * m.fundamental_daily_vol
     );
 }
