@@ -20,28 +20,17 @@
 use crate::book::{Price, Side};
 use crate::scenario::LatentCfg;
 
-/// One trader's latent book on a grid of one cell per tick.
+/// One trader's latent book on a grid of one cell per tick: one population of intentions, or
+/// a slow and a fast one sharing the grid. Each population evolves on its own; what is shown,
+/// executed or annihilated at a price is their sum there, taken from each in proportion.
 #[derive(Clone, Debug)]
 pub struct LatentBook {
     /// The price (ticks) of cell 0.
     origin: Price,
-    bid: Vec<f64>,
-    ask: Vec<f64>,
-    /// Stationary density far from the price (units per tick): λ/ν.
-    far: f64,
-    /// Cancellation rate ν, per session day.
-    nu: f64,
-    /// Diffusion D, ticks² per session day.
-    diffusion: f64,
-    /// Width of the depleted region around the price, ξ = √(D/ν), in ticks.
-    width: f64,
+    /// The slow population first, then the fast one if any.
+    layers: Vec<Layer>,
     /// Value shift (ticks) not yet applied: the density moves by whole cells.
     carry: f64,
-    /// Where the book's own V stands (ticks): it moves with value, and relaxes towards the
-    /// mid as intentions deposited around the mid replace old ones (rate ν). Cells that come
-    /// onto the grid (after a shift or a recentring) take the stationary profile around it, so
-    /// after a fall of value beyond the grid everything above value is a sell.
-    anchor: f64,
     /// Scratch for the tridiagonal solve of the diffusion step.
     scratch: Vec<f64>,
     /// Every bid cell at or above `bid_end`, and every ask cell below `ask_start`, holds less
@@ -52,15 +41,42 @@ pub struct LatentBook {
     ask_start: usize,
 }
 
-/// The latent book's parameters in ticks and units, for one trader.
+/// One population of intentions: its density on each side and its rates.
+#[derive(Clone, Debug)]
+struct Layer {
+    bid: Vec<f64>,
+    ask: Vec<f64>,
+    /// Stationary density far from the price (units per tick): λ/ν.
+    far: f64,
+    /// Cancellation rate ν, per session day.
+    nu: f64,
+    /// Diffusion D, ticks² per session day.
+    diffusion: f64,
+    /// Width of the depleted region around the price, ξ = √(D/ν), in ticks.
+    width: f64,
+    /// Where the population's own V stands (ticks): it moves with value, and relaxes towards
+    /// the mid as intentions deposited around the mid replace old ones (rate ν). Cells that
+    /// come onto the grid (after a shift or a recentring) take the stationary profile around
+    /// it, so after a fall of value beyond the grid everything above value is a sell.
+    anchor: f64,
+}
+
+/// One population's parameters in ticks and units, for one trader.
 #[derive(Clone, Copy, Debug)]
-pub struct LatentParams {
+pub struct LayerParams {
     /// λ/ν in units per tick.
     pub far: f64,
     /// ξ in ticks.
     pub width: f64,
     /// ν per session day.
     pub nu: f64,
+}
+
+/// The latent book's parameters in ticks and units, for one trader.
+#[derive(Clone, Copy, Debug)]
+pub struct LatentParams {
+    pub slow: LayerParams,
+    pub fast: Option<LayerParams>,
     /// Grid half-width in ticks.
     pub span: usize,
     /// Log valuation change per unit bought (0: no lean on holdings).
@@ -73,11 +89,17 @@ impl LatentParams {
     pub fn new(cfg: &LatentCfg, count: u32, price_usd: f64, tick: f64, notional: f64) -> Self {
         let unit_usd = price_usd * notional;
         let ticks_per_pct = 0.01 * price_usd / tick;
-        let far = cfg.far_usd_per_pct / unit_usd / ticks_per_pct / count.max(1) as f64;
+        let layer = |far_usd_per_pct: f64, width: f64, memory_days: f64| LayerParams {
+            far: far_usd_per_pct / unit_usd / ticks_per_pct / count.max(1) as f64,
+            width: (width * price_usd / tick).max(1.0),
+            nu: 1.0 / memory_days,
+        };
         LatentParams {
-            far,
-            width: (cfg.width * price_usd / tick).max(1.0),
-            nu: 1.0 / cfg.memory_days,
+            slow: layer(cfg.far_usd_per_pct, cfg.width, cfg.memory_days),
+            fast: cfg
+                .fast
+                .as_ref()
+                .map(|f| layer(f.far_usd_per_pct, f.width, f.memory_days)),
             span: ((cfg.span * price_usd / tick).ceil() as usize).max(8),
             lean_per_unit: if cfg.elasticity_usd_per_pct > 0.0 {
                 0.01 * unit_usd * count.max(1) as f64 / cfg.elasticity_usd_per_pct
@@ -87,34 +109,131 @@ impl LatentParams {
         }
     }
 
-    /// The slope of the stationary density at the price, L = far/ξ, in units per tick².
+    /// The slope of the stationary density at the price, L = Σ far/ξ, in units per tick².
     #[cfg(test)]
     pub fn slope(&self) -> f64 {
-        self.far / self.width
+        self.slow.far / self.slow.width + self.fast.map_or(0.0, |f| f.far / f.width)
     }
 }
 
-impl LatentBook {
-    /// The stationary book around `mid` (ticks).
-    pub fn new(p: LatentParams, mid: f64) -> Self {
-        let n = 2 * p.span + 1;
-        let mut book = LatentBook {
-            origin: mid.round() as Price - p.span as Price,
+impl Layer {
+    fn new(p: LayerParams, n: usize, anchor: f64) -> Self {
+        Layer {
             bid: vec![0.0; n],
             ask: vec![0.0; n],
             far: p.far,
             nu: p.nu,
             diffusion: p.width * p.width * p.nu,
             width: p.width,
+            anchor,
+        }
+    }
+
+    /// Sets cells `from..to` (cell 0 at `origin`) to the stationary profile around the anchor.
+    fn fill(&mut self, origin: Price, from: usize, to: usize) {
+        for k in from..to {
+            let x = (origin + k as Price) as f64 - self.anchor;
+            let depth = self.far * (1.0 - (-x.abs() / self.width).exp());
+            let (b, a) = if x < 0.0 { (depth, 0.0) } else { (0.0, depth) };
+            self.bid[k] = b;
+            self.ask[k] = a;
+        }
+    }
+
+    /// Moves every intention up by `by` cells; cells left empty take the stationary profile
+    /// around the anchor.
+    fn shift(&mut self, origin: Price, by: i64) {
+        let n = self.bid.len();
+        let m = by.unsigned_abs() as usize;
+        if m >= n {
+            self.fill(origin, 0, n);
+        } else if by > 0 {
+            self.bid.copy_within(0..n - m, m);
+            self.ask.copy_within(0..n - m, m);
+            self.fill(origin, 0, m);
+        } else {
+            self.bid.copy_within(m..n, 0);
+            self.ask.copy_within(m..n, 0);
+            self.fill(origin, n - m, n);
+        }
+    }
+
+    /// `dt` session days of deposits (on each side of `mid`), cancellations and diffusion.
+    fn evolve(&mut self, origin: Price, dt: f64, mid: f64, scratch: &mut [f64]) {
+        let keep = (-self.nu * dt).exp();
+        let deposit = self.far * (1.0 - keep);
+        self.anchor = mid + (self.anchor - mid) * keep;
+        for k in 0..self.bid.len() {
+            let p = (origin + k as Price) as f64;
+            self.bid[k] = self.bid[k] * keep + if p < mid { deposit } else { 0.0 };
+            self.ask[k] = self.ask[k] * keep + if p > mid { deposit } else { 0.0 };
+        }
+        diffuse(&mut self.bid, &mut self.ask, self.diffusion * dt, scratch);
+    }
+}
+
+/// Takes `qty` from cell `k` of one side of the populations, in proportion to what each holds
+/// there (the last takes the remainder, so a single population loses exactly `qty`).
+fn take(layers: &mut [Layer], side: Side, k: usize, qty: f64) {
+    let total = sum_at(layers, side, k);
+    let mut left = qty;
+    let last = layers.len() - 1;
+    for (j, l) in layers.iter_mut().enumerate() {
+        let v = match side {
+            Side::Buy => &mut l.bid[k],
+            Side::Sell => &mut l.ask[k],
+        };
+        if j == last {
+            *v = (*v - left).max(0.0);
+        } else if total > 0.0 {
+            let part = qty * *v / total;
+            *v = (*v - part).max(0.0);
+            left -= part;
+        }
+    }
+}
+
+/// The populations' intentions in cell `k` on `side`.
+fn sum_at(layers: &[Layer], side: Side, k: usize) -> f64 {
+    let at = |l: &Layer| match side {
+        Side::Buy => l.bid[k],
+        Side::Sell => l.ask[k],
+    };
+    let mut s = at(&layers[0]);
+    for l in &layers[1..] {
+        s += at(l);
+    }
+    s
+}
+
+impl LatentBook {
+    /// The stationary book around `mid` (ticks).
+    pub fn new(p: LatentParams, mid: f64) -> Self {
+        let n = 2 * p.span + 1;
+        let origin = mid.round() as Price - p.span as Price;
+        let mut layers = vec![Layer::new(p.slow, n, mid)];
+        layers.extend(p.fast.map(|f| Layer::new(f, n, mid)));
+        for l in &mut layers {
+            l.fill(origin, 0, n);
+        }
+        let mut book = LatentBook {
+            origin,
+            layers,
             carry: 0.0,
-            anchor: mid,
             scratch: vec![0.0; n],
             bid_end: n,
             ask_start: 0,
         };
-        book.fill(0, n, mid);
         book.bound();
         book
+    }
+
+    fn bid(&self, k: usize) -> f64 {
+        sum_at(&self.layers, Side::Buy, k)
+    }
+
+    fn ask(&self, k: usize) -> f64 {
+        sum_at(&self.layers, Side::Sell, k)
     }
 
     /// Resets `bid_end` and `ask_start` to the first cells from the grid's ends holding a
@@ -123,13 +242,13 @@ impl LatentBook {
         let n = self.cells();
         self.bid_end = (0..n)
             .rev()
-            .find(|&k| self.bid[k] >= 1.0)
+            .find(|&k| self.bid(k) >= 1.0)
             .map_or(0, |k| k + 1);
-        self.ask_start = (0..n).find(|&k| self.ask[k] >= 1.0).unwrap_or(n);
+        self.ask_start = (0..n).find(|&k| self.ask(k) >= 1.0).unwrap_or(n);
     }
 
     fn cells(&self) -> usize {
-        self.bid.len()
+        self.scratch.len()
     }
 
     /// The price of cell `k`.
@@ -144,24 +263,10 @@ impl LatentBook {
             .then_some(k as usize)
     }
 
-    /// Sets cells `from..to` to the stationary profile around `mid` (ticks).
-    fn fill(&mut self, from: usize, to: usize, mid: f64) {
-        for k in from..to {
-            let x = self.price(k) as f64 - mid;
-            let depth = self.far * (1.0 - (-x.abs() / self.width).exp());
-            let (b, a) = if x < 0.0 { (depth, 0.0) } else { (0.0, depth) };
-            self.bid[k] = b;
-            self.ask[k] = a;
-        }
-    }
-
     /// Latent units on `side` at `price` (0 off the grid).
     #[cfg(test)]
     pub fn at(&self, side: Side, price: Price) -> f64 {
-        self.cell(price).map_or(0.0, |k| match side {
-            Side::Buy => self.bid[k],
-            Side::Sell => self.ask[k],
-        })
+        self.cell(price).map_or(0.0, |k| sum_at(&self.layers, side, k))
     }
 
     /// Total latent units on `side` within `ticks` of `mid` (on its own side of the mid).
@@ -182,18 +287,16 @@ impl LatentBook {
     /// Removes `qty` executed units at `price`.
     pub fn executed(&mut self, side: Side, price: Price, qty: f64) {
         if let Some(k) = self.cell(price) {
-            let v = match side {
-                Side::Buy => &mut self.bid[k],
-                Side::Sell => &mut self.ask[k],
-            };
-            *v = (*v - qty).max(0.0);
+            take(&mut self.layers, side, k, qty);
         }
     }
 
     /// Everyone revises with value: the density moves by `ticks` (fractions carry over), and
     /// the grid recentres on `mid` when the price nears its edge.
     pub fn follow(&mut self, ticks: f64, mid: f64) {
-        self.anchor += ticks;
+        for l in &mut self.layers {
+            l.anchor += ticks;
+        }
         self.carry += ticks;
         let whole = self.carry.trunc();
         self.carry -= whole;
@@ -212,22 +315,10 @@ impl LatentBook {
         }
     }
 
-    /// Moves every intention up by `by` cells; cells left empty take the stationary profile
-    /// around the anchor.
+    /// Moves every intention up by `by` cells.
     fn shift(&mut self, by: i64) {
-        let mid = self.anchor;
-        let n = self.cells();
-        let m = by.unsigned_abs() as usize;
-        if m >= n {
-            self.fill(0, n, mid);
-        } else if by > 0 {
-            self.bid.copy_within(0..n - m, m);
-            self.ask.copy_within(0..n - m, m);
-            self.fill(0, m, mid);
-        } else {
-            self.bid.copy_within(m..n, 0);
-            self.ask.copy_within(m..n, 0);
-            self.fill(n - m, n, mid);
+        for l in &mut self.layers {
+            l.shift(self.origin, by);
         }
         self.bound();
     }
@@ -237,16 +328,9 @@ impl LatentBook {
         if dt <= 0.0 {
             return;
         }
-        let keep = (-self.nu * dt).exp();
-        let deposit = self.far * (1.0 - keep);
-        self.anchor = mid + (self.anchor - mid) * keep;
-        for k in 0..self.cells() {
-            let p = self.price(k) as f64;
-            self.bid[k] = self.bid[k] * keep + if p < mid { deposit } else { 0.0 };
-            self.ask[k] = self.ask[k] * keep + if p > mid { deposit } else { 0.0 };
+        for l in &mut self.layers {
+            l.evolve(self.origin, dt, mid, &mut self.scratch);
         }
-        let r = self.diffusion * dt;
-        diffuse(&mut self.bid, &mut self.ask, r, &mut self.scratch);
         self.bound();
     }
 
@@ -255,24 +339,21 @@ impl LatentBook {
     /// through the displayed book.
     pub fn annihilate(&mut self) {
         let n = self.cells();
-        let next_bid = |v: &[f64], from: usize| (0..from).rev().find(|&k| v[k] >= 1.0);
-        let next_ask = |v: &[f64], from: usize| (from..n).find(|&k| v[k] >= 1.0);
-        let (mut b, mut a) = (
-            next_bid(&self.bid, self.bid_end),
-            next_ask(&self.ask, self.ask_start),
-        );
+        let next_bid = |b: &Self, from: usize| (0..from).rev().find(|&k| b.bid(k) >= 1.0);
+        let next_ask = |b: &Self, from: usize| (from..n).find(|&k| b.ask(k) >= 1.0);
+        let (mut b, mut a) = (next_bid(self, self.bid_end), next_ask(self, self.ask_start));
         while let (Some(kb), Some(ka)) = (b, a) {
             if kb < ka {
                 return;
             }
-            let m = self.bid[kb].min(self.ask[ka]);
-            self.bid[kb] -= m;
-            self.ask[ka] -= m;
-            if self.bid[kb] < 1.0 {
-                b = next_bid(&self.bid, kb);
+            let m = self.bid(kb).min(self.ask(ka));
+            take(&mut self.layers, Side::Buy, kb, m);
+            take(&mut self.layers, Side::Sell, ka, m);
+            if self.bid(kb) < 1.0 {
+                b = next_bid(self, kb);
             }
-            if self.ask[ka] < 1.0 {
-                a = next_ask(&self.ask, ka + 1);
+            if self.ask(ka) < 1.0 {
+                a = next_ask(self, ka + 1);
             }
         }
     }
@@ -295,9 +376,9 @@ impl LatentBook {
                 break;
             }
             let q = if x >= 0.0 {
-                self.bid[k]
+                self.bid(k)
             } else {
-                share * self.bid[k]
+                share * self.bid(k)
             };
             if q >= 1.0 {
                 emit(Side::Buy, self.price(k), q as u64);
@@ -309,9 +390,9 @@ impl LatentBook {
                 break;
             }
             let q = if x <= 0.0 {
-                self.ask[k]
+                self.ask(k)
             } else {
-                share * self.ask[k]
+                share * self.ask(k)
             };
             if q >= 1.0 {
                 emit(Side::Sell, self.price(k), q as u64);
@@ -360,9 +441,12 @@ mod tests {
 
     fn params() -> LatentParams {
         LatentParams {
-            far: 1000.0,
-            width: 50.0,
-            nu: 0.2,
+            slow: LayerParams {
+                far: 1000.0,
+                width: 50.0,
+                nu: 0.2,
+            },
+            fast: None,
             span: 400,
             lean_per_unit: 0.0,
         }
@@ -479,12 +563,81 @@ mod tests {
         assert!(sells_through > 300.0 * 999.0, "{sells_through}");
     }
 
+    /// A slow population and a fast one, the fast with a tenth of the depth, a tenth of the
+    /// width and a twentieth of the memory.
+    fn two_layers() -> LatentParams {
+        LatentParams {
+            fast: Some(LayerParams {
+                far: 100.0,
+                width: 5.0,
+                nu: 4.0,
+            }),
+            ..params()
+        }
+    }
+
+    /// Two populations stand as the sum of their V's, and the slope at the price is the sum
+    /// of theirs.
+    #[test]
+    fn two_populations_add_up() {
+        let b = LatentBook::new(two_layers(), 20_000.5);
+        let x = 10.5f64;
+        let expected = 1000.0 * (1.0 - (-x / 50.0).exp()) + 100.0 * (1.0 - (-x / 5.0).exp());
+        assert!((b.at(Side::Buy, 19_990) - expected).abs() < 1e-9);
+        assert!((two_layers().slope() - 40.0).abs() < 1e-12);
+    }
+
+    /// An execution takes exactly what traded, from each population in proportion to what it
+    /// holds at that price.
+    #[test]
+    fn an_execution_is_shared_between_populations() {
+        let mut b = LatentBook::new(two_layers(), 20_000.5);
+        let k = b.cell(19_990).unwrap();
+        let (slow, fast) = (b.layers[0].bid[k], b.layers[1].bid[k]);
+        b.executed(Side::Buy, 19_990, 50.0);
+        let total = slow + fast;
+        assert!((b.at(Side::Buy, 19_990) - (total - 50.0)).abs() < 1e-9);
+        assert!((b.layers[0].bid[k] - slow * (1.0 - 50.0 / total)).abs() < 1e-9);
+        assert!((b.layers[1].bid[k] - fast * (1.0 - 50.0 / total)).abs() < 1e-9);
+        b.executed(Side::Buy, 19_990, 1e9);
+        assert_eq!(b.at(Side::Buy, 19_990), 0.0);
+    }
+
+    /// The point of the fast population: a level the price has held for a day fills again,
+    /// where the slow population alone leaves it nearly empty. After the price moves 100 ticks
+    /// up through an emptied region and stays there a day, the bids just under it are back to
+    /// most of the fast population's depth, and to a small part of the slow one's.
+    #[test]
+    fn a_fast_population_refills_a_new_level_within_a_day() {
+        let refill = |p: LatentParams| {
+            let mut b = LatentBook::new(p, 20_000.5);
+            // A buyer ate every offer up to 20100; the price sits at 20100.5.
+            for q in 20_001..=20_100 {
+                b.executed(Side::Sell, q, 1e9);
+            }
+            for _ in 0..100 {
+                b.evolve(0.01, 20_100.5);
+                b.annihilate();
+            }
+            (20_060..20_090)
+                .map(|q| b.at(Side::Buy, q))
+                .sum::<f64>()
+                / 30.0
+        };
+        let slow = refill(params());
+        let both = refill(two_layers());
+        // The slow population deposits far·(1 − e^{−ν}) ≈ 181 a cell in a day (less, for
+        // the intentions that diffused up and crossed); the fast one ≈ 98 of its 100 more.
+        assert!(slow < 200.0, "{slow}");
+        assert!(both - slow > 80.0, "{slow} -> {both}");
+    }
+
     /// A buy and a sell intention at the same price cancel each other.
     #[test]
     fn crossed_intentions_annihilate() {
         let mut b = LatentBook::new(params(), 20_000.5);
         let k = b.cell(20_010).unwrap();
-        b.bid[k] = 7.0;
+        b.layers[0].bid[k] = 7.0;
         b.bound(); // as after the deposits that could put a bid there
         let asks = b.within(Side::Sell, 20_000.5, 10.0);
         b.annihilate();

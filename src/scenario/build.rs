@@ -215,6 +215,9 @@ pub fn build_with(
                         c.max_position_usd *= k;
                         c.latent.far_usd_per_pct *= k;
                         c.latent.elasticity_usd_per_pct *= k;
+                        if let Some(fast) = &mut c.latent.fast {
+                            fast.far_usd_per_pct *= k;
+                        }
                         let trader = ValueTrader::new(i, c.clone(), ins.annual_vol, rng);
                         AnyAgent::from(if c.limit == ValueLimit::Latent {
                             trader.with_latent(LatentParams::new(

@@ -546,6 +546,26 @@ pub struct LatentCfg {
     /// default): no lean, the book absorbs any amount around value.
     #[serde(skip_serializing_if = "is_zero")]
     pub elasticity_usd_per_pct: f64,
+    /// A second, fast population of intentions beside the slow one (none by default). One
+    /// population ties the refill of a hole to the flow of intentions into the price
+    /// (J = ξ·λ): small enough for a square root at an hour, it leaves a level the price has
+    /// held for days empty. Short-lived intentions rebuild around wherever the price stays
+    /// within a day or so, and add little to what an hour's programme meets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fast: Option<FastLatentCfg>,
+}
+
+/// The fast population of the latent book: its own depth, width and memory, with the slow
+/// population's dynamics.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FastLatentCfg {
+    /// Dollars per 1% of price on each side, far from the price.
+    pub far_usd_per_pct: f64,
+    /// Width of its depleted region around the price, as a fraction of price.
+    pub width: f64,
+    /// Mean lifetime of its intentions, in trading days.
+    pub memory_days: f64,
 }
 
 impl Default for LatentCfg {
@@ -560,6 +580,7 @@ impl Default for LatentCfg {
             span: 0.05,
             evolve_seconds: 60.0,
             elasticity_usd_per_pct: 0.0,
+            fast: None,
         }
     }
 }

@@ -628,6 +628,14 @@ fn agents(p: &mut Problems, s: &Scenario) {
                 1e15,
                 "no lean",
             );
+            if let Some(fast) = &l.fast {
+                let f = |k: &str| format!("agents.value.latent.fast.{k}");
+                p.usd(f("far_usd_per_pct"), fast.far_usd_per_pct);
+                p.positive(f("width"), fast.width);
+                p.at_most(f("width"), fast.width, 0.5);
+                p.positive(f("memory_days"), fast.memory_days);
+                p.at_most(f("memory_days"), fast.memory_days, 1000.0);
+            }
             // The grid has one cell per tick: keep it to a million cells a trader.
             for ins in &s.instruments {
                 let cells = 2.0 * l.span * ins.initial_price / ins.tick_size;

@@ -408,6 +408,38 @@ fn latent_liquidity_values_are_bounded() {
         "span = 0.5",
         "agents.value.latent.span",
     );
+    // The fast population: each of its values bounded, and located in its own table.
+    let fast = |key: &str, value: &str| {
+        let keys = ["far_usd_per_pct = 35e9", "width = 0.0002", "memory_days = 1.0"]
+            .map(|kv| {
+                if kv.starts_with(key) {
+                    format!("{key} = {value}")
+                } else {
+                    kv.to_string()
+                }
+            })
+            .join("\n");
+        edit(
+            "[agents.value]\ncount = 5\n",
+            &format!(
+                "[agents.value]\ncount = 5\nlimit = \"latent\"\n[agents.value.latent.fast]\n{keys}\n"
+            ),
+        )
+    };
+    for (key, bad) in [
+        ("far_usd_per_pct", "0.0"),
+        ("far_usd_per_pct", "1e30"),
+        ("width", "-0.001"),
+        ("width", "0.9"),
+        ("memory_days", "0.0"),
+        ("memory_days", "1e4"),
+    ] {
+        refused(
+            &fast(key, bad),
+            &format!("{key} = {bad}"),
+            &format!("agents.value.latent.fast.{key}"),
+        );
+    }
 }
 
 #[test]
