@@ -2,7 +2,7 @@
 # Regenerates every committed result that rests on the reference markets, for a change to
 # experiments/markets/spx.toml (or anything every experiment extends). On 2 cores it takes about
 # three and a half hours: the claims table ~45 min, the two episodes ~80 min, rally_departures
-# ~15 min, the impact tables ~55 min (candidate D's 130 seeds included), the rest (seed tables
+# ~15 min, the impact tables ~60 min (candidates D's and F's included), the rest (seed tables
 # and the year sweep) the remainder; each step prints its time. Start it first and write while
 # it runs.
 #
@@ -111,6 +111,9 @@ for step in "${steps[@]}"; do
       timed "elastic candidate, seeds 361-460" impact spx_elastic spx_elastic_impact_1h_seeds361_460 "${h[@]}" --seeds 100 --first-seed 361
       timed "candidate D, seeds 1-30" impact spx_elastic_memory50 spx_elastic_memory50_impact_1h "${h[@]}" --seeds 30
       timed "candidate D, seeds 461-560" impact spx_elastic_memory50 spx_elastic_memory50_impact_1h_seeds461_560 "${h[@]}" --seeds 100 --first-seed 461
+      timed "candidate F, seeds 1-30" impact spx_fast spx_fast_impact_1h "${h[@]}" --seeds 30
+      timed "candidate F, seeds 561-660" impact spx_fast spx_fast_impact_1h_seeds561_660 "${h[@]}" --seeds 100 --first-seed 561
+      timed "candidate F, full day" impact spx_fast spx_fast_impact_day --window 09:30-16:00 --seeds 30
       timed "candidate, seeds 61-160" impact spx_short_horizon spx_short_horizon_impact_1h_seeds61_160 "${h[@]}" --seeds 100 --first-seed 61
       timed "candidate e, seeds 61-160" impact spx_short_horizon_hidden spx_short_horizon_hidden_impact_1h_seeds61_160 "${h[@]}" --seeds 100 --first-seed 61
       timed "candidate e, seeds 161-260" impact spx_short_horizon_hidden spx_short_horizon_hidden_impact_1h_seeds161_260 "${h[@]}" --seeds 100 --first-seed 161
