@@ -266,7 +266,8 @@ impl LatentBook {
     /// Latent units on `side` at `price` (0 off the grid).
     #[cfg(test)]
     pub fn at(&self, side: Side, price: Price) -> f64 {
-        self.cell(price).map_or(0.0, |k| sum_at(&self.layers, side, k))
+        self.cell(price)
+            .map_or(0.0, |k| sum_at(&self.layers, side, k))
     }
 
     /// Total latent units on `side` within `ticks` of `mid` (on its own side of the mid).
@@ -619,10 +620,7 @@ mod tests {
                 b.evolve(0.01, 20_100.5);
                 b.annihilate();
             }
-            (20_060..20_090)
-                .map(|q| b.at(Side::Buy, q))
-                .sum::<f64>()
-                / 30.0
+            (20_060..20_090).map(|q| b.at(Side::Buy, q)).sum::<f64>() / 30.0
         };
         let slow = refill(params());
         let both = refill(two_layers());

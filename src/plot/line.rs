@@ -220,8 +220,12 @@ fn draw_levels<DB: DrawingBackend>(
             1,
         )?;
         if !l.label.is_empty() {
+            // On a white ground, as the markers' labels: series drawn before cross the label.
             let style = text_style(theme.tick, color.plotters(), HPos::Right, VPos::Bottom);
-            let label = EmptyElement::at((x1, l.y)) + Text::new(l.label.clone(), (-4, -3), style);
+            let (w, h) = (text_width(&l.label, theme.tick), (theme.tick * 1.2) as i32);
+            let ground = Rectangle::new([(-4 - w - 3, -3 - h), (-1, -1)], WHITE.mix(0.9).filled());
+            let label =
+                EmptyElement::at((x1, l.y)) + ground + Text::new(l.label.clone(), (-4, -3), style);
             chart.draw_series(std::iter::once(label)).map_err(err)?;
         }
     }

@@ -410,15 +410,19 @@ fn latent_liquidity_values_are_bounded() {
     );
     // The fast population: each of its values bounded, and located in its own table.
     let fast = |key: &str, value: &str| {
-        let keys = ["far_usd_per_pct = 35e9", "width = 0.0002", "memory_days = 1.0"]
-            .map(|kv| {
-                if kv.starts_with(key) {
-                    format!("{key} = {value}")
-                } else {
-                    kv.to_string()
-                }
-            })
-            .join("\n");
+        let keys = [
+            "far_usd_per_pct = 35e9",
+            "width = 0.0002",
+            "memory_days = 1.0",
+        ]
+        .map(|kv| {
+            if kv.starts_with(key) {
+                format!("{key} = {value}")
+            } else {
+                kv.to_string()
+            }
+        })
+        .join("\n");
         edit(
             "[agents.value]\ncount = 5\n",
             &format!(
