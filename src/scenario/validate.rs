@@ -603,11 +603,21 @@ fn agents(p: &mut Problems, s: &Scenario) {
         if c.limit == crate::scenario::ValueLimit::Latent {
             let l = &c.latent;
             let f = |k: &str| format!("agents.value.latent.{k}");
-            p.usd(f("far_usd_per_pct"), l.far_usd_per_pct);
-            p.positive(f("width"), l.width);
-            p.at_most(f("width"), l.width, 0.5);
-            p.positive(f("memory_days"), l.memory_days);
-            p.at_most(f("memory_days"), l.memory_days, 1000.0);
+            // Each population of intentions: its depth, width and memory, in its own table.
+            let population = |p: &mut Problems, table: &str, far: f64, width: f64, memory: f64| {
+                let f = |k: &str| format!("{table}.{k}");
+                p.usd(f("far_usd_per_pct"), far);
+                p.positive(f("width"), width);
+                p.at_most(f("width"), width, 0.5);
+                p.positive(f("memory_days"), memory);
+                p.at_most(f("memory_days"), memory, 1000.0);
+            };
+            let table = "agents.value.latent";
+            population(p, table, l.far_usd_per_pct, l.width, l.memory_days);
+            if let Some(fast) = &l.fast {
+                let table = "agents.value.latent.fast";
+                population(p, table, fast.far_usd_per_pct, fast.width, fast.memory_days);
+            }
             p.int(f("reveal_ticks"), l.reveal_ticks.into(), 0, 1000);
             p.range(f("reveal_share"), l.reveal_share, 0.0, 1.0);
             p.int(
@@ -628,14 +638,6 @@ fn agents(p: &mut Problems, s: &Scenario) {
                 1e15,
                 "no lean",
             );
-            if let Some(fast) = &l.fast {
-                let f = |k: &str| format!("agents.value.latent.fast.{k}");
-                p.usd(f("far_usd_per_pct"), fast.far_usd_per_pct);
-                p.positive(f("width"), fast.width);
-                p.at_most(f("width"), fast.width, 0.5);
-                p.positive(f("memory_days"), fast.memory_days);
-                p.at_most(f("memory_days"), fast.memory_days, 1000.0);
-            }
             // The grid has one cell per tick: keep it to a million cells a trader.
             for ins in &s.instruments {
                 let cells = 2.0 * l.span * ins.initial_price / ins.tick_size;
