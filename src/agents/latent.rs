@@ -18,7 +18,7 @@
 //! once the metaorder stops the hole refills, so the price relaxes back.
 
 use crate::book::{Price, Side};
-use crate::scenario::LatentCfg;
+use crate::scenario::{LatentCfg, LatentPopulationCfg};
 
 /// One trader's latent book on a grid of one cell per tick: one population of intentions, or
 /// a slow and a fast one sharing the grid. Each population evolves on its own; what is shown,
@@ -89,17 +89,14 @@ impl LatentParams {
     pub fn new(cfg: &LatentCfg, count: u32, price_usd: f64, tick: f64, notional: f64) -> Self {
         let unit_usd = price_usd * notional;
         let ticks_per_pct = 0.01 * price_usd / tick;
-        let layer = |far_usd_per_pct: f64, width: f64, memory_days: f64| LayerParams {
-            far: far_usd_per_pct / unit_usd / ticks_per_pct / count.max(1) as f64,
-            width: (width * price_usd / tick).max(1.0),
-            nu: 1.0 / memory_days,
+        let layer = |c: &LatentPopulationCfg| LayerParams {
+            far: c.far_usd_per_pct / unit_usd / ticks_per_pct / count.max(1) as f64,
+            width: (c.width * price_usd / tick).max(1.0),
+            nu: 1.0 / c.memory_days,
         };
         LatentParams {
-            slow: layer(cfg.far_usd_per_pct, cfg.width, cfg.memory_days),
-            fast: cfg
-                .fast
-                .as_ref()
-                .map(|f| layer(f.far_usd_per_pct, f.width, f.memory_days)),
+            slow: layer(&cfg.slow()),
+            fast: cfg.fast.as_ref().map(layer),
             span: ((cfg.span * price_usd / tick).ceil() as usize).max(8),
             lean_per_unit: if cfg.elasticity_usd_per_pct > 0.0 {
                 0.01 * unit_usd * count.max(1) as f64 / cfg.elasticity_usd_per_pct
@@ -117,8 +114,9 @@ impl LatentParams {
 }
 
 impl Layer {
-    fn new(p: LayerParams, n: usize, anchor: f64) -> Self {
-        Layer {
+    /// The stationary population around `anchor`, on `n` cells from `origin`.
+    fn new(p: LayerParams, origin: Price, n: usize, anchor: f64) -> Self {
+        let mut layer = Layer {
             bid: vec![0.0; n],
             ask: vec![0.0; n],
             far: p.far,
@@ -126,7 +124,9 @@ impl Layer {
             diffusion: p.width * p.width * p.nu,
             width: p.width,
             anchor,
-        }
+        };
+        layer.fill(origin, 0, n);
+        layer
     }
 
     /// Sets cells `from..to` (cell 0 at `origin`) to the stationary profile around the anchor.
@@ -211,11 +211,8 @@ impl LatentBook {
     pub fn new(p: LatentParams, mid: f64) -> Self {
         let n = 2 * p.span + 1;
         let origin = mid.round() as Price - p.span as Price;
-        let mut layers = vec![Layer::new(p.slow, n, mid)];
-        layers.extend(p.fast.map(|f| Layer::new(f, n, mid)));
-        for l in &mut layers {
-            l.fill(origin, 0, n);
-        }
+        let mut layers = vec![Layer::new(p.slow, origin, n, mid)];
+        layers.extend(p.fast.map(|f| Layer::new(f, origin, n, mid)));
         let mut book = LatentBook {
             origin,
             layers,
@@ -248,7 +245,7 @@ impl LatentBook {
     }
 
     fn cells(&self) -> usize {
-        self.scratch.len()
+        self.layers[0].bid.len()
     }
 
     /// The price of cell `k`.
@@ -266,8 +263,10 @@ impl LatentBook {
     /// Latent units on `side` at `price` (0 off the grid).
     #[cfg(test)]
     pub fn at(&self, side: Side, price: Price) -> f64 {
-        self.cell(price)
-            .map_or(0.0, |k| sum_at(&self.layers, side, k))
+        self.cell(price).map_or(0.0, |k| match side {
+            Side::Buy => self.bid(k),
+            Side::Sell => self.ask(k),
+        })
     }
 
     /// Total latent units on `side` within `ticks` of `mid` (on its own side of the mid).

@@ -552,20 +552,31 @@ pub struct LatentCfg {
     /// held for days empty. Short-lived intentions rebuild around wherever the price stays
     /// within a day or so, and add little to what an hour's programme meets.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub fast: Option<FastLatentCfg>,
+    pub fast: Option<LatentPopulationCfg>,
 }
 
-/// The fast population of the latent book: its own depth, width and memory, with the slow
-/// population's dynamics.
+/// One population of the latent book: its depth, width and memory. The slow population's are
+/// `[agents.value.latent]`'s own keys (`LatentCfg::slow`), the fast one's its `fast` table.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct FastLatentCfg {
+pub struct LatentPopulationCfg {
     /// Dollars per 1% of price on each side, far from the price.
     pub far_usd_per_pct: f64,
     /// Width of its depleted region around the price, as a fraction of price.
     pub width: f64,
     /// Mean lifetime of its intentions, in trading days.
     pub memory_days: f64,
+}
+
+impl LatentCfg {
+    /// The slow population, from this table's own keys.
+    pub fn slow(&self) -> LatentPopulationCfg {
+        LatentPopulationCfg {
+            far_usd_per_pct: self.far_usd_per_pct,
+            width: self.width,
+            memory_days: self.memory_days,
+        }
+    }
 }
 
 impl Default for LatentCfg {

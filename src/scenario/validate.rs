@@ -604,19 +604,17 @@ fn agents(p: &mut Problems, s: &Scenario) {
             let l = &c.latent;
             let f = |k: &str| format!("agents.value.latent.{k}");
             // Each population of intentions: its depth, width and memory, in its own table.
-            let population = |p: &mut Problems, table: &str, far: f64, width: f64, memory: f64| {
+            let population = |p: &mut Problems, table: &str, c: &LatentPopulationCfg| {
                 let f = |k: &str| format!("{table}.{k}");
-                p.usd(f("far_usd_per_pct"), far);
-                p.positive(f("width"), width);
-                p.at_most(f("width"), width, 0.5);
-                p.positive(f("memory_days"), memory);
-                p.at_most(f("memory_days"), memory, 1000.0);
+                p.usd(f("far_usd_per_pct"), c.far_usd_per_pct);
+                p.positive(f("width"), c.width);
+                p.at_most(f("width"), c.width, 0.5);
+                p.positive(f("memory_days"), c.memory_days);
+                p.at_most(f("memory_days"), c.memory_days, 1000.0);
             };
-            let table = "agents.value.latent";
-            population(p, table, l.far_usd_per_pct, l.width, l.memory_days);
+            population(p, "agents.value.latent", &l.slow());
             if let Some(fast) = &l.fast {
-                let table = "agents.value.latent.fast";
-                population(p, table, fast.far_usd_per_pct, fast.width, fast.memory_days);
+                population(p, "agents.value.latent.fast", fast);
             }
             p.int(f("reveal_ticks"), l.reveal_ticks.into(), 0, 1000);
             p.range(f("reveal_share"), l.reveal_share, 0.0, 1.0);
