@@ -96,12 +96,14 @@ for step in "${steps[@]}"; do
       ;;
     impact)
       h=(--window 10:00-11:00)
-      timed "impact, one hour, seeds 1-30" impact spx spx_impact_1h "${h[@]}" --seeds 30
-      timed "impact, seeds 31-60" impact spx spx_impact_1h_seeds31_60 "${h[@]}" --seeds 30 --first-seed 31
-      timed "impact, seeds 61-160" impact spx spx_impact_1h_seeds61_160 "${h[@]}" --seeds 100 --first-seed 61
-      timed "impact, seeds 161-260" impact spx spx_impact_1h_seeds161_260 "${h[@]}" --seeds 100 --first-seed 161
-      timed "impact, seeds 261-360" impact spx spx_impact_1h_seeds261_360 "${h[@]}" --seeds 100 --first-seed 261
-      timed "impact, full day" impact spx spx_impact_day --window 09:30-16:00 --seeds 30
+      # The trades-only market's tables (the reference until December 2026) keep their names;
+      # the adopted market's are candidate F's (markets/spx_fast.toml is the same market).
+      timed "impact, one hour, seeds 1-30" impact spx_trades_only spx_impact_1h "${h[@]}" --seeds 30
+      timed "impact, seeds 31-60" impact spx_trades_only spx_impact_1h_seeds31_60 "${h[@]}" --seeds 30 --first-seed 31
+      timed "impact, seeds 61-160" impact spx_trades_only spx_impact_1h_seeds61_160 "${h[@]}" --seeds 100 --first-seed 61
+      timed "impact, seeds 161-260" impact spx_trades_only spx_impact_1h_seeds161_260 "${h[@]}" --seeds 100 --first-seed 161
+      timed "impact, seeds 261-360" impact spx_trades_only spx_impact_1h_seeds261_360 "${h[@]}" --seeds 100 --first-seed 261
+      timed "impact, full day" impact spx_trades_only spx_impact_day --window 09:30-16:00 --seeds 30
       timed "candidate, seeds 1-30" impact spx_short_horizon spx_short_horizon_impact_1h "${h[@]}" --seeds 30
       timed "news candidate, seeds 1-30" impact spx_news spx_news_impact_1h "${h[@]}" --seeds 30
       timed "news candidate, seeds 61-160" impact spx_news spx_news_impact_1h_seeds61_160 "${h[@]}" --seeds 100 --first-seed 61

@@ -69,7 +69,7 @@ pub fn figure(spec: &Spec, results: &[SeedResult], title: &str) -> Figure {
         let w = window(spec, i);
         let price = LineChart {
             title: format!(
-                "{sym}: real closes and the flow-free path ({} seeds; real fall {:.1}%)",
+                "{sym}: real closes and flow-free path ({} seeds; fall {:.1}%)",
                 results.len(),
                 100.0 * w.depth
             ),

@@ -54,9 +54,10 @@ fn experiments_reproduce_their_committed_summaries() {
 
 /// Every experiment's market keeps both sides quoted at 99% of bar ends or more, on every
 /// instrument (the calibrated-market issue: the rally's market before the reference market had
-/// bar ends without an ask). The reference market gives 99.5–100% on every experiment here;
-/// the elastic candidate's background (`experiments/markets/spx_elastic.toml`) gave 96.7% in
-/// the cascade and 91–94% in the rallies (`experiments/markets/spx.md`).
+/// bar ends without an ask). The reference market gives 99.8–100% on every experiment here (the
+/// trades-only market before it 99.5–100%); the elastic candidate's background
+/// (`experiments/markets/spx_elastic.toml`) gave 96.7% in the cascade and 91–94% in the rallies
+/// (`experiments/markets/spx.md`).
 fn both_sides_are_quoted(name: &str, bars: &[BarRow]) {
     let instruments: std::collections::BTreeSet<u16> = bars.iter().map(|b| b.instrument).collect();
     for i in instruments {
@@ -76,9 +77,10 @@ fn both_sides_are_quoted(name: &str, bars: &[BarRow]) {
 /// The rally's price is as volatile as its value, not several times more: before the
 /// reference market its realised volatility was four times its 5% fundamental's. Close to
 /// close, the price's daily volatility stays within 1.5 times the fundamental's. The limit
-/// sits between the markets measured: the reference market gives 1.07–1.14 over seeds 1, 2 and
-/// 42; the elastic candidate's background, where a $0.7bn hedge moved the price 1.6%, gave
-/// 1.9–3.5 (`experiments/markets/spx.md`).
+/// sits between the markets measured: the reference market gives 1.21–1.32 over seeds 1, 2 and
+/// 42 with and without real money (the trades-only market before it 1.07–1.14); the elastic
+/// candidate's background, where a $0.7bn hedge moved the price 1.6%, gave 1.9–3.5
+/// (`experiments/markets/spx.md`).
 fn rally_volatility_is_the_fundamentals(name: &str, scenario: &Path, bars: &[BarRow]) {
     let loaded = flowsim::scenario::load(scenario).expect("the scenario");
     // The rally experiments trade one instrument; the first is the one measured.
