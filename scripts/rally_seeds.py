@@ -49,8 +49,8 @@ for variant in ("flow_rally", "flow_rally_real_money"):
         f"{statistics.median(retrs):.2f}; {sum(x >= 1 / 3 for x in retrs)}/{len(retrs)} seeds "
         f">= 1/3; median peak over value {statistics.median(r[5] for r in rows):.3f}"
     )
-    net = collections.defaultdict(list)
-    for r in rows:
-        for c, v in r[6].items():
-            net[c].append(v)
+    # A class with no flow on a seed (short sellers whose stops were never hit) writes no rows
+    # there; it counts as zero, or the median would be taken over the seeds where it traded.
+    classes = sorted({c for r in rows for c in r[6]})
+    net = {c: [r[6].get(c, 0.0) for r in rows] for c in classes}
     print("median net buying by class ($bn):", {c: round(statistics.median(v) / 1e9, 1) for c, v in sorted(net.items())})
