@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates every committed result that rests on the reference markets, for a change to
 # experiments/markets/spx.toml (or anything every experiment extends). On 2 cores it takes about
-# three and a half hours: the claims table ~45 min, the two episodes ~80 min, rally_departures
+# three and a half hours: the claims table ~60 min, the two episodes ~60 min, rally_departures
 # ~15 min, the impact tables ~60 min (candidates D's and F's included), the rest (seed tables
 # and the year sweep) the remainder; each step prints its time. Start it first and write while
 # it runs.
