@@ -53,4 +53,4 @@ for variant in ("flow_rally", "flow_rally_real_money"):
     # there; it counts as zero, or the median would be taken over the seeds where it traded.
     classes = sorted({c for r in rows for c in r[6]})
     net = {c: [r[6].get(c, 0.0) for r in rows] for c in classes}
-    print("median net buying by class ($bn):", {c: round(statistics.median(v) / 1e9, 1) for c, v in sorted(net.items())})
+    print("median net buying by class ($bn):", {c: round(statistics.median(v) / 1e9, 1) for c, v in net.items()})

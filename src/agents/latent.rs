@@ -263,10 +263,8 @@ impl LatentBook {
     /// Latent units on `side` at `price` (0 off the grid).
     #[cfg(test)]
     pub fn at(&self, side: Side, price: Price) -> f64 {
-        self.cell(price).map_or(0.0, |k| match side {
-            Side::Buy => self.bid(k),
-            Side::Sell => self.ask(k),
-        })
+        self.cell(price)
+            .map_or(0.0, |k| sum_at(&self.layers, side, k))
     }
 
     /// Total latent units on `side` within `ticks` of `mid` (on its own side of the mid).

@@ -222,14 +222,25 @@ fn draw_levels<DB: DrawingBackend>(
         if !l.label.is_empty() {
             // On a white ground, as the markers' labels: series drawn before cross the label.
             let style = text_style(theme.tick, color.plotters(), HPos::Right, VPos::Bottom);
-            let (w, h) = (text_width(&l.label, theme.tick), (theme.tick * 1.2) as i32);
-            let ground = Rectangle::new([(-4 - w - 3, -3 - h), (-1, -1)], WHITE.mix(0.9).filled());
+            let w = text_width(&l.label, theme.tick);
+            let ground = label_ground((-4 - w - 3, -3 - line_height(theme)), (-1, -1));
             let label =
                 EmptyElement::at((x1, l.y)) + ground + Text::new(l.label.clone(), (-4, -3), style);
             chart.draw_series(std::iter::once(label)).map_err(err)?;
         }
     }
     Ok(())
+}
+
+/// The height of a line of tick-sized text, in pixels.
+fn line_height(theme: &Theme) -> i32 {
+    (theme.tick * 1.2) as i32
+}
+
+/// A label's white ground between two corners (pixels from the label's anchor), so lines drawn
+/// before it do not cross its text.
+fn label_ground(a: (i32, i32), b: (i32, i32)) -> Rectangle<(i32, i32)> {
+    Rectangle::new([a, b], WHITE.mix(0.9).filled())
 }
 
 fn draw_markers<DB: DrawingBackend>(
@@ -279,10 +290,7 @@ fn draw_markers<DB: DrawingBackend>(
         } else {
             (dx - 3, dx + w + 3)
         };
-        let ground = Rectangle::new(
-            [(left, dy - 2), (right, dy + (theme.tick * 1.2) as i32)],
-            WHITE.mix(0.9).filled(),
-        );
+        let ground = label_ground((left, dy - 2), (right, dy + line_height(theme)));
         let style = text_style(theme.tick, color.plotters(), h, VPos::Top);
         let label =
             EmptyElement::at((m.x, y1)) + ground + Text::new(m.label.clone(), (dx, dy), style);
